@@ -1,0 +1,25 @@
+# The two commands a new user needs: `make demo` and `make test`.
+SHELL := /bin/bash
+
+.PHONY: install services demo test test-unit stop
+
+install:
+	scripts/install.sh
+
+services: install
+	scripts/opensearch.sh start
+	scripts/tika.sh start
+
+demo: services
+	scripts/demo.sh
+
+test: services
+	scripts/test.sh tests
+
+test-unit: install
+	scripts/test.sh tests/unit
+
+stop:
+	-scripts/demo-archives.sh stop
+	-scripts/tika.sh stop
+	-scripts/opensearch.sh stop

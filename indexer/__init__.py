@@ -1,0 +1,7 @@
+"""Harvesting: read each province's archive system, extract the files' text with Tika, map
+to the record schema and write to OpenSearch.
+
+Stages, after CKAN's harvester: gather (list the source), fetch (read each record and its
+files), import (map and write). It imports `schema` and never Flask nor the portal; callers
+hand it a database session, an OpenSearch client and a text extractor.
+"""

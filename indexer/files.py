@@ -1,0 +1,61 @@
+"""Fetching a record's files: bytes within a size limit, their checksum, and their text."""
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from dataclasses import dataclass
+from urllib.parse import unquote, urlparse
+
+import requests
+
+from indexer.text_extraction import TikaExtractor
+
+
+@dataclass
+class FetchedFile:
+    entry: dict  # the `files[]` entry of the record schema
+    text: str
+
+
+class FileTooLarge(Exception):
+    pass
+
+
+def file_name(url: str) -> str:
+    return unquote(posixpath.basename(urlparse(url).path)) or "file"
+
+
+def download(http: requests.Session, url: str, max_bytes: int, timeout: float) -> tuple[bytes, str]:
+    """The file's bytes and media type; stops reading past max_bytes instead of filling memory."""
+    with http.get(url, stream=True, timeout=timeout) as response:
+        response.raise_for_status()
+        media_type = response.headers.get("Content-Type", "application/octet-stream").split(";")[0]
+        chunks, size = [], 0
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > max_bytes:
+                raise FileTooLarge(f"larger than {max_bytes} bytes")
+            chunks.append(chunk)
+    return b"".join(chunks), media_type
+
+
+def fetch_file(
+    http: requests.Session, url: str, extractor: TikaExtractor, timeout: float
+) -> FetchedFile:
+    """Never raises for one file: what went wrong is kept on the entry, the record goes on."""
+    entry = {"name": file_name(url), "url": url, "text_extracted": False}
+    try:
+        content, media_type = download(http, url, extractor.limits.max_file_bytes, timeout)
+    except (requests.RequestException, FileTooLarge) as error:
+        entry["extraction_error"] = f"could not download: {error}"
+        return FetchedFile(entry, "")
+    entry.update(
+        media_type=media_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    result = extractor.extract(content, entry["name"])
+    entry["text_extracted"] = result.error is None
+    if result.error:
+        entry["extraction_error"] = result.error
+    return FetchedFile(entry, result.text)

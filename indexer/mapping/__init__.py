@@ -1,0 +1,1 @@
+"""One module a metadata format; each turns a harvested record into the record schema."""

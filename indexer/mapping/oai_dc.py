@@ -1,0 +1,142 @@
+"""Simple Dublin Core (oai_dc) → the record schema, following the profile the provincial
+archives publish (demo/OAI_DC_PROFILE.md):
+
+  dc:type       the level (fonds/series/file/item, or phông/mục lục/hồ sơ/văn bản), then the
+                document type for items
+  dc:identifier the reference code, and the record's landing page (a URL)
+  dc:relation   `isPartOf:<local id>` for each ancestor, root first; file URLs
+  dc:rights     the access level; dc:coverage the origin province; dc:source the doc number
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from indexer.errors import RecordError
+from indexer.mapping.access_levels import map_access
+from indexer.mapping.dates import parse_date_range
+from indexer.mapping.text import clean_text
+from schema.provinces import province_name, resolve_origin
+from schema.record import record_id
+
+DC_NS = "http://purl.org/dc/elements/1.1/"
+OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+
+_LEVEL_WORDS = {
+    "fonds": "fonds", "phông": "fonds", "phông lưu trữ": "fonds", "collection": "fonds",
+    "series": "series", "mục lục": "series", "nhóm": "series", "subseries": "series",
+    "file": "file", "hồ sơ": "file",
+    "item": "item", "văn bản": "item", "tài liệu": "item",
+}
+_PART_OF = "ispartof:"
+
+
+@dataclass
+class MappedRecord:
+    document: dict
+    file_urls: list[str] = field(default_factory=list)
+
+
+def map_oai_dc(
+    metadata: etree._Element, *, source_id: str, local_id: str, holding_province: str
+) -> MappedRecord:
+    if metadata is None or etree.QName(metadata).namespace != OAI_DC_NS:
+        raise RecordError("mapping", "the record has no oai_dc metadata")
+    values = _dc_values(metadata)
+
+    title = clean_text(_first(values, "title"))
+    if not title:
+        raise RecordError("mapping", "the record has no dc:title")
+
+    level, doc_type = _level_and_type(values.get("type", []))
+    reference_code, source_url = _identifiers(values.get("identifier", []))
+    ancestors, file_urls = _relations(values.get("relation", []))
+    access, access_reason = map_access(values.get("rights", []))
+    dates = parse_date_range(_first(values, "date"))
+    origin = resolve_origin(clean_text(_first(values, "coverage")))
+
+    document = {
+        "id": record_id(source_id, local_id),
+        "source_id": source_id,
+        "local_id": local_id,
+        "holding_province": holding_province,
+        "holding_province_name": province_name(holding_province),
+        "origin_province": origin.code if origin else holding_province,
+        "origin_province_name": origin.name if origin else province_name(holding_province),
+        "origin_province_current": origin.current_code if origin else holding_province,
+        "level": level,
+        "parent_id": record_id(source_id, ancestors[-1]) if ancestors else None,
+        "path": [record_id(source_id, ancestor) for ancestor in ancestors],
+        "reference_code": reference_code,
+        "title": title,
+        "description": clean_text(" ".join(values.get("description", [])), keep_newlines=True),
+        "creator": clean_text(_first(values, "creator")) or None,
+        "signer": clean_text(_first(values, "contributor")) or None,
+        "doc_number": clean_text(_first(values, "source")) or None,
+        "doc_type": doc_type,
+        "date_start": dates[0] if dates else None,
+        "date_end": dates[1] if dates else None,
+        "year_start": int(dates[0][:4]) if dates else None,
+        "year_end": int(dates[1][:4]) if dates else None,
+        "language": clean_text(_first(values, "language")) or None,
+        "access": access,
+        "access_reason": access_reason,
+        "subjects": [clean_text(s) for s in values.get("subject", []) if clean_text(s)],
+        "source_url": source_url,
+        "deleted": False,
+    }
+    return MappedRecord(document=document, file_urls=file_urls)
+
+
+def _dc_values(metadata: etree._Element) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for element in metadata:
+        if not isinstance(element.tag, str):
+            continue  # comments and processing instructions
+        name = etree.QName(element)
+        if name.namespace == DC_NS:
+            text = "".join(element.itertext()).strip()
+            if text:
+                values.setdefault(name.localname, []).append(text)
+    return values
+
+
+def _first(values: dict[str, list[str]], name: str) -> str:
+    found = values.get(name)
+    return found[0] if found else ""
+
+
+def _level_and_type(types: list[str]) -> tuple[str, str | None]:
+    level, doc_type = None, None
+    for value in types:
+        word = clean_text(value).lower()
+        if level is None and word in _LEVEL_WORDS:
+            level = _LEVEL_WORDS[word]
+        elif doc_type is None:
+            doc_type = clean_text(value)
+    return level or "item", doc_type
+
+
+def _identifiers(identifiers: list[str]) -> tuple[str | None, str | None]:
+    reference_code = source_url = None
+    for value in identifiers:
+        value = clean_text(value)
+        if value.startswith(("http://", "https://")):
+            source_url = source_url or value
+        elif value:
+            reference_code = reference_code or value
+    return reference_code, source_url
+
+
+def _relations(relations: list[str]) -> tuple[list[str], list[str]]:
+    ancestors, file_urls = [], []
+    for value in relations:
+        value = clean_text(value)
+        if value.lower().startswith(_PART_OF):
+            ancestor = value[len(_PART_OF):].strip()
+            if ancestor:
+                ancestors.append(ancestor)
+        elif value.startswith(("http://", "https://")):
+            file_urls.append(value)
+    return ancestors, file_urls

@@ -1,0 +1,96 @@
+"""Writing records to OpenSearch: one physical index a source, behind the readers' alias.
+
+Writes are bulk and idempotent by record id, so re-harvesting a record replaces it.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from opensearchpy import OpenSearch, helpers
+from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
+from opensearchpy.exceptions import NotFoundError, OpenSearchException
+
+from indexer.errors import IndexUnavailable
+from schema.index import INDEX_BODY, alias_name, source_index_name, source_index_pattern
+
+
+class RecordWriter:
+    def __init__(self, client: OpenSearch, source_id: str, index_prefix: str = ""):
+        self.client = client
+        self.source_id = source_id
+        self.alias = alias_name(index_prefix)
+        self.index_prefix = index_prefix
+        self.index = self._current_index() or self._create_index()
+
+    def _current_index(self) -> str | None:
+        pattern = source_index_pattern(self.index_prefix, self.source_id)
+        try:
+            found = self.client.indices.get_alias(index=pattern, name=self.alias)
+        except NotFoundError:
+            return None
+        except OpenSearchConnectionError as error:
+            raise IndexUnavailable(f"OpenSearch is not reachable: {error}") from error
+        indices = sorted(found)
+        return indices[-1] if indices else None
+
+    def _create_index(self) -> str:
+        generation = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+        index = source_index_name(self.index_prefix, self.source_id, generation)
+        try:
+            self.client.indices.create(
+                index=index, body={**INDEX_BODY, "aliases": {self.alias: {}}}
+            )
+        except OpenSearchException as error:
+            raise IndexUnavailable(f"could not create index {index}: {error}") from error
+        return index
+
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        """Which of these records the index already holds (to count added vs updated)."""
+        if not ids:
+            return set()
+        try:
+            found = self.client.mget(index=self.index, body={"ids": ids}, _source=False)
+        except OpenSearchException as error:
+            raise IndexUnavailable(f"could not read from {self.index}: {error}") from error
+        return {doc["_id"] for doc in found["docs"] if doc.get("found")}
+
+    def write(self, documents: list[dict], deleted_ids: list[str]) -> list[tuple[str, str]]:
+        """Index and delete in one bulk request; returns (id, error) for each action that failed."""
+        actions = [
+            {"_op_type": "index", "_index": self.index, "_id": doc["id"], "_source": doc}
+            for doc in documents
+        ] + [{"_op_type": "delete", "_index": self.index, "_id": doc_id} for doc_id in deleted_ids]
+        if not actions:
+            return []
+        try:
+            _, errors = helpers.bulk(
+                self.client, actions, raise_on_error=False, raise_on_exception=True, refresh=False
+            )
+        except OpenSearchException as error:
+            raise IndexUnavailable(f"bulk write to {self.index} failed: {error}") from error
+        failures = []
+        for error in errors:
+            (operation, detail), = error.items()
+            if operation == "delete" and detail.get("status") == 404:
+                continue  # deleting what was never indexed is already done
+            failures.append((detail.get("_id", "?"), str(detail.get("error", detail))))
+        return failures
+
+    def remove_not_seen_since(self, started_at: datetime) -> int:
+        """After a full run: remove what the source no longer lists (not harvested this run)."""
+        query = {"query": {"range": {"harvested_at": {"lt": started_at.isoformat()}}}, "_source": False}
+        try:
+            self.client.indices.refresh(index=self.index)
+            stale = [hit["_id"] for hit in helpers.scan(self.client, query=query, index=self.index)]
+        except OpenSearchException as error:
+            raise IndexUnavailable(f"could not list stale records in {self.index}: {error}") from error
+        failures = self.write([], stale)
+        if failures:
+            raise IndexUnavailable(f"could not remove {len(failures)} stale records from {self.index}")
+        return len(stale)
+
+    def refresh(self) -> None:
+        try:
+            self.client.indices.refresh(index=self.index)
+        except OpenSearchException as error:
+            raise IndexUnavailable(f"could not refresh {self.index}: {error}") from error

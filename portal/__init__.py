@@ -1,0 +1,32 @@
+"""The Flask application: search, record pages, access control, the audit log.
+
+One blueprint a concern, registered here. It imports `schema` and the indexer's public entry
+points (`indexer.harvest`) for the harvest command; never the indexer's internals.
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+from portal.config import load_config
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_relative_config=True)
+    app.config.update(load_config(app.instance_path))
+    if overrides:
+        app.config.update(overrides)
+
+    from portal import cli, database, errors, health, i18n, opensearch
+    from portal.records.views import records_blueprint
+    from portal.search.views import search_blueprint
+
+    database.init_app(app)
+    opensearch.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(search_blueprint)
+    app.register_blueprint(records_blueprint)
+    app.register_blueprint(health.health_blueprint)
+    return app

@@ -1,0 +1,42 @@
+"""Roles and what they may do, as data. Views and templates ask for a permission, never a role."""
+from __future__ import annotations
+
+# What a role may read of the records.
+READ_PUBLIC = "read_public"  # public records, and that restricted ones exist
+READ_OWN_PROVINCE = "read_own_province"  # every record held by one's own province
+READ_ALL = "read_all"  # every record of every province
+
+REQUEST_ACCESS = "request_access"
+DECIDE_OWN_PROVINCE_REQUESTS = "decide_own_province_requests"
+VIEW_HARVESTS = "view_harvests"
+MANAGE_OWN_PROVINCE_SOURCES = "manage_own_province_sources"
+MANAGE_ALL = "manage_all"
+READ_AUDIT = "read_audit"
+
+_ANONYMOUS = {READ_PUBLIC}
+_READER = _ANONYMOUS | {REQUEST_ACCESS}
+_STAFF = _READER | {READ_OWN_PROVINCE, DECIDE_OWN_PROVINCE_REQUESTS, VIEW_HARVESTS}
+_ARCHIVE_ADMIN = _STAFF | {MANAGE_OWN_PROVINCE_SOURCES}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "anonymous": frozenset(_ANONYMOUS),
+    "reader": frozenset(_READER),
+    "staff": frozenset(_STAFF),
+    "archive_admin": frozenset(_ARCHIVE_ADMIN),
+    "national_admin": frozenset(_ARCHIVE_ADMIN | {READ_ALL, MANAGE_ALL, READ_AUDIT}),
+    "auditor": frozenset(_ANONYMOUS | {READ_AUDIT}),
+}
+
+# Permissions that only mean something together with a province of one's own.
+PROVINCE_BOUND = frozenset({READ_OWN_PROVINCE, DECIDE_OWN_PROVINCE_REQUESTS, MANAGE_OWN_PROVINCE_SOURCES})
+
+
+def permissions_of(roles: frozenset[str] | set[str], province: str | None) -> frozenset[str]:
+    """Union of the roles' permissions; unknown roles give nothing, and province-bound
+    permissions are dropped without a valid province (fail closed, never open)."""
+    granted: set[str] = set(ROLE_PERMISSIONS["anonymous"])
+    for role in roles:
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    if not province:
+        granted -= PROVINCE_BOUND
+    return frozenset(granted)

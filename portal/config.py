@@ -1,0 +1,44 @@
+"""Configuration from the environment (and an optional .env file); see .env.example."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+
+from dotenv import load_dotenv
+
+log = logging.getLogger(__name__)
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def load_config(instance_path: str) -> dict:
+    load_dotenv(override=False)
+    secret_key = os.environ.get("SECRET_KEY")
+    if not secret_key:
+        # Sessions then last as long as the process; production must set SECRET_KEY.
+        log.warning("SECRET_KEY is not set: using a random key for this process only")
+        secret_key = secrets.token_hex(32)
+    return {
+        "SECRET_KEY": secret_key,
+        "DATABASE_URL": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{os.path.join(instance_path, 'portal.db')}",
+        "OPENSEARCH_URL": os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200"),
+        "OPENSEARCH_INDEX_PREFIX": os.environ.get("OPENSEARCH_INDEX_PREFIX", ""),
+        "OPENSEARCH_TIMEOUT": _int("OPENSEARCH_TIMEOUT", 30),
+        "TIKA_SERVER_ENDPOINT": os.environ.get("TIKA_SERVER_ENDPOINT", "http://127.0.0.1:9998"),
+        "TIKA_MAX_FILE_BYTES": _int("TIKA_MAX_FILE_BYTES", 50 * 1024 * 1024),
+        "TIKA_TIMEOUT": _int("TIKA_TIMEOUT", 120),
+        "TIKA_MAX_CHARS": _int("TIKA_MAX_CHARS", 1_000_000),
+        "HARVEST_HTTP_TIMEOUT": _int("HARVEST_HTTP_TIMEOUT", 60),
+        "SEARCH_MAX_PAGE_SIZE": 100,
+        "SEARCH_MAX_WINDOW": 10_000,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "LANGUAGES": ("vi", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true"),
+    }

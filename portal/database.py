@@ -1,0 +1,49 @@
+"""The database handle: one engine per app, one session per request (as in Flask's tutorial)."""
+from __future__ import annotations
+
+import os
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import Flask, current_app, g
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def init_app(app: Flask) -> None:
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        os.makedirs(os.path.dirname(url.removeprefix("sqlite:///")) or ".", exist_ok=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["db_engine"] = engine
+    app.teardown_appcontext(_close_session)
+
+
+def get_db() -> Session:
+    if "db" not in g:
+        g.db = current_app.extensions["db_sessionmaker"]()
+    return g.db
+
+
+def _close_session(_exception=None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def upgrade_schema(app: Flask) -> None:
+    """Apply Alembic migrations up to the newest, on the app's database."""
+    config = AlembicConfig(os.path.join(PROJECT_DIR, "alembic.ini"))
+    config.set_main_option("script_location", os.path.join(PROJECT_DIR, "migrations"))
+    config.attributes["database_url"] = app.config["DATABASE_URL"]
+    with app.extensions["db_engine"].begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def ping(app: Flask) -> None:
+    with app.extensions["db_engine"].connect() as connection:
+        connection.execute(text("SELECT 1"))

@@ -1,0 +1,35 @@
+"""Language: Vietnamese by default, English second; chosen by ?lang=, then the session, then
+the browser's Accept-Language."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, current_app, request, session, url_for
+from flask_babel import Babel, get_locale
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    translations = os.path.join(os.path.dirname(app.root_path), "translations")
+    Babel(app, locale_selector=select_locale, default_translation_directories=translations)
+
+    @app.context_processor
+    def languages():
+        def lang_url(code: str) -> str:
+            args = request.args.copy()
+            args["lang"] = code
+            return url_for(request.endpoint, **(request.view_args or {}), **args.to_dict(flat=False)) \
+                if request.endpoint else f"?lang={code}"
+
+        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"],
+                "lang_url": lang_url}

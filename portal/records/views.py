@@ -1,0 +1,41 @@
+"""The record page (`/records/<id>`) and the record API (`GET /api/v1/records/<id>`).
+
+Ids contain `:` and `/`, so the routes take the whole rest of the path.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, render_template
+
+from portal.access.identity import current_identity
+from portal.opensearch import get_client, records_alias
+from portal.records.service import RecordNotFound, RecordService
+
+records_blueprint = Blueprint("records", __name__)
+
+
+def _service() -> RecordService:
+    return RecordService(get_client(), records_alias())
+
+
+@records_blueprint.get("/api/v1/records/<path:record_id>")
+def api_record(record_id: str):
+    try:
+        record = _service().get(current_identity(), record_id)
+    except RecordNotFound:
+        return jsonify(error={"code": "not_found", "message": "No such record."}), 404
+    return jsonify(record)
+
+
+@records_blueprint.get("/records/<path:record_id>")
+def record_page(record_id: str):
+    identity = current_identity()
+    service = _service()
+    try:
+        record = service.get(identity, record_id)
+    except RecordNotFound:
+        abort(404)
+    ancestors = service.ancestors(identity, record)
+    children_total, children = service.children(identity, record)
+    return render_template("records/record.html", record=record, ancestors=ancestors,
+                           children=children, children_total=children_total)
+

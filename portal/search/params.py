@@ -1,0 +1,128 @@
+"""The parameters of a search, read from a request's arguments and checked.
+
+Bad input raises SearchParamError naming the parameter: the API answers 400 with it and the
+page shows it as a friendly message; nothing reaches OpenSearch that could make it fail.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from schema.provinces import normalise_code
+from schema.record import ACCESS_LEVELS, LEVELS
+
+SORTS = ("relevance", "date_asc", "date_desc", "reference")
+MAX_QUERY_LENGTH = 500
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+class SearchParamError(ValueError):
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    province: tuple[str, ...] = ()
+    origin_province: tuple[str, ...] = ()
+    level: tuple[str, ...] = ()
+    access: tuple[str, ...] = ()
+    doc_type: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    size: int = 20
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+
+def parse_search_params(args, max_size: int = 100, max_window: int = 10_000) -> SearchParams:
+    """`args` is a MultiDict (request.args): repeated parameters give several values."""
+    q = unicodedata.normalize("NFC", (args.get("q") or "").strip())
+    if len(q) > MAX_QUERY_LENGTH:
+        raise SearchParamError("q", f"the query is longer than {MAX_QUERY_LENGTH} characters")
+    if q.count('"') % 2:
+        raise SearchParamError("q", "the query has an unbalanced quotation mark")
+
+    sort = args.get("sort") or ("relevance" if q else "reference")
+    if sort not in SORTS:
+        raise SearchParamError("sort", f"sort must be one of {', '.join(SORTS)}")
+    page = _int(args, "page", 1, minimum=1)
+    size = _int(args, "size", 20, minimum=1)
+    if size > max_size:
+        raise SearchParamError("size", f"size must be at most {max_size}")
+    if page * size > max_window:
+        raise SearchParamError("page", f"only the first {max_window} results can be paged through")
+
+    date_from, date_to = _date(args, "from"), _date(args, "to")
+    if date_from and date_to and range_start(date_from) > range_end(date_to):
+        raise SearchParamError("from", "the start of the date range is after its end")
+    return SearchParams(
+        q=q,
+        province=_provinces(args, "province"),
+        origin_province=_provinces(args, "origin_province"),
+        level=_choices(args, "level", LEVELS),
+        access=_choices(args, "access", ACCESS_LEVELS),
+        doc_type=tuple(v.strip() for v in args.getlist("doc_type") if v.strip()),
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        page=page,
+        size=size,
+    )
+
+
+def _int(args, name: str, default: int, minimum: int) -> int:
+    raw = args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SearchParamError(name, f"{name} must be a whole number") from None
+    if value < minimum:
+        raise SearchParamError(name, f"{name} must be at least {minimum}")
+    return value
+
+
+def _provinces(args, name: str) -> tuple[str, ...]:
+    codes = []
+    for value in args.getlist(name):
+        if not value.strip():
+            continue
+        try:
+            codes.append(normalise_code(value))
+        except ValueError:
+            raise SearchParamError(name, f"{name} takes province codes such as 86") from None
+    return tuple(dict.fromkeys(codes))
+
+
+def _choices(args, name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    values = tuple(dict.fromkeys(v for v in args.getlist(name) if v))
+    for value in values:
+        if value not in allowed:
+            raise SearchParamError(name, f"{name} must be one of {', '.join(allowed)}")
+    return values
+
+
+def _date(args, name: str) -> str | None:
+    value = (args.get(name) or "").strip()
+    if not value:
+        return None
+    if not _DATE.match(value):
+        raise SearchParamError(name, f"{name} takes a year or a date such as 1976 or 1976-03-05")
+    return value
+
+
+def range_start(value: str) -> str:
+    return (value + "-01-01")[:10] if len(value) == 4 else (value + "-01")[:10]
+
+
+def range_end(value: str) -> str:
+    return (value + "-12-31")[:10] if len(value) == 4 else (value + "-31")[:10]

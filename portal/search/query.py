@@ -1,0 +1,166 @@
+"""Building the OpenSearch request of a search: a short chain of small interpreters, each
+taking the identity, the parameters and the body, and returning the body (after InvenioRDM).
+
+The permission filter is one link of the chain and sits in the main query, so hits, totals,
+facets and highlights all see only what the identity may see; facet selections go in the
+post filter, so each facet still counts the values not chosen.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from portal.access.identity import Identity
+from portal.access.policy import content_filter, visible_filter
+from portal.search.facets import FACETS, YEAR_FACET, YEAR_INTERVAL
+from portal.search.params import SearchParams, range_end, range_start
+
+# Metadata fields a query string searches, with their weights: codes and numbers first,
+# then the title, then the rest. Exact (accented) fields outrank their folded twins, so a
+# query typed with diacritics ranks the exact spelling first.
+METADATA_FIELDS = [
+    "reference_code^8", "reference_code.folded^6", "doc_number^8", "doc_number.folded^6",
+    "title^4", "title.folded^3",
+    "creator^2", "creator.folded^1.5", "doc_type^2", "doc_type.folded^1.5",
+    "description^1.5", "description.folded",
+    "subjects.text", "subjects.folded", "signer", "signer.folded",
+    "holding_province_name", "holding_province_name.folded",
+    "origin_province_name", "origin_province_name.folded",
+]
+CONTENT_FIELDS = ["content", "content.folded^0.8"]
+HIGHLIGHT_FIELDS = ("title", "description", "content")
+SOURCE_EXCLUDES = ["content"]  # content reaches a reader only through the record service
+
+Step = Callable[[dict, Identity, SearchParams], dict]
+
+
+def _query_string(text: str, fields: list[str]) -> dict:
+    return {
+        "simple_query_string": {
+            "query": text,
+            "fields": fields,
+            "default_operator": "and",
+            "flags": "AND|OR|NOT|PHRASE|PRECEDENCE|WHITESPACE|ESCAPE",
+            "lenient": True,
+        }
+    }
+
+
+def apply_query_string(body: dict, identity: Identity, params: SearchParams) -> dict:
+    if not params.q:
+        body["query"] = {"bool": {"must": [{"match_all": {}}], "filter": []}}
+        return body
+    # Full text counts only where the identity may read it: otherwise a hit would reveal
+    # what a restricted record's content says.
+    readable_content = {
+        "bool": {"must": [_query_string(params.q, CONTENT_FIELDS)], "filter": [content_filter(identity)]}
+    }
+    body["query"] = {
+        "bool": {
+            "must": [{"bool": {"should": [_query_string(params.q, METADATA_FIELDS), readable_content],
+                               "minimum_should_match": 1}}],
+            "filter": [],
+        }
+    }
+    return body
+
+
+def apply_permission_filter(body: dict, identity: Identity, params: SearchParams) -> dict:
+    body["query"]["bool"]["filter"].append(visible_filter(identity))
+    return body
+
+
+def apply_date_range(body: dict, identity: Identity, params: SearchParams) -> dict:
+    # A record matches when its span overlaps the range asked for.
+    if params.date_from:
+        body["query"]["bool"]["filter"].append({"range": {"date_end": {"gte": range_start(params.date_from)}}})
+    if params.date_to:
+        body["query"]["bool"]["filter"].append({"range": {"date_start": {"lte": range_end(params.date_to)}}})
+    return body
+
+
+def _facet_filters(params: SearchParams) -> dict[str, dict]:
+    filters = {}
+    for facet in FACETS:
+        values = getattr(params, facet.parameter)
+        if values:
+            filters[facet.name] = {"terms": {facet.field: list(values)}}
+    return filters
+
+
+def apply_facets(body: dict, identity: Identity, params: SearchParams) -> dict:
+    selected = _facet_filters(params)
+    aggs = {}
+    for facet in FACETS:
+        others = [f for name, f in selected.items() if name != facet.name]
+        terms = {"terms": {"field": facet.field, "size": facet.size}}
+        if facet.label_field:
+            terms["aggs"] = {"label": {"terms": {"field": facet.label_field, "size": 1}}}
+        aggs[facet.name] = {"filter": {"bool": {"filter": others}}, "aggs": {"values": terms}}
+    aggs[YEAR_FACET] = {
+        "filter": {"bool": {"filter": list(selected.values())}},
+        "aggs": {"values": {"histogram": {"field": "year_start", "interval": YEAR_INTERVAL,
+                                          "min_doc_count": 1}}},
+    }
+    body["aggs"] = aggs
+    if selected:
+        body["post_filter"] = {"bool": {"filter": list(selected.values())}}
+    return body
+
+
+_SORTS = {
+    "relevance": [{"_score": "desc"}, {"reference_code": "asc"}, {"id": "asc"}],
+    "date_asc": [{"date_start": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
+    "date_desc": [{"date_start": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
+    "reference": [{"reference_code": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
+}
+
+
+def apply_sort(body: dict, identity: Identity, params: SearchParams) -> dict:
+    body["sort"] = _SORTS[params.sort]
+    return body
+
+
+def apply_pagination(body: dict, identity: Identity, params: SearchParams) -> dict:
+    body["from"] = params.offset
+    body["size"] = params.size
+    body["track_total_hits"] = True
+    return body
+
+
+def apply_highlight(body: dict, identity: Identity, params: SearchParams) -> dict:
+    if not params.q:
+        return body
+    fields = {}
+    for name in HIGHLIGHT_FIELDS:
+        fragments = {"number_of_fragments": 3, "fragment_size": 180} if name == "content" else {
+            "number_of_fragments": 0}
+        fields[name] = dict(fragments)
+        fields[f"{name}.folded"] = dict(fragments)
+    # encoder "html" escapes the harvested text; only the <mark> tags come through unescaped.
+    body["highlight"] = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
+                         "require_field_match": True, "fields": fields}
+    return body
+
+
+def apply_source_filter(body: dict, identity: Identity, params: SearchParams) -> dict:
+    body["_source"] = {"excludes": SOURCE_EXCLUDES}
+    return body
+
+
+SEARCH_CHAIN: tuple[Step, ...] = (
+    apply_query_string,
+    apply_permission_filter,
+    apply_date_range,
+    apply_facets,
+    apply_sort,
+    apply_pagination,
+    apply_highlight,
+    apply_source_filter,
+)
+
+
+def build_search(identity: Identity, params: SearchParams) -> dict:
+    body: dict = {}
+    for step in SEARCH_CHAIN:
+        body = step(body, identity, params)
+    return body

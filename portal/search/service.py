@@ -1,0 +1,108 @@
+"""The search service: runs a search for an identity and shapes the answer (DESIGN §8).
+
+It knows nothing of HTTP; the page and the JSON API call it alike.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
+from opensearchpy.exceptions import NotFoundError, OpenSearchException
+
+from portal.access.identity import Identity
+from portal.access.policy import can_read_content
+from portal.labels import access_label, level_label, province_label
+from portal.opensearch import SearchUnavailable
+from portal.search.facets import FACETS, YEAR_FACET, YEAR_INTERVAL
+from portal.search.params import SearchParams
+from portal.search.query import HIGHLIGHT_FIELDS, build_search
+
+HIT_FIELDS = ("id", "title", "level", "holding_province", "origin_province", "date_start",
+              "date_end", "access", "reference_code")
+EXTRA_HIT_FIELDS = ("holding_province_name", "origin_province_name", "doc_type", "doc_number",
+                    "creator", "path", "parent_id")
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[dict]
+    facets: dict[str, list[dict]]
+    params: SearchParams
+
+    def as_api(self) -> dict:
+        return {"total": self.total, "page": self.params.page, "size": self.params.size,
+                "hits": self.hits, "facets": self.facets}
+
+
+class SearchService:
+    def __init__(self, client: OpenSearch, alias: str):
+        self.client = client
+        self.alias = alias
+
+    def search(self, identity: Identity, params: SearchParams) -> SearchResult:
+        body = build_search(identity, params)
+        try:
+            answer = self.client.search(index=self.alias, body=body)
+        except NotFoundError:
+            return SearchResult(0, [], {}, params)  # nothing harvested yet
+        except OpenSearchConnectionError as error:
+            raise SearchUnavailable("OpenSearch is not reachable") from error
+        except OpenSearchException as error:
+            raise SearchUnavailable(f"OpenSearch could not run the search: {error}") from error
+        hits = [self._shape_hit(identity, hit) for hit in answer["hits"]["hits"]]
+        return SearchResult(answer["hits"]["total"]["value"], hits,
+                            self._shape_facets(answer.get("aggregations", {})), params)
+
+    @staticmethod
+    def _shape_hit(identity: Identity, hit: dict) -> dict:
+        source = hit["_source"]
+        shaped = {name: source.get(name) for name in HIT_FIELDS}
+        shaped.update({name: source.get(name) for name in EXTRA_HIT_FIELDS})
+        shaped["level_label"] = level_label(source.get("level"))
+        shaped["access_label"] = access_label(source.get("access"))
+        shaped["highlight"] = _pick_highlights(hit.get("highlight", {}),
+                                               content_allowed=can_read_content(identity, source))
+        return shaped
+
+    @staticmethod
+    def _shape_facets(aggregations: dict) -> dict[str, list[dict]]:
+        facets = {}
+        for facet in FACETS:
+            buckets = aggregations.get(facet.name, {}).get("values", {}).get("buckets", [])
+            facets[facet.name] = [
+                {"key": b["key"], "label": _facet_label(facet.name, b), "count": b["doc_count"]}
+                for b in buckets
+            ]
+        years = aggregations.get(YEAR_FACET, {}).get("values", {}).get("buckets", [])
+        facets[YEAR_FACET] = [
+            {"key": int(b["key"]), "label": f"{int(b['key'])}–{int(b['key']) + YEAR_INTERVAL - 1}",
+             "count": b["doc_count"]}
+            for b in years
+        ]
+        return facets
+
+
+def _facet_label(name: str, bucket: dict) -> str:
+    label_buckets = bucket.get("label", {}).get("buckets", [])
+    if name in ("holding_province", "origin_province"):
+        return province_label(bucket["key"], label_buckets[0]["key"] if label_buckets else None)
+    if name == "level":
+        return level_label(bucket["key"])
+    if name == "access":
+        return access_label(bucket["key"])
+    return str(bucket["key"])
+
+
+def _pick_highlights(highlight: dict, content_allowed: bool) -> dict[str, list[str]]:
+    """Exact-field fragments when there are some, else the folded field's; content fragments
+    only for one who may read the content (the second lock after the query's own filter)."""
+    picked = {}
+    for name in HIGHLIGHT_FIELDS:
+        if name == "content" and not content_allowed:
+            continue
+        fragments = highlight.get(name) or highlight.get(f"{name}.folded")
+        if fragments:
+            picked[name] = fragments
+    return picked

@@ -1,0 +1,83 @@
+"""The search pages (`/`, `/search`) and the search API (`GET /api/v1/search`)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from portal.access.identity import current_identity
+from portal.opensearch import get_client, records_alias
+from portal.search.params import SearchParamError, SearchParams, parse_search_params
+from portal.search.service import SearchService
+
+search_blueprint = Blueprint("search", __name__)
+
+# What the page tells a person whose search parameters were refused, by parameter.
+PARAM_ERROR_MESSAGES = {
+    "q": _l("Check your query: quotation marks must come in pairs, and it must be under 500 characters."),
+    "page": _l("That page of results cannot be shown; only the first 10,000 results can be paged through."),
+    "size": _l("That page of results cannot be shown; only the first 10,000 results can be paged through."),
+    "from": _l("Dates take a year or a date such as 1976 or 1976-03-05, and the start must come before the end."),
+    "to": _l("Dates take a year or a date such as 1976 or 1976-03-05, and the start must come before the end."),
+}
+
+
+def _service() -> SearchService:
+    return SearchService(get_client(), records_alias())
+
+
+def _params() -> SearchParams:
+    return parse_search_params(request.args, current_app.config["SEARCH_MAX_PAGE_SIZE"],
+                               current_app.config["SEARCH_MAX_WINDOW"])
+
+
+@search_blueprint.get("/api/v1/search")
+def api_search():
+    try:
+        params = _params()
+    except SearchParamError as error:
+        return jsonify(error={"code": "bad_request", "parameter": error.parameter,
+                              "message": str(error)}), 400
+    result = _service().search(current_identity(), params)
+    return jsonify(result.as_api())
+
+
+@search_blueprint.get("/")
+def home():
+    result = _service().search(current_identity(), SearchParams(size=0, sort="reference"))
+    return render_template("search/home.html", result=result)
+
+
+@search_blueprint.get("/search")
+def search_page():
+    try:
+        params = _params()
+    except SearchParamError as error:
+        return render_template("search/results.html", result=None, params=None,
+                               error=PARAM_ERROR_MESSAGES.get(error.parameter,
+                                                              _l("A filter in this address is not valid.")),
+                               q=request.args.get("q", "")), 400
+    result = _service().search(current_identity(), params)
+    return render_template("search/results.html", result=result, params=params, error=None, q=params.q)
+
+
+
+@search_blueprint.app_context_processor
+def url_helpers():
+    """Links that keep the current search and change one thing: shareable, bookmarkable URLs."""
+
+    def toggle_url(parameter: str, value: str) -> str:
+        args = request.args.copy()
+        values = args.getlist(parameter)
+        args.setlist(parameter, [v for v in values if v != value] if value in values else values + [value])
+        args.pop("page", None)
+        return url_for("search.search_page", **args.to_dict(flat=False))
+
+    def replace_url(**changes) -> str:
+        args = request.args.copy()
+        for key, value in changes.items():
+            args[key] = value
+        if "page" not in changes:
+            args.pop("page", None)
+        return url_for("search.search_page", **args.to_dict(flat=False))
+
+    return {"toggle_url": toggle_url, "replace_url": replace_url}

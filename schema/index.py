@@ -1,0 +1,151 @@
+"""The OpenSearch index of records: its names, analysis and mapping (DESIGN §2–3).
+
+Readers use one alias; each source writes to its own physical index behind it, so one
+province can be rebuilt beside the old index and swapped in without downtime.
+"""
+from __future__ import annotations
+
+import re
+
+RECORDS_ALIAS = "records"
+
+
+def alias_name(prefix: str = "") -> str:
+    return f"{prefix}{RECORDS_ALIAS}"
+
+
+def source_index_pattern(prefix: str, source_id: str) -> str:
+    return f"{prefix}{RECORDS_ALIAS}-{_index_safe(source_id)}-*"
+
+
+def source_index_name(prefix: str, source_id: str, generation: str) -> str:
+    return f"{prefix}{RECORDS_ALIAS}-{_index_safe(source_id)}-{generation}"
+
+
+def _index_safe(source_id: str) -> str:
+    # Index names must be lower case without most punctuation.
+    return re.sub(r"[^a-z0-9_]+", "_", source_id.lower())
+
+
+# Vietnamese is written with diacritics that carry meaning (Hòa ≠ Hóa), but people often type
+# without them. Every searchable text field is indexed twice: exact (lower-cased, diacritics
+# kept) and folded (diacritics removed, đ → d). Text is NFC-normalised before indexing.
+ANALYSIS = {
+    "analyzer": {
+        "vi_exact": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase"]},
+        "vi_folded": {
+            "type": "custom",
+            "tokenizer": "standard",
+            "filter": ["lowercase", "asciifolding"],
+        },
+    },
+    "normalizer": {
+        "folded_keyword": {"type": "custom", "filter": ["lowercase", "asciifolding"]},
+    },
+}
+
+
+def _text(**extra):
+    """A text field indexed exact, with a folded sub-field."""
+    field = {
+        "type": "text",
+        "analyzer": "vi_exact",
+        "fields": {"folded": {"type": "text", "analyzer": "vi_folded"}},
+    }
+    field.update(extra)
+    return field
+
+
+def _text_and_keyword():
+    field = _text()
+    field["fields"]["raw"] = {"type": "keyword", "ignore_above": 512}
+    return field
+
+
+def _keyword_and_text():
+    return {
+        "type": "keyword",
+        "fields": {
+            "text": {"type": "text", "analyzer": "vi_exact"},
+            "folded": {"type": "text", "analyzer": "vi_folded"},
+        },
+    }
+
+
+MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        "id": {"type": "keyword"},
+        "source_id": {"type": "keyword"},
+        "local_id": {"type": "keyword"},
+        "holding_province": {"type": "keyword"},
+        "holding_province_name": _text_and_keyword(),
+        "origin_province": {"type": "keyword"},
+        "origin_province_name": _text_and_keyword(),
+        "origin_province_current": {"type": "keyword"},
+        "level": {"type": "keyword"},
+        "parent_id": {"type": "keyword"},
+        "path": {"type": "keyword"},
+        "reference_code": _keyword_and_text(),
+        "title": _text_and_keyword(),
+        "description": _text(),
+        "creator": _text_and_keyword(),
+        "signer": _text_and_keyword(),
+        "doc_number": _keyword_and_text(),
+        "doc_type": _text_and_keyword(),
+        "date_start": {"type": "date", "format": "strict_date_optional_time||yyyy-MM||yyyy"},
+        "date_end": {"type": "date", "format": "strict_date_optional_time||yyyy-MM||yyyy"},
+        "year_start": {"type": "integer"},
+        "year_end": {"type": "integer"},
+        "language": {"type": "keyword"},
+        "sheets": {"type": "integer"},
+        "pages": {"type": "integer"},
+        "retention": {"type": "keyword"},
+        "access": {"type": "keyword"},
+        "access_reason": {"type": "text", "analyzer": "vi_exact"},
+        "open_after": {"type": "date"},
+        "reliability": {"type": "keyword"},
+        "paper_original_code": {"type": "keyword"},
+        "fonds_status": {"type": "keyword"},
+        "admin_history": _text(),
+        "subjects": _keyword_and_text(),
+        "places": _keyword_and_text(),
+        "keywords": _keyword_and_text(),
+        "files": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "keyword"},
+                "url": {"type": "keyword", "index": False},
+                "media_type": {"type": "keyword"},
+                "size": {"type": "long"},
+                "sha256": {"type": "keyword"},
+                "text_extracted": {"type": "boolean"},
+                "extraction_error": {"type": "keyword", "index": False},
+                "signature": {
+                    "type": "object",
+                    "properties": {
+                        "status": {"type": "keyword"},
+                        "signer": {"type": "keyword"},
+                        "signed_at": {"type": "date"},
+                    },
+                },
+            },
+        },
+        # Full text for search and highlighting; never returned to one who may not read it.
+        "content": _text(),
+        "source_url": {"type": "keyword", "index": False},
+        "harvested_at": {"type": "date"},
+        "source_datestamp": {"type": "date"},
+        "deleted": {"type": "boolean"},
+    },
+}
+
+INDEX_BODY = {
+    "settings": {
+        "number_of_shards": 1,
+        "number_of_replicas": 0,
+        "analysis": ANALYSIS,
+        "highlight.max_analyzed_offset": 2_000_000,
+    },
+    "mappings": MAPPINGS,
+}

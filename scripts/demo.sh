@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `make demo`: the demo archives harvested into the portal, served at http://127.0.0.1:5000.
+# OpenSearch and Tika are started by the Makefile before this runs.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$PROJECT_DIR"
+
+if [ ! -f .env ]; then
+  # A secret of this machine's own, never one from the repository.
+  sed "s/^SECRET_KEY=.*/SECRET_KEY=$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')/" \
+    .env.example > .env
+  log "wrote .env with a fresh SECRET_KEY"
+fi
+export FLASK_APP=app
+scripts/demo-archives.sh start
+flask() { .venv/bin/flask "$@"; }
+flask db upgrade
+archives="http://127.0.0.1:$DEMO_ARCHIVES_PORT"
+flask sources add --id vinhlong --province 86 --url "$archives/vinhlong/oai" \
+  --name "Trung tâm Lưu trữ lịch sử tỉnh Vĩnh Long"
+flask sources add --id hue --province 46 --url "$archives/hue/oai" \
+  --name "Trung tâm Lưu trữ lịch sử thành phố Huế"
+flask sources add --id cantho --province 92 --url "$archives/cantho/oai" \
+  --name "Trung tâm Lưu trữ lịch sử thành phố Cần Thơ"
+flask harvest --all
+
+cat <<MSG
+
+  The portal:        http://127.0.0.1:${PORTAL_PORT:-5000}
+  The search API:    http://127.0.0.1:${PORTAL_PORT:-5000}/api/v1/search?q=vinh+long
+  Demo archives:     $archives/vinhlong/oai  $archives/hue/oai  $archives/cantho/oai
+  OpenSearch:        http://127.0.0.1:$OPENSEARCH_PORT    Tika: http://127.0.0.1:$TIKA_PORT
+
+  Demo accounts:     none yet. Everyone browses as an anonymous reader: public records in
+                     full, restricted ones as metadata only, closed ones not at all.
+                     Sign-in (local readers, officials through OpenID Connect) comes next.
+
+  Stop with Ctrl-C; \`make stop\` stops OpenSearch, Tika and the demo archives.
+
+MSG
+exec .venv/bin/flask run --host 127.0.0.1 --port "${PORTAL_PORT:-5000}"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install what the portal needs on a fresh machine, and nothing twice: system packages
+# (Java, Maven, Chromium for the browser tests), the Python environment, the compiled
+# translations. Downloads are cached (~/.cache/pip, ~/.m2).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$PROJECT_DIR"
+
+missing=()
+command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || missing+=(maven)
+command -v unzip >/dev/null || missing+=(unzip)
+command -v curl >/dev/null || missing+=(curl)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    log "installing system packages: ${missing[*]}"
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  else
+    die "missing system packages (install them as root): ${missing[*]}"
+  fi
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  log "creating the Python environment in .venv"
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.requirements.sha256
+wanted="$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  log "installing Python packages"
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt >&2
+  echo "$wanted" > "$stamp"
+fi
+.venv/bin/pybabel compile -q -d translations >&2

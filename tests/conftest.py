@@ -1,0 +1,99 @@
+"""Fixtures shared by the integration and browser tests.
+
+They run against the real OpenSearch and Tika that `make test` starts (their addresses come
+from OPENSEARCH_URL and TIKA_SERVER_ENDPOINT) and the real demo archives, served here over
+HTTP on a free port. Each test session writes to indices of its own prefix and removes them.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from demo.catalogue import build_archives
+from demo.oai_provider import create_provider_app
+
+DEMO_SOURCES = {"vinhlong": "86", "hue": "46", "cantho": "92"}
+
+
+class ServerThread:
+    """A WSGI app served on 127.0.0.1 and a free port, in a thread, for one test session."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def demo_archives():
+    return build_archives()
+
+
+@pytest.fixture(scope="session")
+def demo_provider(demo_archives) -> Iterator[ServerThread]:
+    with ServerThread(create_provider_app(demo_archives)) as server:
+        yield server
+
+
+def make_portal(tmp_path_factory, **overrides):
+    from app import create_app
+    from portal import database
+
+    db_path = tmp_path_factory.mktemp("db") / "portal.db"
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "OPENSEARCH_URL": os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200"),
+        "TIKA_SERVER_ENDPOINT": os.environ.get("TIKA_SERVER_ENDPOINT", "http://127.0.0.1:9998"),
+        "OPENSEARCH_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:8]}-",
+        "HARVEST_HTTP_TIMEOUT": 20,
+    }
+    config.update(overrides)
+    app = create_app(config)
+    database.upgrade_schema(app)
+    return app
+
+
+def drop_indices(app) -> None:
+    from portal.opensearch import build_client
+
+    client = build_client(app.config["OPENSEARCH_URL"])
+    client.indices.delete(index=f"{app.config['OPENSEARCH_INDEX_PREFIX']}records-*",
+                          ignore_unavailable=True)
+
+
+def add_demo_sources(app, provider_url: str, only: dict | None = None) -> None:
+    runner = app.test_cli_runner()
+    for slug, province in (only or DEMO_SOURCES).items():
+        result = runner.invoke(args=["sources", "add", "--id", slug, "--province", province,
+                                     "--url", f"{provider_url}/{slug}/oai"])
+        assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="session")
+def harvested_app(tmp_path_factory, demo_provider):
+    """A portal whose index holds the three demo archives, harvested through the CLI."""
+    app = make_portal(tmp_path_factory)
+    add_demo_sources(app, demo_provider.url)
+    result = app.test_cli_runner().invoke(args=["harvest", "--all"])
+    app.config["HARVEST_OUTPUT"] = result.output
+    assert result.exit_code == 0, result.output
+    yield app
+    drop_indices(app)
+
+
+@pytest.fixture()
+def client(harvested_app):
+    return harvested_app.test_client()
