@@ -14,6 +14,7 @@ demo: services
 	scripts/demo.sh
 
 test: services
+	scripts/install.sh --browser
 	scripts/test.sh tests
 
 test-unit: install

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what the portal needs on a fresh machine, and nothing twice: system packages
-# (Java, Maven, Chromium for the browser tests), the Python environment, the compiled
-# translations. Downloads are cached (~/.cache/pip, ~/.m2).
+# (Java, Maven; Chromium too with --browser, for the browser tests), the Python environment,
+# the compiled translations. Downloads are cached (~/.cache/pip, ~/.m2).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$PROJECT_DIR"
@@ -11,7 +11,7 @@ command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
 command -v unzip >/dev/null || missing+=(unzip)
 command -v curl >/dev/null || missing+=(curl)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ "${1:-}" = "--browser" ]; then [ -x /usr/bin/chromium ] || missing+=(chromium); fi
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
