@@ -35,4 +35,4 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt >&2
   echo "$wanted" > "$stamp"
 fi
-.venv/bin/pybabel compile -q -d translations >&2
+.venv/bin/pybabel compile -d translations >/dev/null
