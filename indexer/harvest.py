@@ -65,7 +65,11 @@ class SourceHarvest:
         try:
             self.writer = RecordWriter(self.client, self.source.id, self.settings.index_prefix)
             for oai_record in oai.list_records(self.source.metadata_prefix, from_, self.source.set_spec):
-                self._take(oai_record)
+                try:
+                    self._take(oai_record)
+                except Exception as error:  # one bad record must not stop the run; it is reported
+                    log.exception("unexpected error on %s", oai_record.identifier)
+                    self._record_failure("unexpected", oai_record.identifier, f"{type(error).__name__}: {error}")
                 done += 1
                 if len(self.documents) + len(self.deleted_ids) >= self.settings.batch_size:
                     self._flush()

@@ -67,8 +67,8 @@ class OaiPmhClient:
                 yield _parse_record(element)
             token_element = list_element.find("oai:resumptionToken", NS)
             token = (token_element.text or "").strip() if token_element is not None else ""
-            if token_element is not None and token_element.get("completeListSize"):
-                self.progress.complete_list_size = int(token_element.get("completeListSize"))
+            if token_element is not None:
+                self.progress.complete_list_size = _whole_number(token_element.get("completeListSize"))
             if not token:
                 return
             if token in seen_tokens:
@@ -105,11 +105,23 @@ class OaiPmhClient:
         return root
 
 
+def _whole_number(value: str | None) -> int | None:
+    """completeListSize only feeds a progress bar: a value we cannot read means 'unknown'."""
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
 def _parse_record(element: etree._Element) -> OaiRecord:
     header = element.find("oai:header", NS)
+    if header is None:
+        raise SourceProtocolError("badRecord", "a record in the list has no header, so no identifier")
     identifier = (header.findtext("oai:identifier", "", NS) or "").strip()
     metadata = element.find("oai:metadata", NS)
-    payload = metadata[0] if metadata is not None and len(metadata) else None
+    # The payload is the first element: comments and processing instructions may precede it.
+    payload = next((child for child in metadata if isinstance(child.tag, str)), None) \
+        if metadata is not None else None
     return OaiRecord(
         identifier=identifier,
         datestamp=(header.findtext("oai:datestamp", "", NS) or "").strip(),

@@ -5,8 +5,10 @@ page shows it as a friendly message; nothing reaches OpenSearch that could make 
 """
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
+from datetime import date
 from dataclasses import dataclass
 
 from schema.provinces import normalise_code
@@ -115,14 +117,24 @@ def _date(args, name: str) -> str | None:
     value = (args.get(name) or "").strip()
     if not value:
         return None
-    if not _DATE.match(value):
-        raise SearchParamError(name, f"{name} takes a year or a date such as 1976 or 1976-03-05")
+    try:
+        if not _DATE.match(value):
+            raise ValueError(value)
+        range_start(value), range_end(value)  # a real calendar day, month or year
+    except ValueError:
+        raise SearchParamError(name, f"{name} takes a year or a date such as 1976 or 1976-03-05") from None
     return value
 
 
 def range_start(value: str) -> str:
-    return (value + "-01-01")[:10] if len(value) == 4 else (value + "-01")[:10]
+    """First day a year, month or day denotes; ValueError for one that does not exist."""
+    parts = [int(p) for p in value.split("-")]
+    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1).isoformat()
 
 
 def range_end(value: str) -> str:
-    return (value + "-12-31")[:10] if len(value) == 4 else (value + "-31")[:10]
+    """Last day a year, month or day denotes; ValueError for one that does not exist."""
+    parts = [int(p) for p in value.split("-")]
+    year, month = parts[0], parts[1] if len(parts) > 1 else 12
+    day = parts[2] if len(parts) > 2 else calendar.monthrange(year, month if 1 <= month <= 12 else 1)[1]
+    return date(year, month, day).isoformat()

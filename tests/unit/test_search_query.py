@@ -1,0 +1,235 @@
+"""build_search: the OpenSearch request of a search, with the permission filter in the main query."""
+from __future__ import annotations
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from portal.access.identity import ANONYMOUS, Identity
+from portal.access.policy import content_filter, visible_filter
+from portal.search.facets import FACETS, YEAR_FACET
+from portal.search.params import parse_search_params
+from portal.search.query import CONTENT_FIELDS, build_search
+
+STAFF_86 = Identity(user_id="s1", roles=frozenset({"staff"}), province="86")
+
+
+def search(identity=ANONYMOUS, **args) -> dict:
+    pairs = [(name, value) for name, values in args.items()
+             for value in (values if isinstance(values, list) else [values])]
+    return build_search(identity, parse_search_params(MultiDict(pairs)))
+
+
+def query_strings(clause) -> list[dict]:
+    """Every simple_query_string inside a clause, however deep."""
+    found = []
+    if isinstance(clause, dict):
+        if "simple_query_string" in clause:
+            found.append(clause["simple_query_string"])
+        for value in clause.values():
+            found += query_strings(value)
+    elif isinstance(clause, list):
+        for value in clause:
+            found += query_strings(value)
+    return found
+
+
+def content_clause(body: dict) -> dict:
+    """The branch of the main query that searches the full text."""
+    branches = body["query"]["bool"]["must"][0]["bool"]["should"]
+    [branch] = [b for b in branches if any(qs["fields"] == CONTENT_FIELDS for qs in query_strings(b))]
+    return branch
+
+
+# --- the permission filter --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("q", ["", "đất đai"])
+def test_anonymous_search_filters_the_main_query_by_what_anonymous_may_see(q):
+    body = search(q=q)
+
+    assert visible_filter(ANONYMOUS) in body["query"]["bool"]["filter"]
+
+
+def test_anonymous_visible_filter_admits_public_restricted_and_opened_records_but_not_closed_ones():
+    should = visible_filter(ANONYMOUS)["bool"]["should"]
+
+    assert {"terms": {"access": ["public", "restricted"]}} in should
+    assert {"range": {"open_after": {"lte": "now"}}} in should
+    assert "closed" not in repr(should)
+    assert "holding_province" not in repr(should)
+    assert visible_filter(ANONYMOUS)["bool"]["minimum_should_match"] == 1
+
+
+def test_staff_search_is_filtered_by_the_staff_visible_filter_which_adds_their_province():
+    body = search(STAFF_86, q="x")
+
+    assert visible_filter(STAFF_86) in body["query"]["bool"]["filter"]
+    assert {"term": {"holding_province": "86"}} in visible_filter(STAFF_86)["bool"]["should"]
+
+
+def test_permission_filter_sits_in_the_main_query_so_facets_count_only_visible_records():
+    body = search(q="x", province="86")
+
+    assert visible_filter(ANONYMOUS) in body["query"]["bool"]["filter"]
+    assert body["post_filter"] == {"bool": {"filter": [{"terms": {"holding_province": ["86"]}}]}}
+
+
+# --- full text ----------------------------------------------------------------------------------------------------
+
+def test_full_text_clause_only_counts_where_the_identity_may_read_content():
+    clause = content_clause(search(q="MATKHAU0042"))
+
+    assert clause["bool"]["filter"] == [content_filter(ANONYMOUS)]
+    assert clause["bool"]["must"][0]["simple_query_string"]["query"] == "MATKHAU0042"
+
+
+def test_anonymous_content_filter_admits_only_public_and_opened_records():
+    should = content_filter(ANONYMOUS)["bool"]["should"]
+
+    assert should == [{"term": {"access": "public"}}, {"range": {"open_after": {"lte": "now"}}}]
+
+
+def test_full_text_clause_of_staff_uses_the_staff_content_filter():
+    assert content_clause(search(STAFF_86, q="x"))["bool"]["filter"] == [content_filter(STAFF_86)]
+
+
+def test_metadata_clause_never_searches_content():
+    body = search(q="x")
+    branches = body["query"]["bool"]["must"][0]["bool"]["should"]
+    metadata_branches = [b for b in branches if b is not content_clause(body)]
+
+    assert metadata_branches
+    for branch in metadata_branches:
+        for qs in query_strings(branch):
+            assert not any(field.split("^")[0].startswith("content") for field in qs["fields"])
+
+
+def test_query_matches_metadata_or_readable_content():
+    outer = search(q="x")["query"]["bool"]["must"][0]["bool"]
+
+    assert outer["minimum_should_match"] == 1
+    assert len(outer["should"]) == 2
+
+
+def test_no_query_matches_everything_visible_and_searches_no_text():
+    body = search()
+
+    assert body["query"]["bool"]["must"] == [{"match_all": {}}]
+    assert query_strings(body) == []
+    assert "highlight" not in body
+
+
+def test_query_text_is_passed_as_simple_query_string_leniently_with_and():
+    [qs, *_] = query_strings(search(q='"giao đất" -rừng'))
+
+    assert qs["query"] == '"giao đất" -rừng'
+    assert qs["default_operator"] == "and"
+    assert qs["lenient"] is True
+
+
+# --- facets -------------------------------------------------------------------------------------------------------
+
+def test_facet_selections_go_into_the_post_filter_not_the_main_query():
+    body = search(province=["86", "46"], level="item")
+
+    assert body["post_filter"] == {"bool": {"filter": [{"terms": {"holding_province": ["86", "46"]}},
+                                                       {"terms": {"level": ["item"]}}]}}
+    assert "holding_province" not in repr(body["query"])
+    assert "'level'" not in repr(body["query"])
+
+
+def test_each_facet_counts_under_the_other_selections_but_not_its_own():
+    body = search(province="86", level="item", access="public")
+    province_terms = {"terms": {"holding_province": ["86"]}}
+    level_terms = {"terms": {"level": ["item"]}}
+    access_terms = {"terms": {"access": ["public"]}}
+
+    def facet_filter(name):
+        return body["aggs"][name]["filter"]["bool"]["filter"]
+
+    assert facet_filter("holding_province") == [level_terms, access_terms]
+    assert facet_filter("level") == [province_terms, access_terms]
+    assert facet_filter("access") == [province_terms, level_terms]
+    assert facet_filter("origin_province") == [province_terms, level_terms, access_terms]
+    assert facet_filter(YEAR_FACET) == [province_terms, level_terms, access_terms]
+
+
+def test_every_facet_has_an_aggregation_and_without_selections_no_post_filter():
+    body = search()
+
+    assert set(body["aggs"]) == {facet.name for facet in FACETS} | {YEAR_FACET}
+    assert all(body["aggs"][f.name]["filter"] == {"bool": {"filter": []}} for f in FACETS)
+    assert "post_filter" not in body
+
+
+def test_province_facets_carry_their_names_as_labels():
+    aggs = search()["aggs"]
+
+    assert aggs["holding_province"]["aggs"]["values"]["aggs"]["label"]["terms"]["field"] == "holding_province_name.raw"
+    assert aggs["origin_province"]["aggs"]["values"]["aggs"]["label"]["terms"]["field"] == "origin_province_name.raw"
+
+
+def test_doc_type_facet_filters_on_the_keyword_field():
+    body = search(doc_type="Quyết định")
+
+    assert body["post_filter"]["bool"]["filter"] == [{"terms": {"doc_type.raw": ["Quyết định"]}}]
+
+
+# --- dates --------------------------------------------------------------------------------------------------------
+
+def test_date_range_keeps_records_whose_span_overlaps_it():
+    filters = search(**{"from": "1975-03-05", "to": "1980-06-30"})["query"]["bool"]["filter"]
+
+    assert {"range": {"date_end": {"gte": "1975-03-05"}}} in filters
+    assert {"range": {"date_start": {"lte": "1980-06-30"}}} in filters
+
+
+def test_date_range_of_whole_years_uses_their_first_and_last_days():
+    filters = search(**{"from": "1975", "to": "1980"})["query"]["bool"]["filter"]
+
+    assert {"range": {"date_end": {"gte": "1975-01-01"}}} in filters
+    assert {"range": {"date_start": {"lte": "1980-12-31"}}} in filters
+
+
+def test_without_dates_the_permission_filter_is_the_only_filter():
+    assert search()["query"]["bool"]["filter"] == [visible_filter(ANONYMOUS)]
+
+
+# --- highlight, source, sort, paging ------------------------------------------------------------------------------
+
+def test_highlight_escapes_html_and_marks_with_mark_tags():
+    highlight = search(q="x")["highlight"]
+
+    assert highlight["encoder"] == "html"
+    assert highlight["pre_tags"] == ["<mark>"]
+    assert highlight["post_tags"] == ["</mark>"]
+    assert {"title", "title.folded", "description", "content", "content.folded"} <= set(highlight["fields"])
+
+
+def test_source_never_carries_the_full_text():
+    for identity in (ANONYMOUS, STAFF_86):
+        assert "content" in search(identity, q="x")["_source"]["excludes"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "first_key"),
+    [("relevance", "_score"), ("date_asc", "date_start"), ("date_desc", "date_start"), ("reference", "reference_code")],
+)
+def test_each_sort_orders_by_its_field_and_breaks_ties_by_id(sort, first_key):
+    order = search(q="x", sort=sort)["sort"]
+
+    assert first_key in order[0]
+    assert order[-1] == {"id": "asc"}
+
+
+def test_date_sorts_go_in_opposite_directions_with_undated_records_last():
+    ascending, descending = search(sort="date_asc")["sort"][0], search(sort="date_desc")["sort"][0]
+
+    assert ascending == {"date_start": {"order": "asc", "missing": "_last"}}
+    assert descending == {"date_start": {"order": "desc", "missing": "_last"}}
+
+
+def test_pagination_asks_for_the_page_and_exact_totals():
+    body = search(page="3", size="25")
+
+    assert (body["from"], body["size"]) == (50, 25)
+    assert body["track_total_hits"] is True
