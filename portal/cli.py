@@ -120,7 +120,8 @@ def harvest_command(source_ids, all_sources, full):
             click.echo(f"\n  failed: {error}", err=True)
             failed = True
             continue
-        click.echo("")
+        if sys.stdout.isatty():
+            click.echo("")
         _print_report(run, time.monotonic() - started)
         failed = failed or run.state == "failed"
     if failed:
@@ -128,13 +129,17 @@ def harvest_command(source_ids, all_sources, full):
 
 
 def _progress_printer(started: float):
+    """One line rewritten in place on a terminal; a line every 100 records in a log."""
+    interactive = sys.stdout.isatty()
+
     def show(done: int, expected: int | None) -> None:
-        if done % 25 and done != expected:
+        if done % (25 if interactive else 100) and done != expected:
             return
         rate = done / max(time.monotonic() - started, 1e-6)
         of = f"/{expected}" if expected else ""
         eta = f", about {int((expected - done) / rate)} s left" if expected and rate else ""
-        click.echo(f"\r  {done}{of} records, {rate:.0f} records/s{eta}   ", nl=False)
+        line = f"  {done}{of} records, {rate:.0f} records/s{eta}"
+        click.echo(f"\r{line}   " if interactive else line, nl=not interactive)
     return show
 
 

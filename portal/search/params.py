@@ -5,7 +5,10 @@ page shows it as a friendly message; nothing reaches OpenSearch that could make 
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import calendar
+import json
 import re
 import unicodedata
 from datetime import date
@@ -38,6 +41,8 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     size: int = 20
+    # Deep paging past the page window: the sort values of the last hit seen (API only).
+    search_after: tuple | None = None
 
     @property
     def offset(self) -> int:
@@ -59,7 +64,10 @@ def parse_search_params(args, max_size: int = 100, max_window: int = 10_000) -> 
     size = _int(args, "size", 20, minimum=1)
     if size > max_size:
         raise SearchParamError("size", f"size must be at most {max_size}")
-    if page * size > max_window:
+    search_after = _search_after(args.get("search_after"))
+    if search_after is not None and page != 1:
+        raise SearchParamError("page", "page cannot be combined with search_after")
+    if search_after is None and page * size > max_window:
         raise SearchParamError("page", f"only the first {max_window} results can be paged through")
 
     date_from, date_to = _date(args, "from"), _date(args, "to")
@@ -77,7 +85,27 @@ def parse_search_params(args, max_size: int = 100, max_window: int = 10_000) -> 
         sort=sort,
         page=page,
         size=size,
+        search_after=search_after,
     )
+
+
+def encode_search_after(sort_values: list) -> str:
+    """The opaque token a client sends back to get the hits after these sort values."""
+    raw = json.dumps(sort_values, ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _search_after(token: str | None) -> tuple | None:
+    if not token:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        values = None
+    if not isinstance(values, list) or not values or len(values) > 4 or not all(
+            isinstance(v, (str, int, float)) or v is None for v in values):
+        raise SearchParamError("search_after", "search_after must be a token from a previous answer")
+    return tuple(values)
 
 
 def _int(args, name: str, default: int, minimum: int) -> int:

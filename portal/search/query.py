@@ -127,7 +127,10 @@ def apply_sort(body: dict, identity: Identity, params: SearchParams) -> dict:
 
 
 def apply_pagination(body: dict, identity: Identity, params: SearchParams) -> dict:
-    body["from"] = params.offset
+    if params.search_after is not None:
+        body["search_after"] = list(params.search_after)
+    else:
+        body["from"] = params.offset
     body["size"] = params.size
     body["track_total_hits"] = True
     return body

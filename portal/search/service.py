@@ -15,7 +15,7 @@ from portal.access.policy import can_read_content
 from portal.labels import access_label, level_label, province_label
 from portal.opensearch import SearchUnavailable
 from portal.search.facets import FACETS, YEAR_FACET, YEAR_INTERVAL
-from portal.search.params import SearchParams
+from portal.search.params import SearchParams, encode_search_after
 from portal.search.query import HIGHLIGHT_FIELDS, build_search
 
 HIT_FIELDS = ("id", "title", "level", "holding_province", "origin_province", "date_start",
@@ -30,10 +30,11 @@ class SearchResult:
     hits: list[dict]
     facets: dict[str, list[dict]]
     params: SearchParams
+    next_search_after: str | None = None  # token for the hits after these, when there are more
 
     def as_api(self) -> dict:
         return {"total": self.total, "page": self.params.page, "size": self.params.size,
-                "hits": self.hits, "facets": self.facets}
+                "hits": self.hits, "facets": self.facets, "next_search_after": self.next_search_after}
 
 
 class SearchService:
@@ -51,9 +52,13 @@ class SearchService:
             raise SearchUnavailable("OpenSearch is not reachable") from error
         except OpenSearchException as error:
             raise SearchUnavailable(f"OpenSearch could not run the search: {error}") from error
-        hits = [self._shape_hit(identity, hit) for hit in answer["hits"]["hits"]]
+        raw_hits = answer["hits"]["hits"]
+        hits = [self._shape_hit(identity, hit) for hit in raw_hits]
+        next_token = None
+        if raw_hits and len(raw_hits) == params.size and raw_hits[-1].get("sort"):
+            next_token = encode_search_after(raw_hits[-1]["sort"])
         return SearchResult(answer["hits"]["total"]["value"], hits,
-                            self._shape_facets(answer.get("aggregations", {})), params)
+                            self._shape_facets(answer.get("aggregations", {})), params, next_token)
 
     @staticmethod
     def _shape_hit(identity: Identity, hit: dict) -> dict:

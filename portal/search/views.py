@@ -8,6 +8,7 @@ from portal.access.identity import current_identity
 from portal.opensearch import get_client, records_alias
 from portal.search.params import SearchParamError, SearchParams, parse_search_params
 from portal.search.service import SearchService
+from portal.search.suggest import SuggestService
 
 search_blueprint = Blueprint("search", __name__)
 
@@ -81,3 +82,9 @@ def url_helpers():
         return url_for("search.search_page", **args.to_dict(flat=False))
 
     return {"toggle_url": toggle_url, "replace_url": replace_url}
+
+
+@search_blueprint.get("/api/v1/suggest")
+def api_suggest():
+    service = SuggestService(get_client(), records_alias())
+    return jsonify(service.suggest(current_identity(), request.args.get("q")))
