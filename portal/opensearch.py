@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 from opensearchpy import OpenSearch
+from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
+from opensearchpy.exceptions import NotFoundError, OpenSearchException
 
 from schema.index import alias_name
 
@@ -27,3 +29,16 @@ def get_client() -> OpenSearch:
 
 def records_alias() -> str:
     return alias_name(current_app.config["OPENSEARCH_INDEX_PREFIX"])
+
+
+def run_search(client: OpenSearch, index: str, body: dict) -> dict | None:
+    """Run one search; None when the index does not exist yet (nothing harvested), and
+    SearchUnavailable when OpenSearch cannot answer."""
+    try:
+        return client.search(index=index, body=body)
+    except NotFoundError:
+        return None
+    except OpenSearchConnectionError as error:
+        raise SearchUnavailable("OpenSearch is not reachable") from error
+    except OpenSearchException as error:
+        raise SearchUnavailable(f"OpenSearch could not run the search: {error}") from error

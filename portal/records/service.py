@@ -6,13 +6,11 @@ does not leak. Content and files are dropped for one who may not read them.
 from __future__ import annotations
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
-from opensearchpy.exceptions import NotFoundError, OpenSearchException
 
 from portal.access.identity import Identity
 from portal.access.policy import can_read_content, can_see, visible_filter
 from portal.labels import access_label, level_label
-from portal.opensearch import SearchUnavailable
+from portal.opensearch import run_search
 
 MAX_CHILDREN = 200
 CHILD_FIELDS = ["id", "title", "level", "reference_code", "date_start", "date_end", "access", "doc_type"]
@@ -28,14 +26,7 @@ class RecordService:
         self.alias = alias
 
     def _search(self, body: dict) -> dict:
-        try:
-            return self.client.search(index=self.alias, body=body)
-        except NotFoundError:
-            return {"hits": {"hits": [], "total": {"value": 0}}}
-        except OpenSearchConnectionError as error:
-            raise SearchUnavailable("OpenSearch is not reachable") from error
-        except OpenSearchException as error:
-            raise SearchUnavailable(f"OpenSearch could not fetch the record: {error}") from error
+        return run_search(self.client, self.alias, body) or {"hits": {"hits": [], "total": {"value": 0}}}
 
     def get(self, identity: Identity, record_id: str) -> dict:
         answer = self._search({

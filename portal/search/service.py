@@ -7,13 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
-from opensearchpy.exceptions import NotFoundError, OpenSearchException
 
 from portal.access.identity import Identity
 from portal.access.policy import can_read_content
 from portal.labels import access_label, level_label, province_label
-from portal.opensearch import SearchUnavailable
+from portal.opensearch import run_search
 from portal.search.facets import FACETS, YEAR_FACET, YEAR_INTERVAL
 from portal.search.params import SearchParams, encode_search_after
 from portal.search.query import HIGHLIGHT_FIELDS, build_search
@@ -43,15 +41,9 @@ class SearchService:
         self.alias = alias
 
     def search(self, identity: Identity, params: SearchParams) -> SearchResult:
-        body = build_search(identity, params)
-        try:
-            answer = self.client.search(index=self.alias, body=body)
-        except NotFoundError:
+        answer = run_search(self.client, self.alias, build_search(identity, params))
+        if answer is None:
             return SearchResult(0, [], {}, params)  # nothing harvested yet
-        except OpenSearchConnectionError as error:
-            raise SearchUnavailable("OpenSearch is not reachable") from error
-        except OpenSearchException as error:
-            raise SearchUnavailable(f"OpenSearch could not run the search: {error}") from error
         raw_hits = answer["hits"]["hits"]
         hits = [self._shape_hit(identity, hit) for hit in raw_hits]
         next_token = None

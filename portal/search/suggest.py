@@ -7,12 +7,10 @@ from __future__ import annotations
 import unicodedata
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
-from opensearchpy.exceptions import NotFoundError, OpenSearchException
 
 from portal.access.identity import Identity
 from portal.access.policy import visible_filter
-from portal.opensearch import SearchUnavailable
+from portal.opensearch import run_search
 
 MAX_SUGGESTIONS = 8
 MIN_PREFIX = 2
@@ -52,14 +50,9 @@ class SuggestService:
         prefix = normalise_prefix(text)
         if len(prefix) < MIN_PREFIX:
             return {"titles": [], "creators": []}
-        try:
-            answer = self.client.search(index=self.alias, body=build_suggest(identity, prefix))
-        except NotFoundError:
+        answer = run_search(self.client, self.alias, build_suggest(identity, prefix))
+        if answer is None:
             return {"titles": [], "creators": []}
-        except OpenSearchConnectionError as error:
-            raise SearchUnavailable("OpenSearch is not reachable") from error
-        except OpenSearchException as error:
-            raise SearchUnavailable(f"OpenSearch could not suggest: {error}") from error
         titles = [{"id": hit["_source"]["id"], "title": hit["_source"]["title"],
                    "level": hit["_source"].get("level"), "reference_code": hit["_source"].get("reference_code")}
                   for hit in answer["hits"]["hits"]]

@@ -1,0 +1,18 @@
+"""Getting records out of the portal: citations of one record (CSL-JSON, BibTeX, RIS) and the
+export of a result list (CSV, JSON).
+
+`citation` and `results` hold the formatters (pure functions of plain data) and the services
+that fetch what they format through the record and search services, so the one permission
+filter decides what can be cited or exported; they know nothing of HTTP. `views` holds the
+API routes. This package may import `portal.search`, `portal.records`, `portal.access`,
+`portal.labels`, `portal.opensearch` and `schema`; nothing imports it but the app factory.
+"""
+
+
+class UnknownFormat(ValueError):
+    """A format the citation or export API does not offer; the API answers 400 naming it."""
+
+    def __init__(self, name: str, offered: tuple[str, ...]):
+        super().__init__(f"format must be one of {', '.join(offered)}")
+        self.name = name
+        self.parameter = "format"
