@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 
 from flask import Flask, current_app, request, session, url_for
-from babel import Locale, UnknownLocaleError
 from flask_babel import Babel, get_locale
+
+from portal.labels import language_label
 
 
 def select_locale() -> str:
@@ -35,13 +36,4 @@ def init_app(app: Flask) -> None:
         return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"],
                 "lang_url": lang_url}
 
-    @app.template_filter("language_name")
-    def language_name(code: str | None) -> str:
-        """'vi' → 'Tiếng Việt' (or 'Vietnamese' on an English page); unknown codes as they are."""
-        if not code:
-            return ""
-        try:
-            name = Locale.parse(code.replace("-", "_")).get_display_name(str(get_locale()))
-        except (ValueError, UnknownLocaleError):
-            return code
-        return name[:1].upper() + name[1:] if name else code
+    app.add_template_filter(language_label, "language_name")

@@ -1,6 +1,9 @@
 """Names people read for the codes records carry: levels, access levels, provinces."""
 from __future__ import annotations
 
+from babel import Locale, UnknownLocaleError
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from schema.provinces import province_name
@@ -28,3 +31,19 @@ def access_label(key: str) -> str:
 
 def province_label(code: str, fallback: str | None = None) -> str:
     return fallback or province_name(code) or code
+
+
+def former_province_label(former: str, current: str) -> str:
+    """A province merged on 1 July 2025, with the one it is part of now."""
+    return _("%(former)s (now %(current)s)", former=former, current=current)
+
+
+def language_label(code: str | None) -> str:
+    """'vi' → 'Tiếng Việt' (or 'Vietnamese' in English); an unknown code as it is."""
+    if not code:
+        return ""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(str(get_locale()))
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:] if name else code

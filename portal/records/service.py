@@ -8,9 +8,10 @@ from __future__ import annotations
 from opensearchpy import OpenSearch
 
 from portal.access.identity import Identity
-from portal.access.policy import can_read_content, can_see, visible_filter
+from portal.access.policy import can_read_content, can_see, content_filter, visible_filter
 from portal.labels import access_label, level_label
 from portal.opensearch import run_search
+from portal.search.query import CONTENT_FIELDS, query_string_clause
 
 MAX_CHILDREN = 200
 CHILD_FIELDS = ["id", "title", "level", "reference_code", "date_start", "date_end", "access", "doc_type"]
@@ -28,16 +29,25 @@ class RecordService:
     def _search(self, body: dict) -> dict:
         return run_search(self.client, self.alias, body) or {"hits": {"hits": [], "total": {"value": 0}}}
 
-    def get(self, identity: Identity, record_id: str) -> dict:
-        answer = self._search({
+    def get(self, identity: Identity, record_id: str, mark_query: str | None = None) -> dict:
+        """The record; with mark_query, its full text comes back with the query's terms marked
+        (`content_marked`, HTML-escaped but for <mark>) when the identity may read it."""
+        body = {
             "query": {"bool": {"filter": [{"ids": {"values": [record_id]}}, visible_filter(identity)]}},
             "size": 1,
-        })
+        }
+        if mark_query:
+            body["highlight"] = _content_marking(identity, mark_query)
+        answer = self._search(body)
         hits = answer["hits"]["hits"]
         if not hits or not can_see(identity, hits[0]["_source"]):
             raise RecordNotFound(record_id)
         record = dict(hits[0]["_source"])
         record["content_visible"] = can_read_content(identity, record)
+        if record["content_visible"] and mark_query:
+            marked = hits[0].get("highlight", {})
+            fragments = marked.get("content") or marked.get("content.folded")
+            record["content_marked"] = fragments[0] if fragments else None
         if not record["content_visible"]:
             record.pop("content", None)
             record["files"] = [_file_without_access(entry) for entry in record.get("files") or []]
@@ -58,13 +68,61 @@ class RecordService:
         return [_labelled(found[ancestor]) for ancestor in path if ancestor in found]
 
     def children(self, identity: Identity, record: dict) -> tuple[int, list[dict]]:
+        """The records directly under this one, each with how many visible records it holds."""
         answer = self._search({
             "query": {"bool": {"filter": [{"term": {"parent_id": record["id"]}}, visible_filter(identity)]}},
             "size": MAX_CHILDREN, "_source": CHILD_FIELDS, "track_total_hits": True,
             "sort": [{"reference_code": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
         })
-        return (answer["hits"]["total"]["value"],
-                [_labelled(hit["_source"]) for hit in answer["hits"]["hits"]])
+        children = [_labelled(hit["_source"]) for hit in answer["hits"]["hits"]]
+        counts = self.descendant_counts(identity, [child["id"] for child in children])
+        for child in children:
+            child["descendants"] = counts.get(child["id"], 0)
+        return answer["hits"]["total"]["value"], children
+
+    def descendant_counts(self, identity: Identity, ids: list[str]) -> dict[str, int]:
+        """How many visible records lie under each of these records (through `path`)."""
+        if not ids:
+            return {}
+        answer = self._search({
+            "size": 0,
+            "query": {"bool": {"filter": [{"terms": {"path": ids}}, visible_filter(identity)]}},
+            "aggs": {"under": {"terms": {"field": "path", "include": ids, "size": len(ids)}}},
+        })
+        buckets = answer.get("aggregations", {}).get("under", {}).get("buckets", [])
+        return {bucket["key"]: bucket["doc_count"] for bucket in buckets}
+
+    def siblings(self, identity: Identity, record: dict) -> tuple[dict | None, dict | None]:
+        """The previous and next record under the same parent, in reference-code order."""
+        if not record.get("parent_id"):
+            return None, None
+        after = [record.get("reference_code") or "", record["id"]]
+        found = []
+        for order in ("desc", "asc"):
+            answer = self._search({
+                "query": {"bool": {"filter": [{"term": {"parent_id": record["parent_id"]}},
+                                              visible_filter(identity)]}},
+                "size": 1, "_source": CHILD_FIELDS, "search_after": after,
+                "sort": [{"reference_code": {"order": order, "missing": "_first" if order == "asc" else "_last"}},
+                         {"id": order}],
+            })
+            hits = answer["hits"]["hits"]
+            found.append(_labelled(hits[0]["_source"]) if hits else None)
+        return found[0], found[1]
+
+    def fonds_of_province(self, identity: Identity, province: str) -> list[dict]:
+        """A province's fonds, each with how many visible records it holds, for browsing."""
+        answer = self._search({
+            "query": {"bool": {"filter": [{"term": {"holding_province": province}}, {"term": {"level": "fonds"}},
+                                          visible_filter(identity)]}},
+            "size": MAX_CHILDREN, "_source": CHILD_FIELDS + ["creator", "origin_province_name"],
+            "sort": [{"reference_code": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
+        })
+        fonds = [_labelled(hit["_source"]) for hit in answer["hits"]["hits"]]
+        counts = self.descendant_counts(identity, [f["id"] for f in fonds])
+        for entry in fonds:
+            entry["descendants"] = counts.get(entry["id"], 0)
+        return fonds
 
 
 def _labelled(source: dict) -> dict:
@@ -75,3 +133,14 @@ def _labelled(source: dict) -> dict:
 def _file_without_access(entry: dict) -> dict:
     """A file's name and type say it exists; its address and checksum open nothing more."""
     return {key: entry[key] for key in ("name", "media_type", "size") if key in entry}
+
+
+def _content_marking(identity: Identity, query: str) -> dict:
+    """The whole full text with the query's terms marked; the highlight query carries the
+    content filter too, so nothing is marked in a text the identity may not read."""
+    return {
+        "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
+        "highlight_query": {"bool": {"must": [query_string_clause(query, CONTENT_FIELDS)],
+                                     "filter": [content_filter(identity)]}},
+        "fields": {"content": {"number_of_fragments": 0}, "content.folded": {"number_of_fragments": 0}},
+    }

@@ -4,9 +4,12 @@ Ids contain `:` and `/`, so the routes take the whole rest of the path.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template
+from flask import Blueprint, abort, jsonify, render_template, request
 
-from portal.access.identity import current_identity
+from portal.access.identity import current_identity, valid_province
+from portal.labels import province_label
+from portal.search.params import SearchParams
+from portal.search.service import SearchService
 from portal.opensearch import get_client, records_alias
 from portal.records.service import RecordNotFound, RecordService
 
@@ -30,12 +33,32 @@ def api_record(record_id: str):
 def record_page(record_id: str):
     identity = current_identity()
     service = _service()
+    query = (request.args.get("q") or "").strip()[:500] or None
     try:
-        record = service.get(identity, record_id)
+        record = service.get(identity, record_id, mark_query=query)
     except RecordNotFound:
         abort(404)
     ancestors = service.ancestors(identity, record)
     children_total, children = service.children(identity, record)
+    previous, following = service.siblings(identity, record)
     return render_template("records/record.html", record=record, ancestors=ancestors,
-                           children=children, children_total=children_total)
+                           children=children, children_total=children_total,
+                           previous=previous, following=following, q=query)
+
+
+@records_blueprint.get("/browse")
+def browse_provinces():
+    result = SearchService(get_client(), records_alias()).search(
+        current_identity(), SearchParams(size=0, sort="reference"))
+    return render_template("records/browse.html", result=result)
+
+
+@records_blueprint.get("/browse/<province>")
+def browse_province(province: str):
+    code = valid_province(province)
+    if code is None:
+        abort(404)
+    fonds = _service().fonds_of_province(current_identity(), code)
+    return render_template("records/browse_province.html", province=code,
+                           province_name=province_label(code), fonds=fonds)
 

@@ -19,6 +19,9 @@ from schema.record import ACCESS_LEVELS, LEVELS
 
 SORTS = ("relevance", "date_asc", "date_desc", "reference")
 MAX_QUERY_LENGTH = 500
+# The advanced search form's fields, each searched in its own field of the record.
+FIELD_QUERIES = ("title", "creator", "doc_number", "reference_code")
+MAX_FIELD_QUERY_LENGTH = 200
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -36,6 +39,11 @@ class SearchParams:
     level: tuple[str, ...] = ()
     access: tuple[str, ...] = ()
     doc_type: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    title: str = ""
+    creator: str = ""
+    doc_number: str = ""
+    reference_code: str = ""
     date_from: str | None = None
     date_to: str | None = None
     sort: str = "relevance"
@@ -57,7 +65,8 @@ def parse_search_params(args, max_size: int = 100, max_window: int = 10_000) -> 
     if q.count('"') % 2:
         raise SearchParamError("q", "the query has an unbalanced quotation mark")
 
-    sort = args.get("sort") or ("relevance" if q else "reference")
+    fields = {name: _field_query(args, name) for name in FIELD_QUERIES}
+    sort = args.get("sort") or ("relevance" if q or any(fields.values()) else "reference")
     if sort not in SORTS:
         raise SearchParamError("sort", f"sort must be one of {', '.join(SORTS)}")
     page = _int(args, "page", 1, minimum=1)
@@ -80,6 +89,8 @@ def parse_search_params(args, max_size: int = 100, max_window: int = 10_000) -> 
         level=_choices(args, "level", LEVELS),
         access=_choices(args, "access", ACCESS_LEVELS),
         doc_type=tuple(v.strip() for v in args.getlist("doc_type") if v.strip()),
+        language=tuple(v.strip() for v in args.getlist("language") if v.strip()),
+        **fields,
         date_from=date_from,
         date_to=date_to,
         sort=sort,
@@ -106,6 +117,15 @@ def _search_after(token: str | None) -> tuple | None:
             isinstance(v, (str, int, float)) or v is None for v in values):
         raise SearchParamError("search_after", "search_after must be a token from a previous answer")
     return tuple(values)
+
+
+def _field_query(args, name: str) -> str:
+    value = unicodedata.normalize("NFC", (args.get(name) or "").strip())
+    if len(value) > MAX_FIELD_QUERY_LENGTH:
+        raise SearchParamError(name, f"{name} is longer than {MAX_FIELD_QUERY_LENGTH} characters")
+    if value.count('"') % 2:
+        raise SearchParamError(name, f"{name} has an unbalanced quotation mark")
+    return value
 
 
 def _int(args, name: str, default: int, minimum: int) -> int:

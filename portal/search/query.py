@@ -37,7 +37,7 @@ SOURCE_EXCLUDES = ["content"]  # content reaches a reader only through the recor
 Step = Callable[[dict, Identity, SearchParams], dict]
 
 
-def _query_string(text: str, fields: list[str]) -> dict:
+def query_string_clause(text: str, fields: list[str]) -> dict:
     return {
         "simple_query_string": {
             "query": text,
@@ -56,17 +56,39 @@ def apply_query_string(body: dict, identity: Identity, params: SearchParams) -> 
     # Full text counts only where the identity may read it: otherwise a hit would reveal
     # what a restricted record's content says.
     readable_content = {
-        "bool": {"must": [_query_string(params.q, CONTENT_FIELDS)], "filter": [content_filter(identity)]}
+        "bool": {"must": [query_string_clause(params.q, CONTENT_FIELDS)], "filter": [content_filter(identity)]}
     }
     body["query"] = {
         "bool": {
-            "must": [{"bool": {"should": [_query_string(params.q, METADATA_FIELDS), readable_content],
+            "must": [{"bool": {"should": [query_string_clause(params.q, METADATA_FIELDS), readable_content],
                                "minimum_should_match": 1}}],
             "should": [{"multi_match": {"query": params.q, "type": "phrase", "fields": PHRASE_FIELDS,
                                         "boost": 2}}],
             "filter": [],
         }
     }
+    return body
+
+
+# What each advanced-search field searches; the exact field outranks its folded twin.
+FIELD_QUERY_FIELDS = {
+    "title": ["title^2", "title.folded"],
+    "creator": ["creator^2", "creator.folded"],
+    "doc_number": ["doc_number^2", "doc_number.folded"],
+    "reference_code": ["reference_code^2", "reference_code.folded"],
+}
+
+
+def apply_field_queries(body: dict, identity: Identity, params: SearchParams) -> dict:
+    for name, fields in FIELD_QUERY_FIELDS.items():
+        text = getattr(params, name)
+        if not text:
+            continue
+        clause = query_string_clause(text, fields)
+        if name == "reference_code":  # codes are typed from their start: "VLG.P12" finds the fonds' whole tree
+            clause = {"bool": {"should": [clause, {"prefix": {"reference_code": {"value": text}}}],
+                               "minimum_should_match": 1}}
+        body["query"]["bool"]["must"].append(clause)
     return body
 
 
@@ -101,6 +123,8 @@ def apply_facets(body: dict, identity: Identity, params: SearchParams) -> dict:
         terms = {"terms": {"field": facet.field, "size": facet.size}}
         if facet.label_field:
             terms["aggs"] = {"label": {"terms": {"field": facet.label_field, "size": 1}}}
+        if facet.successor_field:
+            terms.setdefault("aggs", {})["successor"] = {"terms": {"field": facet.successor_field, "size": 1}}
         aggs[facet.name] = {"filter": {"bool": {"filter": others}}, "aggs": {"values": terms}}
     aggs[YEAR_FACET] = {
         "filter": {"bool": {"filter": list(selected.values())}},
@@ -137,7 +161,7 @@ def apply_pagination(body: dict, identity: Identity, params: SearchParams) -> di
 
 
 def apply_highlight(body: dict, identity: Identity, params: SearchParams) -> dict:
-    if not params.q:
+    if not (params.q or params.title):
         return body
     fields = {}
     for name in HIGHLIGHT_FIELDS:
@@ -158,6 +182,7 @@ def apply_source_filter(body: dict, identity: Identity, params: SearchParams) ->
 
 SEARCH_CHAIN: tuple[Step, ...] = (
     apply_query_string,
+    apply_field_queries,
     apply_permission_filter,
     apply_date_range,
     apply_facets,

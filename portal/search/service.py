@@ -10,7 +10,7 @@ from opensearchpy import OpenSearch
 
 from portal.access.identity import Identity
 from portal.access.policy import can_read_content
-from portal.labels import access_label, level_label, province_label
+from portal.labels import access_label, former_province_label, language_label, level_label, province_label
 from portal.opensearch import run_search
 from portal.search.facets import FACETS, YEAR_FACET, YEAR_INTERVAL
 from portal.search.params import SearchParams, encode_search_after
@@ -84,7 +84,13 @@ class SearchService:
 def _facet_label(name: str, bucket: dict) -> str:
     label_buckets = bucket.get("label", {}).get("buckets", [])
     if name in ("holding_province", "origin_province"):
-        return province_label(bucket["key"], label_buckets[0]["key"] if label_buckets else None)
+        label = province_label(bucket["key"], label_buckets[0]["key"] if label_buckets else None)
+        successors = bucket.get("successor", {}).get("buckets", [])
+        if successors and successors[0]["key"] != bucket["key"]:
+            return former_province_label(label, province_label(successors[0]["key"]))
+        return label
+    if name == "language":
+        return language_label(bucket["key"])
     if name == "level":
         return level_label(bucket["key"])
     if name == "access":

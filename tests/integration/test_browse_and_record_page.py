@@ -1,0 +1,83 @@
+"""Advanced search, browsing provinces → fonds → series, and the record page's hierarchy."""
+from __future__ import annotations
+
+import re
+
+from schema.record import record_id
+
+
+def _live(demo_archives, slug=None):
+    for name, archive in demo_archives.items():
+        if slug and name != slug:
+            continue
+        for record in archive.records:
+            if not record.deleted:
+                yield name, record
+
+
+def test_advanced_fields_search_their_own_field(client):
+    answer = client.get("/api/v1/search", query_string={
+        "title": "truong trung hoc", "creator": "so giao duc", "size": 100}).get_json()
+    assert answer["total"] > 0
+    for hit in answer["hits"]:
+        assert "Trường Trung học" in hit["title"] and "Sở Giáo dục" in hit["creator"]
+
+
+def test_reference_code_prefix_finds_the_whole_tree_under_it(client, demo_archives):
+    slug, series = next((s, r) for s, r in _live(demo_archives) if r.level == "series")
+    answer = client.get("/api/v1/search", query_string={"reference_code": series.reference_code,
+                                                         "size": 100}).get_json()
+    under = [r for s, r in _live(demo_archives, slug)
+             if r.reference_code.startswith(series.reference_code) and r.access != "closed"]
+    assert answer["total"] == len(under)
+
+
+def test_former_provinces_are_labelled_with_the_province_they_became(client):
+    facet = client.get("/api/v1/search?lang=en").get_json()["facets"]["origin_province"]
+    labels = {bucket["key"]: bucket["label"] for bucket in facet}
+    assert labels["83"] == "Tỉnh Bến Tre (now Vĩnh Long)"
+    assert "now" not in labels["86"]
+
+
+def test_browse_lists_provinces_then_their_fonds_with_counts(client, demo_archives):
+    page = client.get("/browse", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    assert "Vĩnh Long" in page and "/browse/86" in page
+    page = client.get("/browse/86", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    fonds = [r for _, r in _live(demo_archives, "vinhlong") if r.level == "fonds" and r.access != "closed"]
+    for entry in fonds:
+        assert entry.title in page
+    first = fonds[0]
+    expected = sum(1 for _, r in _live(demo_archives, "vinhlong")
+                   if first.local_id in r.ancestors and r.access != "closed")
+    assert re.search(rf"{re.escape(first.title)}</a>\s*<span class=\"muted\">[^<]*{expected} tài liệu", page)
+    assert client.get("/browse/99").status_code == 404
+
+
+def test_record_page_links_to_neighbours_in_the_same_file(client, demo_archives):
+    slug, item = next((s, r) for s, r in _live(demo_archives)
+                      if r.level == "item" and r.access == "public"
+                      and sum(1 for _, o in _live(demo_archives, s) if o.ancestors == r.ancestors
+                              and o.access != "closed") >= 3
+                      and r.reference_code != min(o.reference_code for _, o in _live(demo_archives, s)
+                                                  if o.ancestors == r.ancestors and o.access != "closed"))
+    siblings = sorted((o for _, o in _live(demo_archives, slug)
+                       if o.ancestors == item.ancestors and o.access != "closed"), key=lambda o: o.reference_code)
+    position = [o.local_id for o in siblings].index(item.local_id)
+    page = client.get(f"/records/{record_id(slug, item.local_id)}").get_data(as_text=True)
+    previous = siblings[position - 1]
+    assert f'rel="prev" href="/records/{record_id(slug, previous.local_id)}"' in page
+
+
+def test_full_text_marks_the_search_terms_for_public_records_only(client, demo_archives):
+    slug, public = next((s, r) for s, r in _live(demo_archives)
+                        if r.access == "public" and r.files and r.level == "item")
+    word = public.files[0].content_text.split()[3]
+    page = client.get(f"/records/{record_id(slug, public.local_id)}", query_string={"q": word}).get_data(as_text=True)
+    assert "<mark>" in page.split('class="fulltext"')[1]
+
+    from demo.models import content_token
+    slug, restricted = next((s, r) for s, r in _live(demo_archives) if r.access == "restricted" and r.files)
+    token = content_token(restricted)
+    page = client.get(f"/records/{record_id(slug, restricted.local_id)}", query_string={"q": token}).get_data(as_text=True)
+    article = page.split("<article", 1)[1].split("</article>", 1)[0]
+    assert token not in article and "<mark>" not in page
