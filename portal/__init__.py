@@ -18,6 +18,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
 
     from portal import cli, database, errors, health, i18n, opensearch
+    from portal.api_docs.views import api_docs_blueprint
     from portal.export.views import export_blueprint
     from portal.records.views import records_blueprint
     from portal.search.views import search_blueprint
@@ -30,5 +31,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(search_blueprint)
     app.register_blueprint(records_blueprint)
     app.register_blueprint(export_blueprint)
+    app.register_blueprint(api_docs_blueprint)
     app.register_blueprint(health.health_blueprint)
     return app

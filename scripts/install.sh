@@ -35,4 +35,5 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt >&2
   echo "$wanted" > "$stamp"
 fi
+[ -f node_modules/axe-core/axe.min.js ] || { log "installing node modules (axe-core, for the browser tests)"; npm ci --ignore-scripts --no-audit --no-fund >&2; }
 .venv/bin/pybabel compile -d translations >/dev/null

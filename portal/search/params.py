@@ -19,6 +19,9 @@ from schema.record import ACCESS_LEVELS, LEVELS
 
 SORTS = ("relevance", "date_asc", "date_desc", "reference")
 MAX_QUERY_LENGTH = 500
+# Each word is looked for in some twenty fields; OpenSearch refuses a query of more than 1,024
+# clauses, so a query of more words than this is refused here, with a reason.
+MAX_QUERY_WORDS = 32
 # The advanced search form's fields, each searched in its own field of the record.
 FIELD_QUERIES = ("title", "creator", "doc_number", "reference_code")
 MAX_FIELD_QUERY_LENGTH = 200
@@ -64,6 +67,8 @@ def parse_search_params(args, max_size: int = 100, max_window: int = 10_000) -> 
         raise SearchParamError("q", f"the query is longer than {MAX_QUERY_LENGTH} characters")
     if q.count('"') % 2:
         raise SearchParamError("q", "the query has an unbalanced quotation mark")
+    if len(q.split()) > MAX_QUERY_WORDS:
+        raise SearchParamError("q", f"the query has more than {MAX_QUERY_WORDS} words")
 
     fields = {name: _field_query(args, name) for name in FIELD_QUERIES}
     sort = args.get("sort") or ("relevance" if q or any(fields.values()) else "reference")
@@ -73,7 +78,7 @@ def parse_search_params(args, max_size: int = 100, max_window: int = 10_000) -> 
     size = _int(args, "size", 20, minimum=1)
     if size > max_size:
         raise SearchParamError("size", f"size must be at most {max_size}")
-    search_after = _search_after(args.get("search_after"))
+    search_after = _search_after(args.get("search_after"), sort)
     if search_after is not None and page != 1:
         raise SearchParamError("page", "page cannot be combined with search_after")
     if search_after is None and page * size > max_window:
@@ -100,21 +105,37 @@ def parse_search_params(args, max_size: int = 100, max_window: int = 10_000) -> 
     )
 
 
-def encode_search_after(sort_values: list) -> str:
+# The types of the sort values of each sort, in order (see portal.search.query): a token is
+# checked against them, so a forged or stale token is a 400, never a failed search.
+_CODE = (str, type(None))  # a record without a reference code sorts with null
+SORT_VALUE_TYPES = {
+    "relevance": ((int, float), _CODE, str),
+    "date_asc": (int, str),
+    "date_desc": (int, str),
+    "reference": (_CODE, str),
+}
+
+
+def encode_search_after(sort: str, sort_values: list) -> str:
     """The opaque token a client sends back to get the hits after these sort values."""
-    raw = json.dumps(sort_values, ensure_ascii=False, separators=(",", ":")).encode()
+    raw = json.dumps({"sort": sort, "after": sort_values}, ensure_ascii=False, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _search_after(token: str | None) -> tuple | None:
+def _search_after(token: str | None, sort: str) -> tuple | None:
     if not token:
         return None
     try:
-        values = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        decoded = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        values = None
-    if not isinstance(values, list) or not values or len(values) > 4 or not all(
-            isinstance(v, (str, int, float)) or v is None for v in values):
+        decoded = None
+    if not isinstance(decoded, dict) or not isinstance(decoded.get("after"), list):
+        raise SearchParamError("search_after", "search_after must be a token from a previous answer")
+    if decoded.get("sort") != sort:
+        raise SearchParamError("search_after", "search_after belongs to another sort order")
+    values, types = decoded["after"], SORT_VALUE_TYPES[sort]
+    if len(values) != len(types) or not all(
+            isinstance(v, t) and not isinstance(v, bool) for v, t in zip(values, types)):
         raise SearchParamError("search_after", "search_after must be a token from a previous answer")
     return tuple(values)
 

@@ -48,7 +48,7 @@ class SearchService:
         hits = [self._shape_hit(identity, hit) for hit in raw_hits]
         next_token = None
         if raw_hits and len(raw_hits) == params.size and raw_hits[-1].get("sort"):
-            next_token = encode_search_after(raw_hits[-1]["sort"])
+            next_token = encode_search_after(params.sort, raw_hits[-1]["sort"])
         return SearchResult(answer["hits"]["total"]["value"], hits,
                             self._shape_facets(answer.get("aggregations", {})), params, next_token)
 
