@@ -76,7 +76,10 @@ def url_helpers():
     def replace_url(**changes) -> str:
         args = request.args.copy()
         for key, value in changes.items():
-            args[key] = value
+            if value is None:
+                args.pop(key, None)  # None removes the parameter
+            else:
+                args[key] = value
         if "page" not in changes:
             args.pop("page", None)
         return url_for("search.search_page", **args.to_dict(flat=False))

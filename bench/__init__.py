@@ -1,0 +1,7 @@
+"""Benchmarks that print figures; never timed tests.
+
+`generate` fills a `bench-` index with synthetic Vietnamese archival records, `queries` holds the
+seeded mix of searches, `search` runs it through the portal and straight against OpenSearch.
+May import `schema` and the portal's public pieces (the query chain, the app factory); nothing in
+the portal or the indexer imports this package.
+"""
