@@ -7,6 +7,7 @@ post filter, so each facet still counts the values not chosen.
 """
 from __future__ import annotations
 
+import unicodedata
 from typing import Callable
 
 from portal.access.identity import Identity
@@ -28,9 +29,17 @@ METADATA_FIELDS = [
 ]
 CONTENT_FIELDS = ["content", "content.folded^0.8"]
 # Vietnamese words are several syllables ("quyết định", "Vĩnh Long"): records holding the
-# query's syllables side by side rank above those holding them apart.
-PHRASE_FIELDS = ["title^3", "title.folded^2", "description", "description.folded",
+# query's syllables side by side rank above those holding them apart. A code or number typed
+# whole is a phrase of its parts ("125 qd ubnd"): the record bearing it outranks those citing it.
+PHRASE_FIELDS = ["reference_code.folded^6", "doc_number.folded^6", "title^3", "title.folded^2",
+                 "description", "description.folded",
                  "holding_province_name.folded", "origin_province_name.folded"]
+PHRASE_BOOST = 4
+# Typed with diacritics, a query means that spelling: records holding every word exactly as
+# typed ("Hòa") come before those matching only once folded ("Hóa", "Hoa"), whatever the field.
+# Metadata only: restricted full text must not sway the ranking either.
+EXACT_FIELDS = [field.split("^")[0] for field in METADATA_FIELDS if ".folded" not in field]
+EXACT_SPELLING_BOOST = 50
 HIGHLIGHT_FIELDS = ("title", "description", "content")
 SOURCE_EXCLUDES = ["content"]  # content reaches a reader only through the record service
 
@@ -63,11 +72,19 @@ def apply_query_string(body: dict, identity: Identity, params: SearchParams) -> 
             "must": [{"bool": {"should": [query_string_clause(params.q, METADATA_FIELDS), readable_content],
                                "minimum_should_match": 1}}],
             "should": [{"multi_match": {"query": params.q, "type": "phrase", "fields": PHRASE_FIELDS,
-                                        "boost": 2}}],
+                                        "boost": PHRASE_BOOST}}],
             "filter": [],
         }
     }
+    if _has_diacritics(params.q):
+        body["query"]["bool"]["should"].append(
+            {"constant_score": {"filter": query_string_clause(params.q, EXACT_FIELDS),
+                                "boost": EXACT_SPELLING_BOOST}})
     return body
+
+
+def _has_diacritics(text: str) -> bool:
+    return "đ" in text.lower() or any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", text))
 
 
 # What each advanced-search field searches; the exact field outranks its folded twin.
