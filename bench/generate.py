@@ -268,7 +268,7 @@ class _RecordGenerator:
             "creator": creator,
             **_span(start, 1, 1, end, 12, 28),
             "access": "public",
-            "fonds_status": "đóng" if former or end < LAST_YEAR else "mở",
+            "fonds_status": "closed" if former or end < LAST_YEAR else "open",
             "admin_history": (f"{creator} được thành lập năm {start} trên cơ sở tổ chức lại các cơ quan chuyên "
                               f"môn của {origin.unit}. Qua các thời kỳ, cơ quan nhiều lần được kiện toàn tổ "
                               f"chức bộ máy, chức năng, nhiệm vụ theo quy định của Chính phủ."),

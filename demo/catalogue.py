@@ -3,6 +3,8 @@
 Everything is drawn from one seeded `random.Random` in a fixed order and no wall clock is read, so two builds
 are equal and a test can name a record by its local id. Each archive holds fonds > series > files > items; items
 carry the PDF and DOCX files, a few records are deleted, and one public item has a script tag in its title.
+A fonds also has its administrative history, extent and open/closed status, written from the vocabulary without
+drawing from the rng (so adding them changed no other record).
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ SHARE_OF_ITEMS_DELETED = 0.028  # besides one whole deleted file per archive: ab
 SENSITIVE_TOPICS = frozenset({"appointment", "land"})  # personnel and land files are more often restricted
 COUNCIL_TERM_STARTS = (1977, 1981, 1985, 1989, 1994, 1999, 2004, 2011, 2016, 2021)
 RETENTION_PERIODS = ("Vĩnh viễn", "Vĩnh viễn", "Vĩnh viễn", "70 năm", "50 năm", "20 năm")
+# About ten boxes (hộp) a metre of shelving and four hồ sơ a box.
+FILES_PER_SHELF_METRE = 40
 
 
 def build_archives(seed: int = SEED) -> dict[str, Archive]:
@@ -101,22 +105,33 @@ class _ArchiveBuilder:
             subjects=["Quản lý nhà nước", origin.place], set_spec=fonds_code,
         )
         series_count = 2 if origin.last_year - first_year < 20 else 3
-        series_list = [
+        series_and_sizes = [
             self._add_series(fonds, origin, agency, number, period_start, period_end)
             for number, (period_start, period_end) in enumerate(
                 _split_years(first_year, origin.last_year, series_count), start=1)
         ]
+        series_list = [series for series, _ in series_and_sizes]
         fonds.date_start = min(series.date_start for series in series_list)
         fonds.date_end = max(series.date_end for series in series_list)
+        closed_on = _fonds_closed_on(origin, agency)
+        fonds.fonds_status = "closed" if closed_on else "open"
+        fonds.admin_history = _admin_history(origin, agency, creator, first_year, closed_on, self.spec.name)
+        fonds.extent = _extent(sum(size for _, size in series_and_sizes))
+        if origin.succession:
+            custody = origin.succession
+        elif closed_on:
+            custody = "Phông đã đóng, không tiếp tục được bổ sung tài liệu."
+        else:
+            custody = "Phông đang tiếp tục được bổ sung tài liệu."
         fonds.description = (
             f"{creator} là cơ quan hình thành phông, hoạt động từ năm {first_year}. Phông gồm tài liệu hành chính "
             f"phản ánh hoạt động quản lý nhà nước của {creator} từ năm {fonds.date_start[:4]} đến năm "
-            f"{fonds.date_end[:4]}. {origin.succession or 'Phông đang tiếp tục được bổ sung tài liệu.'} "
-            f"Bảo quản tại {self.spec.name}."
+            f"{fonds.date_end[:4]}. {custody} Bảo quản tại {self.spec.name}."
         )
 
     def _add_series(self, fonds: DemoRecord, origin: OriginUnit, agency: Agency, number: int,
-                    first_year: int, last_year: int) -> DemoRecord:
+                    first_year: int, last_year: int) -> tuple[DemoRecord, int]:
+        """The series, and how many hồ sơ its mục lục lists (published or not: the last hồ sơ number)."""
         code = f"ML{number:02d}"
         series = self._new_record(
             local_id=f"{fonds.local_id}/{code}", level="series", ancestors=[fonds.local_id],
@@ -139,7 +154,7 @@ class _ArchiveBuilder:
             files.append(self._add_file(series, origin, agency, f"HS{file_number:03d}", topic, year, signers))
         series.date_start = min(file_record.date_start for file_record in files)
         series.date_end = max(file_record.date_end for file_record in files)
-        return series
+        return series, file_number
 
     def _plan_files(self, topic_keys: tuple[str, ...], first_year: int, last_year: int) -> list[tuple[Topic, int]]:
         """The (topic, year) of each hồ sơ of a series, in year order, no two alike."""
@@ -345,6 +360,39 @@ class _ArchiveBuilder:
             record.datestamp = (FIRST_DATESTAMP + timedelta(seconds=offset)).strftime(DATESTAMP_FORMAT)
 
 
+def _fonds_closed_on(origin: OriginUnit, agency: Agency) -> str | None:
+    """The ISO date the fonds closed: the first of its agency's dissolution and its unit's end; None while open."""
+    endings = [ending.change_on for ending in (origin, agency) if ending.ended]
+    return min(endings) if endings else None
+
+
+def _admin_history(origin: OriginUnit, agency: Agency, creator: str, first_year: int, closed_on: str | None,
+                   archive_name: str) -> str:
+    """Lịch sử đơn vị hình thành phông: the unit, the agency's role and formation, its changes, the fonds' state."""
+    slots = {"agency": creator, "unit": origin.unit_name, "year": first_year}
+    role = agency.role.format(**slots)
+    if agency.formation and agency.first_year > origin.first_year:
+        sentences = [origin.founding, f"{creator} là {role}.", agency.formation.format(**slots)]
+    else:  # the agency is as old as its unit
+        sentences = [origin.founding, f"{creator} là {role}, được tổ chức và hoạt động từ năm {first_year}."]
+    changes = [(origin.change_on, origin.change)] if origin.change_on else []
+    # An agency's own reorganisation counts only while its unit still existed.
+    if agency.change_on and not (origin.ended and origin.change_on <= agency.change_on):
+        changes.append((agency.change_on, agency.change.format(**slots)))
+    sentences += [f"Từ ngày {_vietnamese_long_date(day)}, {change}." for day, change in sorted(changes)]
+    if closed_on:
+        sentences.append(f"Phông đóng từ ngày {_vietnamese_long_date(closed_on)}, bảo quản tại {archive_name}.")
+    else:
+        sentences.append(f"Phông mở: cơ quan đang hoạt động, tài liệu tiếp tục được giao nộp vào {archive_name}.")
+    return " ".join(sentences)
+
+
+def _extent(file_count: int) -> str:
+    """Khối lượng: shelf metres (one decimal, Vietnamese decimal comma) and hồ sơ, e.g. "0,7 mét giá; 28 hồ sơ"."""
+    metres = max(file_count / FILES_PER_SHELF_METRE, 0.1)
+    return f"{metres:.1f}".replace(".", ",") + f" mét giá; {file_count} hồ sơ"
+
+
 def _doc_type_for(agency: Agency, planned_doc_type: str) -> str:
     """The doc type an agency of this kind actually issues in place of the planned one."""
     if agency.key == "HDND" and planned_doc_type == "Quyết định":
@@ -390,6 +438,13 @@ def _roman(number: int) -> str:
 def _vietnamese_date(iso_date: str) -> str:
     year, month, day = iso_date.split("-")
     return f"{day}/{month}/{year}"
+
+
+def _vietnamese_long_date(iso_date: str) -> str:
+    """"01 tháng 7 năm 2025": as administrative documents write it, a 0 before days below 10 and months below 3."""
+    year, month, day = (int(part) for part in iso_date.split("-"))
+    month_text = f"{month:02d}" if month < 3 else str(month)
+    return f"{day:02d} tháng {month_text} năm {year}"
 
 
 def _media_type(extension: str) -> str:

@@ -17,6 +17,13 @@ ACCESS_WORDING = {
     "restricted": "Sử dụng có điều kiện",
     "closed": "Mật",
 }
+# Whether a fonds still grows (phông mở) or is closed for good (phông đóng): its agency or its unit has ended.
+FONDS_STATUSES = ("open", "closed")
+# Their wording as the second dc:type of a fonds carries it.
+FONDS_STATUS_WORDING = {
+    "open": "phông mở",
+    "closed": "phông đóng",
+}
 # Rank for "at least as restrictive as" comparisons between a file and its items.
 ACCESS_RANK = {"public": 0, "restricted": 1, "closed": 2}
 
@@ -61,6 +68,10 @@ class DemoRecord:
     deleted: bool
     datestamp: str  # UTC, YYYY-MM-DDThh:mm:ssZ
     set_spec: str  # the fonds code of its fonds, e.g. "P21"
+    # Fonds only (None below): lịch sử đơn vị hình thành phông, khối lượng, phông đóng / mở.
+    admin_history: str | None = None
+    extent: str | None = None  # e.g. "0,7 mét giá; 28 hồ sơ"
+    fonds_status: str | None = None  # one of FONDS_STATUSES
 
     @property
     def parent_id(self) -> str | None:

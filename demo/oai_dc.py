@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from lxml import etree
 
-from demo.models import ACCESS_WORDING, DemoRecord
+from demo.models import ACCESS_WORDING, FONDS_STATUS_WORDING, DemoRecord
 from demo.oai_xml import SCHEMA_LOCATION, XSI_NS
 
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 PART_OF_PREFIX = "isPartOf:"
+# Labels of a fonds' administrative history (2nd dc:description) and extent (dc:format), as an AtoM-like
+# Vietnamese exporter writes them.
+ADMIN_HISTORY_LABEL = "Lịch sử đơn vị hình thành phông: "
+EXTENT_LABEL = "Khối lượng: "
 
 
 def oai_dc_element(record: DemoRecord, record_url: str, file_urls: list[str]) -> etree._Element:
@@ -33,7 +37,9 @@ def dc_fields(record: DemoRecord, record_url: str, file_urls: list[str]) -> list
         ("identifier", record_url),
         ("type", record.level),
         ("type", record.doc_type),
+        ("type", FONDS_STATUS_WORDING.get(record.fonds_status or "")),
         ("description", record.description),
+        ("description", _labelled(ADMIN_HISTORY_LABEL, record.admin_history)),
         ("creator", record.creator),
         ("contributor", record.signer),
         ("date", dc_date(record)),
@@ -44,9 +50,14 @@ def dc_fields(record: DemoRecord, record_url: str, file_urls: list[str]) -> list
         *(("subject", subject) for subject in record.subjects),
         ("language", record.language),
         *(("format", media_type) for media_type in dict.fromkeys(f.media_type for f in record.files)),
+        ("format", _labelled(EXTENT_LABEL, record.extent)),
         ("source", record.doc_number),
     ]
     return [(name, value) for name, value in fields if value]
+
+
+def _labelled(label: str, value: str | None) -> str | None:
+    return f"{label}{value}" if value else None
 
 
 def dc_date(record: DemoRecord) -> str:

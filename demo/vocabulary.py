@@ -3,6 +3,7 @@
 Only data lives here; `catalogue` decides how it is combined. Title templates use str.format slots that
 `catalogue` fills: {unit} ("tỉnh Bến Tre"), {place}, {district}, {school}, {project}, {sector}, {disaster},
 {dept}, {deputy}, {honorific}, {person}, {monument}, {movement}, {year}, {next_year}, {period}, {session}, {term}.
+The administrative-history sentences of agencies use {agency} ("Sở Tài chính tỉnh Bến Tre"), {unit} and {year}.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ class Agency:
     first_year: int  # when agencies of this kind came to exist in their present form
     head_title: str  # who signs: "Chủ tịch", "Giám đốc", "Trưởng phòng"
     topics: tuple[str, ...]
+    # For the fonds' administrative history (lịch sử đơn vị hình thành phông):
+    role: str = ""  # what the agency is, after "{agency} là …"
+    formation: str = ""  # a sentence: how it formed in `first_year`, when that is later than its unit's first year
+    change_on: str = ""  # ISO date of its reorganisation in the 2025 reform, if any
+    change: str = ""  # what happened then, after "Từ ngày …, "
+    ended: bool = False  # whether that reorganisation dissolved it (its fonds closed)
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,10 @@ class OriginUnit:
     departments: tuple[str, ...]  # other agencies named in titles (without the unit)
     # One sentence on how its fonds came to the holding archive; empty for the archive's own province.
     succession: str = ""
+    founding: str = ""  # a sentence: how the unit came to be in its present form
+    change_on: str = ""  # ISO date of the unit's change in the 2024–2025 reorganisation, if any
+    change: str = ""  # what happened then, after "Từ ngày …, "
+    ended: bool = False  # whether the unit ceased to exist then (a former province: all its fonds are closed)
     extra_topics: tuple[str, ...] = ()  # topics only this unit's Ủy ban nhân dân has
     monuments: tuple[str, ...] = ()
 
@@ -66,20 +77,70 @@ class ArchiveSpec:
     origins: tuple[str, ...]  # keys of ORIGIN_UNITS, own province first
 
 
+_SPECIALISED_AGENCY = ("cơ quan chuyên môn thuộc Ủy ban nhân dân {unit}, tham mưu, giúp Ủy ban nhân dân quản lý nhà "
+                       "nước về ")
+_REFORM_2025 = "2025-03-01"  # the provincial departments reorganised under Nghị định 45/2025/NĐ-CP
+_DISTRICTS_END = "2025-07-01"  # the district level of local government ends
+
 AGENCIES = {
-    "UBND": Agency("UBND", "UBND", "Ủy ban nhân dân", 1975, "Chủ tịch",
-                   ("planning", "disaster", "land", "emulation", "school_founding")),
-    "HDND": Agency("HDND", "HĐND", "Hội đồng nhân dân", 1977, "Chủ tịch", ("council_session", "budget")),
-    "SNV": Agency("SNV", "SNV", "Sở Nội vụ", 2008, "Giám đốc", ("appointment", "organisation", "emulation")),
-    "STC": Agency("STC", "STC", "Sở Tài chính", 1976, "Giám đốc", ("budget", "appointment", "organisation")),
-    "SGDDT": Agency("SGDDT", "SGDĐT", "Sở Giáo dục và Đào tạo", 1990, "Giám đốc",
-                    ("school_founding", "school_year", "appointment")),
-    "SNN": Agency("SNN", "SNNPTNT", "Sở Nông nghiệp và Phát triển nông thôn", 1996, "Giám đốc",
-                  ("rice_season", "disaster", "planning")),
-    "PGDDT": Agency("PGDDT", "PGDĐT", "Phòng Giáo dục và Đào tạo", 1990, "Trưởng phòng",
-                    ("school_year", "emulation")),
-    "PVHTT": Agency("PVHTT", "PVHTT", "Phòng Văn hóa và Thông tin", 2008, "Trưởng phòng",
-                    ("heritage", "emulation")),
+    "UBND": Agency(
+        "UBND", "UBND", "Ủy ban nhân dân", 1975, "Chủ tịch",
+        ("planning", "disaster", "land", "emulation", "school_founding"),
+        role="cơ quan chấp hành của Hội đồng nhân dân, cơ quan hành chính nhà nước ở địa phương",
+    ),
+    "HDND": Agency(
+        "HDND", "HĐND", "Hội đồng nhân dân", 1977, "Chủ tịch", ("council_session", "budget"),
+        role="cơ quan quyền lực nhà nước ở địa phương, do cử tri {unit} bầu ra, nhiệm kỳ mỗi khóa 5 năm",
+    ),
+    "SNV": Agency(
+        "SNV", "SNV", "Sở Nội vụ", 2008, "Giám đốc", ("appointment", "organisation", "emulation"),
+        role=_SPECIALISED_AGENCY + "tổ chức bộ máy, biên chế, cán bộ, công chức, viên chức và thi đua, khen thưởng",
+        formation="{agency} được tổ chức lại năm {year} theo Nghị định số 13/2008/NĐ-CP ngày 04 tháng 02 năm 2008 "
+                  "của Chính phủ; tiền thân là Ban Tổ chức chính quyền {unit}.",
+        change_on=_REFORM_2025,
+        change="{agency} tiếp nhận chức năng, nhiệm vụ của Sở Lao động – Thương binh và Xã hội {unit}",
+    ),
+    "STC": Agency(
+        "STC", "STC", "Sở Tài chính", 1976, "Giám đốc", ("budget", "appointment", "organisation"),
+        role=_SPECIALISED_AGENCY + "tài chính, ngân sách nhà nước, tài sản công và giá",
+        change_on=_REFORM_2025,
+        change="{agency} tiếp nhận chức năng, nhiệm vụ của Sở Kế hoạch và Đầu tư {unit}",
+    ),
+    "SGDDT": Agency(
+        "SGDDT", "SGDĐT", "Sở Giáo dục và Đào tạo", 1990, "Giám đốc",
+        ("school_founding", "school_year", "appointment"),
+        role=_SPECIALISED_AGENCY + "giáo dục mầm non, giáo dục phổ thông, giáo dục thường xuyên và đào tạo",
+        formation="{agency} được thành lập năm {year} trên cơ sở Sở Giáo dục {unit}, khi Bộ Giáo dục, Bộ Đại học "
+                  "và Trung học chuyên nghiệp và Tổng cục Dạy nghề hợp nhất thành Bộ Giáo dục và Đào tạo.",
+    ),
+    "SNN": Agency(
+        "SNN", "SNNPTNT", "Sở Nông nghiệp và Phát triển nông thôn", 1996, "Giám đốc",
+        ("rice_season", "disaster", "planning"),
+        role=_SPECIALISED_AGENCY + "nông nghiệp, lâm nghiệp, thủy sản, thủy lợi và phát triển nông thôn",
+        formation="{agency} được thành lập năm {year} trên cơ sở hợp nhất các cơ quan quản lý nông nghiệp, lâm "
+                  "nghiệp và thủy lợi của {unit}.",
+        change_on=_REFORM_2025,
+        change="{agency} hợp nhất với Sở Tài nguyên và Môi trường {unit} thành Sở Nông nghiệp và Môi trường {unit} "
+               "và chấm dứt hoạt động",
+        ended=True,
+    ),
+    "PGDDT": Agency(
+        "PGDDT", "PGDĐT", "Phòng Giáo dục và Đào tạo", 1990, "Trưởng phòng", ("school_year", "emulation"),
+        role=_SPECIALISED_AGENCY + "giáo dục mầm non, tiểu học và trung học cơ sở",
+        formation="{agency} được thành lập năm {year} trên cơ sở Phòng Giáo dục {unit}.",
+        change_on=_DISTRICTS_END,
+        change="chính quyền địa phương cấp huyện kết thúc hoạt động; {agency} chấm dứt hoạt động",
+        ended=True,
+    ),
+    "PVHTT": Agency(
+        "PVHTT", "PVHTT", "Phòng Văn hóa và Thông tin", 2008, "Trưởng phòng", ("heritage", "emulation"),
+        role=_SPECIALISED_AGENCY + "văn hóa, gia đình, thể dục, thể thao, du lịch, thông tin và truyền thông",
+        formation="{agency} được tổ chức lại năm {year} theo Nghị định số 14/2008/NĐ-CP ngày 04 tháng 02 năm 2008 "
+                  "của Chính phủ, trên cơ sở Phòng Văn hóa – Thông tin – Thể thao {unit}.",
+        change_on=_DISTRICTS_END,
+        change="chính quyền địa phương cấp huyện kết thúc hoạt động; {agency} chấm dứt hoạt động",
+        ended=True,
+    ),
 }
 
 _PROVINCIAL_DEPARTMENTS = (
@@ -90,6 +151,17 @@ _MEKONG_DISASTERS = ("hạn hán và xâm nhập mặn", "triều cường", "s�
 _CENTRAL_DISASTERS = ("lũ lụt", "cơn bão số 10", "lũ quét", "sạt lở bờ biển", "đợt mưa lớn kéo dài")
 _HUE_MONUMENTS = ("Ngọ Môn", "Điện Thái Hòa", "lăng Minh Mạng", "lăng Tự Đức", "Hiển Lâm Các", "Thế Miếu",
                   "cung Diên Thọ")
+_PROVINCES_MERGED_ON = "2025-07-01"
+_PROVINCES_RESOLUTION = ("theo Nghị quyết số 202/2025/QH15 ngày 12 tháng 6 năm 2025 của Quốc hội về việc sắp xếp đơn vị "
+                         "hành chính cấp tỉnh")
+_CUU_LONG_SPLIT = ("theo Nghị quyết ngày 26 tháng 12 năm 1991 của Quốc hội khóa VIII chia tỉnh Cửu Long thành hai "
+                   "tỉnh Vĩnh Long và Trà Vinh")
+_CAN_THO_SPLIT = ("theo Nghị quyết số 22/2003/QH11 ngày 26 tháng 11 năm 2003 của Quốc hội chia tỉnh Cần Thơ thành "
+                  "thành phố Cần Thơ trực thuộc trung ương và tỉnh Hậu Giang")
+_VINH_LONG_MERGER = (_PROVINCES_RESOLUTION + ", tỉnh Vĩnh Long, tỉnh Bến Tre và tỉnh Trà Vinh được sắp xếp thành "
+                     "tỉnh Vĩnh Long")
+_CAN_THO_MERGER = (_PROVINCES_RESOLUTION + ", thành phố Cần Thơ, tỉnh Sóc Trăng và tỉnh Hậu Giang được sắp xếp "
+                   "thành thành phố Cần Thơ")
 
 ORIGIN_UNITS = {
     "VL": OriginUnit(
@@ -100,6 +172,8 @@ ORIGIN_UNITS = {
         ("xây dựng Khu công nghiệp Hòa Phú", "nâng cấp Quốc lộ 53 đoạn qua huyện Long Hồ",
          "kè chống sạt lở bờ sông Cổ Chiên", "xây dựng cầu Cổ Chiên"),
         _MEKONG_DISASTERS, _PROVINCIAL_DEPARTMENTS,
+        founding="Tỉnh Vĩnh Long được tái lập từ tháng 5 năm 1992 " + _CUU_LONG_SPLIT + ".",
+        change_on=_PROVINCES_MERGED_ON, change=_VINH_LONG_MERGER,
     ),
     "BT": OriginUnit(
         "BT", "BTE", "Tỉnh Bến Tre", "tỉnh Bến Tre", "Bến Tre", 1976, 2024, 2025, 21,
@@ -111,6 +185,10 @@ ORIGIN_UNITS = {
         _MEKONG_DISASTERS, _PROVINCIAL_DEPARTMENTS,
         succession="Từ ngày 01 tháng 7 năm 2025, tỉnh Bến Tre hợp nhất vào tỉnh Vĩnh Long; phông được giao nộp "
                    "về Trung tâm Lưu trữ lịch sử tỉnh Vĩnh Long và giữ nguyên là một phông đóng.",
+        founding="Sau ngày thống nhất đất nước, tỉnh Bến Tre được giữ nguyên địa giới hành chính khi các tỉnh miền "
+                 "Nam được sắp xếp lại năm 1976.",
+        change_on=_PROVINCES_MERGED_ON, change=_VINH_LONG_MERGER + "; các cơ quan của tỉnh Bến Tre kết thúc hoạt động",
+        ended=True,
     ),
     "TV": OriginUnit(
         "TV", "TVH", "Tỉnh Trà Vinh", "tỉnh Trà Vinh", "Trà Vinh", 1992, 2024, 2025, 41,
@@ -122,6 +200,9 @@ ORIGIN_UNITS = {
         _MEKONG_DISASTERS, _PROVINCIAL_DEPARTMENTS,
         succession="Từ ngày 01 tháng 7 năm 2025, tỉnh Trà Vinh hợp nhất vào tỉnh Vĩnh Long; phông được giao nộp "
                    "về Trung tâm Lưu trữ lịch sử tỉnh Vĩnh Long và giữ nguyên là một phông đóng.",
+        founding="Tỉnh Trà Vinh được tái lập từ tháng 5 năm 1992 " + _CUU_LONG_SPLIT + ".",
+        change_on=_PROVINCES_MERGED_ON, change=_VINH_LONG_MERGER + "; các cơ quan của tỉnh Trà Vinh kết thúc hoạt động",
+        ended=True,
     ),
     "TTH": OriginUnit(
         "TTH", "TTH", "Tỉnh Thừa Thiên Huế", "tỉnh Thừa Thiên Huế", "Huế", 1989, 2024, 2024, 1,
@@ -134,6 +215,12 @@ ORIGIN_UNITS = {
         succession="Từ ngày 01 tháng 01 năm 2025, tỉnh Thừa Thiên Huế trở thành thành phố Huế trực thuộc trung "
                    "ương; phông được bảo quản tại Trung tâm Lưu trữ lịch sử thành phố Huế.",
         extra_topics=("heritage",), monuments=_HUE_MONUMENTS,
+        founding="Tỉnh Thừa Thiên Huế được tái lập từ ngày 01 tháng 7 năm 1989 theo Nghị quyết ngày 30 tháng 6 năm "
+                 "1989 của Quốc hội chia tỉnh Bình Trị Thiên thành ba tỉnh Quảng Bình, Quảng Trị và Thừa Thiên Huế.",
+        change_on="2025-01-01",
+        change="theo Nghị quyết số 175/2024/QH15 ngày 30 tháng 11 năm 2024 của Quốc hội, tỉnh Thừa Thiên Huế trở thành "
+               "thành phố Huế trực thuộc trung ương; các cơ quan của tỉnh Thừa Thiên Huế kết thúc hoạt động",
+        ended=True,
     ),
     "HUE": OriginUnit(
         "HUE", "HUE", "Thành phố Huế", "thành phố Huế", "Huế", 1975, 2024, 2024, 31,
@@ -147,6 +234,12 @@ ORIGIN_UNITS = {
         succession="Phông của thành phố Huế trực thuộc tỉnh Thừa Thiên Huế (đến năm 2024), nay bảo quản tại "
                    "Trung tâm Lưu trữ lịch sử thành phố Huế.",
         extra_topics=("heritage",), monuments=_HUE_MONUMENTS,
+        founding="Từ năm 1976, thành phố Huế là thành phố thuộc tỉnh Bình Trị Thiên, từ ngày 01 tháng 7 năm 1989 "
+                 "thuộc tỉnh Thừa Thiên Huế.",
+        change_on="2025-01-01",
+        change="khi thành lập thành phố Huế trực thuộc trung ương, địa bàn thành phố Huế thuộc tỉnh được tổ chức "
+               "thành hai quận Phú Xuân và Thuận Hóa; các cơ quan của thành phố Huế thuộc tỉnh kết thúc hoạt động",
+        ended=True,
     ),
     "CT": OriginUnit(
         "CT", "CTO", "Thành phố Cần Thơ", "thành phố Cần Thơ", "Cần Thơ", 2004, 2024, 2025, 1,
@@ -156,6 +249,9 @@ ORIGIN_UNITS = {
         ("xây dựng cầu Cần Thơ", "kè sông Cần Thơ", "mở rộng Cảng hàng không quốc tế Cần Thơ",
          "xây dựng Khu đô thị Nam Cần Thơ"),
         _MEKONG_DISASTERS, _PROVINCIAL_DEPARTMENTS,
+        founding="Thành phố Cần Thơ trực thuộc trung ương được thành lập từ ngày 01 tháng 01 năm 2004 "
+                 + _CAN_THO_SPLIT + ".",
+        change_on=_PROVINCES_MERGED_ON, change=_CAN_THO_MERGER,
     ),
     "ST": OriginUnit(
         "ST", "STG", "Tỉnh Sóc Trăng", "tỉnh Sóc Trăng", "Sóc Trăng", 1992, 2024, 2025, 21,
@@ -166,6 +262,10 @@ ORIGIN_UNITS = {
         _MEKONG_DISASTERS, _PROVINCIAL_DEPARTMENTS,
         succession="Từ ngày 01 tháng 7 năm 2025, tỉnh Sóc Trăng hợp nhất vào thành phố Cần Thơ; phông được giao "
                    "nộp về Trung tâm Lưu trữ lịch sử thành phố Cần Thơ và giữ nguyên là một phông đóng.",
+        founding="Tỉnh Sóc Trăng được tái lập từ tháng 4 năm 1992 theo Nghị quyết ngày 26 tháng 12 năm 1991 của "
+                 "Quốc hội khóa VIII chia tỉnh Hậu Giang thành hai tỉnh Cần Thơ và Sóc Trăng.",
+        change_on=_PROVINCES_MERGED_ON, change=_CAN_THO_MERGER + "; các cơ quan của tỉnh Sóc Trăng kết thúc hoạt động",
+        ended=True,
     ),
     "HG": OriginUnit(
         "HG", "HGG", "Tỉnh Hậu Giang", "tỉnh Hậu Giang", "Vị Thanh", 2004, 2024, 2025, 41,
@@ -175,6 +275,9 @@ ORIGIN_UNITS = {
         _MEKONG_DISASTERS, _PROVINCIAL_DEPARTMENTS,
         succession="Từ ngày 01 tháng 7 năm 2025, tỉnh Hậu Giang hợp nhất vào thành phố Cần Thơ; phông được giao "
                    "nộp về Trung tâm Lưu trữ lịch sử thành phố Cần Thơ và giữ nguyên là một phông đóng.",
+        founding="Tỉnh Hậu Giang được thành lập từ ngày 01 tháng 01 năm 2004 " + _CAN_THO_SPLIT + ".",
+        change_on=_PROVINCES_MERGED_ON, change=_CAN_THO_MERGER + "; các cơ quan của tỉnh Hậu Giang kết thúc hoạt động",
+        ended=True,
     ),
 }
 

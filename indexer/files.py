@@ -1,4 +1,5 @@
-"""Fetching a record's files: bytes within a size limit, their checksum, and their text."""
+"""Fetching a record's files: bytes within a size limit, their checksum, their text, and for a
+PDF the status of its digital signatures."""
 from __future__ import annotations
 
 import hashlib
@@ -8,6 +9,7 @@ from urllib.parse import unquote, urlparse
 
 import requests
 
+from indexer.signatures import check_pdf_signature, is_pdf
 from indexer.text_extraction import TikaExtractor
 
 
@@ -40,9 +42,14 @@ def download(http: requests.Session, url: str, max_bytes: int, timeout: float) -
 
 
 def fetch_file(
-    http: requests.Session, url: str, extractor: TikaExtractor, timeout: float
+    http: requests.Session, url: str, extractor: TikaExtractor, timeout: float,
+    trust_roots: list | None = None,
 ) -> FetchedFile:
-    """Never raises for one file: what went wrong is kept on the entry, the record goes on."""
+    """Never raises for one file: what went wrong is kept on the entry, the record goes on.
+
+    A PDF's signatures are checked against `trust_roots` (from SIGNATURE_TRUST_ROOTS; none:
+    no signer is trusted, and intact signatures are `unknown`).
+    """
     entry = {"name": file_name(url), "url": url, "text_extracted": False}
     try:
         content, media_type = download(http, url, extractor.limits.max_file_bytes, timeout)
@@ -54,6 +61,8 @@ def fetch_file(
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
     )
+    if is_pdf(media_type, entry["name"]):
+        entry["signature"] = check_pdf_signature(content, trust_roots)
     result = extractor.extract(content, entry["name"])
     entry["text_extracted"] = result.error is None
     if result.error:

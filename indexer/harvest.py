@@ -6,7 +6,7 @@ run stops only when the source or the index cannot be used, and says why.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -34,6 +34,7 @@ class HarvestSettings:
     index_prefix: str = ""
     batch_size: int = 100
     http_timeout: float = 60
+    signature_trust_roots: list = field(default_factory=list)  # certificates PDF signers must chain to
 
 
 Progress = Callable[[int, int | None], None]  # (records done, records expected or None)
@@ -107,7 +108,8 @@ class SourceHarvest:
         document = mapped.document
         texts, files = [], []
         for url in mapped.file_urls:
-            fetched = fetch_file(self.http, url, self.extractor, self.settings.http_timeout)
+            fetched = fetch_file(self.http, url, self.extractor, self.settings.http_timeout,
+                                 self.settings.signature_trust_roots)
             files.append(fetched.entry)
             if fetched.text:
                 texts.append(fetched.text)

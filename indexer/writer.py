@@ -1,6 +1,7 @@
 """Writing records to OpenSearch: one physical index a source, behind the readers' alias.
 
-Writes are bulk and idempotent by record id, so re-harvesting a record replaces it.
+Writes are bulk and idempotent by record id, so re-harvesting a record replaces it. An index made
+before a field was added to the mapping gets the new field when it is next opened.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import NotFoundError, OpenSearchException
 
 from indexer.errors import IndexUnavailable
-from schema.index import INDEX_BODY, alias_name, source_index_name, source_index_pattern
+from schema.index import INDEX_BODY, MAPPINGS, alias_name, source_index_name, source_index_pattern
 
 
 class RecordWriter:
@@ -20,7 +21,10 @@ class RecordWriter:
         self.source_id = source_id
         self.alias = alias_name(index_prefix)
         self.index_prefix = index_prefix
-        self.index = self._current_index() or self._create_index()
+        current = self._current_index()
+        if current:
+            self._add_new_fields(current)
+        self.index = current or self._create_index()
 
     def _current_index(self) -> str | None:
         pattern = source_index_pattern(self.index_prefix, self.source_id)
@@ -32,6 +36,14 @@ class RecordWriter:
             raise IndexUnavailable(f"OpenSearch is not reachable: {error}") from error
         indices = sorted(found)
         return indices[-1] if indices else None
+
+    def _add_new_fields(self, index: str) -> None:
+        # The mapping is strict: an index older than a new field would refuse every document carrying it.
+        # Only additions succeed; a changed field type makes OpenSearch refuse, and the harvest stops here.
+        try:
+            self.client.indices.put_mapping(index=index, body={"properties": MAPPINGS["properties"]})
+        except OpenSearchException as error:
+            raise IndexUnavailable(f"could not update the mapping of {index}: {error}") from error
 
     def _create_index(self) -> str:
         generation = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")

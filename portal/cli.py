@@ -1,6 +1,7 @@
 """Command line: `flask db upgrade`, `flask sources list|add|disable`, `flask harvest`."""
 from __future__ import annotations
 
+import logging
 import sys
 import time
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from indexer.errors import HarvestError
 from indexer.harvest import HarvestSettings, harvest_source
+from indexer.signatures import TrustRootsError, load_trust_roots
 from indexer.text_extraction import TikaExtractor, TikaLimits
 from portal import database
 from portal.access.identity import valid_province
@@ -102,13 +104,20 @@ def harvest_command(source_ids, all_sources, full):
         raise click.ClickException("no enabled sources; add one with `flask sources add`")
 
     config = current_app.config
+    # pyHanko logs a traceback for every untrusted signer; the run report already says "unknown".
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    try:
+        trust_roots = load_trust_roots(config["SIGNATURE_TRUST_ROOTS"])
+    except TrustRootsError as error:  # a wrong path must not turn every signature into "unknown" unseen
+        raise click.ClickException(f"{error} (SIGNATURE_TRUST_ROOTS)")
     extractor = TikaExtractor(config["TIKA_SERVER_ENDPOINT"], TikaLimits(
         config["TIKA_MAX_FILE_BYTES"], config["TIKA_TIMEOUT"], config["TIKA_MAX_CHARS"]))
     if not extractor.is_available():
         click.echo(f"warning: Tika is not reachable at {config['TIKA_SERVER_ENDPOINT']}; "
                    "records are indexed without their files' text", err=True)
     settings = HarvestSettings(index_prefix=config["OPENSEARCH_INDEX_PREFIX"],
-                               http_timeout=config["HARVEST_HTTP_TIMEOUT"])
+                               http_timeout=config["HARVEST_HTTP_TIMEOUT"],
+                               signature_trust_roots=trust_roots)
     failed = False
     for source in sources:
         click.echo(f"harvesting {source.id} ({source.url}, {'full' if full else 'incremental'})")

@@ -34,6 +34,8 @@ def load_config(instance_path: str) -> dict:
         "TIKA_TIMEOUT": _int("TIKA_TIMEOUT", 120),
         "TIKA_MAX_CHARS": _int("TIKA_MAX_CHARS", 1_000_000),
         "HARVEST_HTTP_TIMEOUT": _int("HARVEST_HTTP_TIMEOUT", 60),
+        # PEM bundle of the roots a PDF signer must chain to; empty: no signature shows as valid.
+        "SIGNATURE_TRUST_ROOTS": os.environ.get("SIGNATURE_TRUST_ROOTS", ""),
         "SEARCH_MAX_PAGE_SIZE": 100,
         "SEARCH_MAX_WINDOW": 10_000,
         "BABEL_DEFAULT_LOCALE": "vi",

@@ -108,6 +108,7 @@ MAPPINGS = {
         "paper_original_code": {"type": "keyword"},
         "fonds_status": {"type": "keyword"},
         "admin_history": _text(),
+        "extent": {"type": "text", "analyzer": "vi_exact"},
         "subjects": _keyword_and_text(),
         "places": _keyword_and_text(),
         "keywords": _keyword_and_text(),

@@ -2,13 +2,17 @@
 archives publish (demo/OAI_DC_PROFILE.md):
 
   dc:type       the level (fonds/series/file/item, or phông/mục lục/hồ sơ/văn bản), then the
-                document type for items
+                document type for items, or for a fonds `phông đóng` / `phông mở` (its status)
   dc:identifier the reference code, and the record's landing page (a URL)
   dc:relation   `isPartOf:<local id>` for each ancestor, root first; file URLs
   dc:rights     the access level; dc:coverage the origin province; dc:source the doc number
+  a fonds only: the dc:description labelled `Lịch sử đơn vị hình thành phông: ` is its administrative
+                history, the dc:format labelled `Khối lượng: ` its extent (English labels accepted too);
+                other dc:format values (media types) are not read
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -30,6 +34,15 @@ _LEVEL_WORDS = {
     "item": "item", "văn bản": "item", "tài liệu": "item",
 }
 _PART_OF = "ispartof:"
+# Fonds status words in dc:type; never a document type.
+_FONDS_STATUS_WORDS = {
+    "phông đóng": "closed", "phông mở": "open", "closed fonds": "closed", "open fonds": "open",
+}
+# Labels an AtoM-like exporter puts before a fonds' administrative history and extent, Vietnamese or English.
+_ADMIN_HISTORY_LABEL = re.compile(
+    r"(?:lịch sử (?:đơn vị )?hình thành phông|administrative(?: ?/ ?biographical)? history) ?: ?", re.IGNORECASE
+)
+_EXTENT_LABEL = re.compile(r"(?:khối lượng(?: tài liệu)?|extent(?: and medium)?) ?: ?", re.IGNORECASE)
 
 
 @dataclass
@@ -49,7 +62,16 @@ def map_oai_dc(
     if not title:
         raise RecordError("mapping", "the record has no dc:title")
 
-    level, doc_type = _level_and_type(values.get("type", []))
+    level, doc_type, fonds_status = _level_type_and_status(values.get("type", []))
+    descriptions = [clean_text(value, keep_newlines=True) for value in values.get("description", [])]
+    admin_history = extent = None
+    if level == "fonds":
+        admin_histories, descriptions = _split_labelled(descriptions, _ADMIN_HISTORY_LABEL)
+        extents, _ = _split_labelled([clean_text(value) for value in values.get("format", [])], _EXTENT_LABEL)
+        admin_history = "\n".join(admin_histories) or None
+        extent = "; ".join(extents) or None
+    else:
+        fonds_status = None  # open or closed is said of a fonds only
     reference_code, source_url = _identifiers(values.get("identifier", []))
     ancestors, file_urls = _relations(values.get("relation", []))
     access, access_reason = map_access(values.get("rights", []))
@@ -70,7 +92,7 @@ def map_oai_dc(
         "path": [record_id(source_id, ancestor) for ancestor in ancestors],
         "reference_code": reference_code,
         "title": title,
-        "description": clean_text(" ".join(values.get("description", [])), keep_newlines=True),
+        "description": clean_text(" ".join(descriptions), keep_newlines=True),
         "creator": clean_text(_first(values, "creator")) or None,
         "signer": clean_text(_first(values, "contributor")) or None,
         "doc_number": clean_text(_first(values, "source")) or None,
@@ -83,6 +105,9 @@ def map_oai_dc(
         "access": access,
         "access_reason": access_reason,
         "subjects": [clean_text(s) for s in values.get("subject", []) if clean_text(s)],
+        "fonds_status": fonds_status,
+        "admin_history": admin_history,
+        "extent": extent,
         "source_url": source_url,
         "deleted": False,
     }
@@ -107,15 +132,30 @@ def _first(values: dict[str, list[str]], name: str) -> str:
     return found[0] if found else ""
 
 
-def _level_and_type(types: list[str]) -> tuple[str, str | None]:
-    level, doc_type = None, None
+def _level_type_and_status(types: list[str]) -> tuple[str, str | None, str | None]:
+    level = doc_type = fonds_status = None
     for value in types:
         word = clean_text(value).lower()
         if level is None and word in _LEVEL_WORDS:
             level = _LEVEL_WORDS[word]
+        elif word in _FONDS_STATUS_WORDS:
+            fonds_status = fonds_status or _FONDS_STATUS_WORDS[word]
         elif doc_type is None:
             doc_type = clean_text(value)
-    return level or "item", doc_type
+    return level or "item", doc_type, fonds_status
+
+
+def _split_labelled(values: list[str], label: re.Pattern) -> tuple[list[str], list[str]]:
+    """(what follows the label in the values that start with it, the other values), of cleaned values;
+    a label with nothing after it is dropped."""
+    labelled, others = [], []
+    for value in values:
+        found = label.match(value)
+        if not found:
+            others.append(value)
+        elif value[found.end():].strip():
+            labelled.append(value[found.end():].strip())
+    return labelled, others
 
 
 def _identifiers(identifiers: list[str]) -> tuple[str | None, str | None]:

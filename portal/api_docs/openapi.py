@@ -265,6 +265,7 @@ def _schemas() -> dict:
             "reliability": text_or_null,
             "paper_original_code": text_or_null,
             "fonds_status": text_or_null,
+            "extent": text_or_null,
             "admin_history": text_or_null,
             "subjects": {"type": ["array", "null"], "items": {"type": "string"}},
             "places": {"type": ["array", "null"], "items": {"type": "string"}},

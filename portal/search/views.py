@@ -14,7 +14,8 @@ search_blueprint = Blueprint("search", __name__)
 
 # What the page tells a person whose search parameters were refused, by parameter.
 PARAM_ERROR_MESSAGES = {
-    "q": _l("Check your query: quotation marks must come in pairs, and it must be under 500 characters."),
+    "q": _l("Check your query: quotation marks must come in pairs, and it may have at most 32 words "
+            "and 500 characters."),
     "page": _l("That page of results cannot be shown; only the first 10,000 results can be paged through."),
     "size": _l("That page of results cannot be shown; only the first 10,000 results can be paged through."),
     "from": _l("Dates take a year or a date such as 1976 or 1976-03-05, and the start must come before the end."),
@@ -50,15 +51,29 @@ def home():
 
 @search_blueprint.get("/search")
 def search_page():
+    notice = None
     try:
         params = _params()
     except SearchParamError as error:
-        return render_template("search/results.html", result=None, params=None,
-                               error=PARAM_ERROR_MESSAGES.get(error.parameter,
-                                                              _l("A filter in this address is not valid.")),
-                               q=request.args.get("q", "")), 400
+        if error.parameter == "q" and request.args.get("q", "").count('"') % 2:
+            # A person who typed one quotation mark too many still gets results: the page
+            # searches without the quotation marks and says so (the API answers 400).
+            args = request.args.copy()
+            args["q"] = args["q"].replace('"', " ")
+            notice = _l("Your query has an unpaired quotation mark; it was searched without quotation marks.")
+            try:
+                params = parse_search_params(args, current_app.config["SEARCH_MAX_PAGE_SIZE"],
+                                             current_app.config["SEARCH_MAX_WINDOW"])
+            except SearchParamError:
+                params = None
+        if params is None or notice is None:
+            return render_template("search/results.html", result=None, params=None,
+                                   error=PARAM_ERROR_MESSAGES.get(error.parameter,
+                                                                  _l("A filter in this address is not valid.")),
+                                   q=request.args.get("q", "")), 400
     result = _service().search(current_identity(), params)
-    return render_template("search/results.html", result=result, params=params, error=None, q=params.q)
+    return render_template("search/results.html", result=result, params=params, error=None,
+                           notice=notice, q=params.q)
 
 
 

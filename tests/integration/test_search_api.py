@@ -127,9 +127,19 @@ def test_bad_parameters_get_a_clear_400(client):
 
 
 def test_bad_parameters_on_the_page_show_a_friendly_message(client):
-    response = client.get("/search", query_string={"q": '"unbalanced'}, headers={"Accept-Language": "vi"})
+    response = client.get("/search", query_string={"q": "x" * 600}, headers={"Accept-Language": "vi"})
     assert response.status_code == 400
     assert "dấu ngoặc kép" in response.get_data(as_text=True)
+    response = client.get("/search", query_string={"size": "100000"}, headers={"Accept-Language": "vi"})
+    assert response.status_code == 400 and "10.000 kết quả" in response.get_data(as_text=True)
+
+
+def test_an_unpaired_quotation_mark_on_the_page_searches_without_it_and_says_so(client):
+    response = client.get("/search", query_string={"q": '"vinh long'}, headers={"Accept-Language": "vi"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "không có dấu ngoặc kép" in page
+    assert 'class="hit"' in page
 
 
 def test_unknown_record_is_a_404_page_and_api_error(client):

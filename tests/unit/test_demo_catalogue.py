@@ -8,7 +8,15 @@ from collections import Counter
 import pytest
 
 from demo.catalogue import build_archives
-from demo.models import ACCESS_RANK, CONTENT_TOKEN_PREFIX, DOCX_MEDIA_TYPE, LEVELS, PDF_MEDIA_TYPE, content_token
+from demo.models import (
+    ACCESS_RANK,
+    CONTENT_TOKEN_PREFIX,
+    DOCX_MEDIA_TYPE,
+    FONDS_STATUSES,
+    LEVELS,
+    PDF_MEDIA_TYPE,
+    content_token,
+)
 from demo.vocabulary import SCRIPT_TITLE
 
 DATESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
@@ -216,3 +224,78 @@ def test_file_text_is_vietnamese_prose_about_the_record(all_records):
         assert record.doc_number in main_text
         assert record.signer in main_text
         assert "CỘNG HÒA" in main_text
+
+
+# --- fonds: administrative history, extent, open or closed ---------------------------------------------------------
+
+FORMER_UNITS = {"Tỉnh Bến Tre", "Tỉnh Trà Vinh", "Tỉnh Thừa Thiên Huế", "Thành phố Huế", "Tỉnh Sóc Trăng",
+                "Tỉnh Hậu Giang"}
+# Agencies dissolved in the 2025 reorganisation although their province goes on.
+DISSOLVED_AGENCIES = ("Sở Nông nghiệp và Phát triển nông thôn",)
+EXTENT = re.compile(r"(\d+,\d) mét giá; (\d+) hồ sơ")
+
+
+@pytest.fixture(scope="module")
+def all_fonds(archives):
+    return [fonds for archive in archives.values() for fonds in archive.fonds_records()]
+
+
+def test_every_fonds_has_admin_history_extent_and_status(all_fonds):
+    for fonds in all_fonds:
+        assert fonds.admin_history and fonds.creator in fonds.admin_history, fonds.local_id
+        assert EXTENT.fullmatch(fonds.extent), fonds.extent
+        assert fonds.fonds_status in FONDS_STATUSES
+
+
+def test_only_fonds_have_admin_history_extent_and_status(all_records):
+    others = [record for record in all_records if record.level != "fonds"]
+    assert {(record.admin_history, record.extent, record.fonds_status) for record in others} == {(None, None, None)}
+
+
+def test_fonds_of_former_units_and_dissolved_agencies_are_closed_the_others_open(all_fonds):
+    for fonds in all_fonds:
+        former = fonds.origin_province_name in FORMER_UNITS
+        dissolved = fonds.creator.startswith(DISSOLVED_AGENCIES)
+        assert fonds.fonds_status == ("closed" if former or dissolved else "open"), fonds.local_id
+    open_fonds = {fonds.local_id for fonds in all_fonds if fonds.fonds_status == "open"}
+    assert open_fonds == {"VL.UBND", "VL.HDND", "VL.SNV", "VL.SGDDT", "CT.UBND", "CT.HDND", "CT.STC"}
+
+
+def test_admin_history_ends_with_the_fonds_state(all_fonds):
+    for fonds in all_fonds:
+        if fonds.fonds_status == "closed":
+            assert re.search(r"Phông đóng từ ngày \d{2} tháng \d{1,2} năm 2025", fonds.admin_history)
+        else:
+            assert "Phông mở" in fonds.admin_history
+        assert CONTENT_TOKEN_PREFIX not in fonds.admin_history
+
+
+def test_ben_tre_fonds_closed_when_the_province_merged_into_vinh_long(archives):
+    fonds = archives["vinhlong"].record_by_local_id("BT.UBND")
+    assert fonds.fonds_status == "closed"
+    assert "Từ ngày 01 tháng 7 năm 2025" in fonds.admin_history
+    assert "thành tỉnh Vĩnh Long" in fonds.admin_history
+    assert fonds.admin_history.endswith(
+        "Phông đóng từ ngày 01 tháng 7 năm 2025, bảo quản tại Trung tâm Lưu trữ lịch sử tỉnh Vĩnh Long.")
+
+
+def test_a_dissolved_agency_closes_its_fonds_on_its_own_date(archives):
+    fonds = archives["cantho"].record_by_local_id("CT.SNN")
+    assert fonds.fonds_status == "closed"
+    assert "Phông đóng từ ngày 01 tháng 3 năm 2025" in fonds.admin_history
+    assert "Phông đã đóng" in fonds.description
+
+
+def test_extent_counts_every_file_numbered_in_its_series_lists(archives):
+    for archive in archives.values():
+        for fonds in archive.fonds_records():
+            files = [record for record in archive.records
+                     if record.level == "file" and record.ancestors[0] == fonds.local_id]
+            last_number = {}  # a mục lục numbers its hồ sơ; not every one of them is published
+            for file_record in files:
+                number = int(file_record.local_id.rsplit("/HS", 1)[1])
+                last_number[file_record.parent_id] = max(number, last_number.get(file_record.parent_id, 0))
+            metres, count = EXTENT.fullmatch(fonds.extent).groups()
+            assert int(count) == sum(last_number.values()) >= len(files)
+            # Forty hồ sơ a metre of shelving, rounded to a tenth of a metre.
+            assert float(metres.replace(",", ".")) == pytest.approx(max(int(count) / 40, 0.1), abs=0.051)

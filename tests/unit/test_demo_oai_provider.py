@@ -276,8 +276,34 @@ def test_get_record_of_a_fonds_has_a_date_range_and_no_item_fields(client, archi
     assert ("date", f"{fonds.date_start}/{fonds.date_end}") in pairs
     assert ("coverage", "Tỉnh Bến Tre") in pairs
     assert ("rights", "Công khai") in pairs
-    assert {name for name, _ in pairs}.isdisjoint({"contributor", "source", "relation", "format"})
-    assert [value for name, value in pairs if name == "type"] == ["fonds"]
+    assert {name for name, _ in pairs}.isdisjoint({"contributor", "source", "relation"})
+
+
+def test_get_record_of_a_fonds_carries_its_status_admin_history_and_extent(client, archives):
+    archive = archives["vinhlong"]
+    fonds = archive.record_by_local_id("BT.UBND")
+    pairs = dc_pairs(get_record(client, archive, fonds))
+    assert [value for name, value in pairs if name == "type"] == ["fonds", "phông đóng"]
+    assert [value for name, value in pairs if name == "description"] == [
+        fonds.description, f"Lịch sử đơn vị hình thành phông: {fonds.admin_history}"]
+    assert [value for name, value in pairs if name == "format"] == [f"Khối lượng: {fonds.extent}"]
+
+
+def test_an_open_fonds_says_so_in_its_second_type(client, archives):
+    archive = archives["vinhlong"]
+    fonds = archive.record_by_local_id("VL.UBND")
+    types = [value for name, value in dc_pairs(get_record(client, archive, fonds)) if name == "type"]
+    assert types == ["fonds", "phông mở"]
+
+
+@pytest.mark.parametrize("level", ["series", "file"])
+def test_series_and_files_carry_no_fonds_fields(client, archives, level):
+    archive = archives["vinhlong"]
+    record = next(record for record in archive.records if record.level == level and not record.deleted)
+    pairs = dc_pairs(get_record(client, archive, record))
+    assert [value for name, value in pairs if name == "type"] == [level]
+    assert [value for name, value in pairs if name == "description"] == [record.description]
+    assert "format" not in {name for name, _ in pairs}
 
 
 @pytest.mark.parametrize("access, wording", [("restricted", "Sử dụng có điều kiện"), ("closed", "Mật")])

@@ -294,6 +294,149 @@ def test_elements_outside_the_dc_namespace_are_ignored():
                       holding_province=HOLDING).document["title"].startswith("Quyết định")
 
 
+# --- fonds: administrative history, extent, open or closed -----------------------------------------------------
+
+FONDS_DESCRIPTION = "Phông gồm tài liệu hành chính của Ủy ban nhân dân tỉnh Bến Tre từ năm 1976 đến năm 2024."
+ADMIN_HISTORY = ("Ủy ban nhân dân tỉnh Bến Tre được tổ chức và hoạt động từ năm 1976. Từ ngày 01 tháng 7 năm 2025, "
+                 "tỉnh Bến Tre được sắp xếp cùng tỉnh Vĩnh Long và tỉnh Trà Vinh thành tỉnh Vĩnh Long.")
+EXTENT = "12,5 mét giá; 450 hồ sơ"
+
+
+def fonds_elements(status="phông đóng", history_label="Lịch sử đơn vị hình thành phông: ",
+                   extent_label="Khối lượng: ", level="fonds") -> list[tuple[str, str]]:
+    """The Bến Tre people's committee fonds as an AtoM-like Vietnamese exporter writes it."""
+    return [
+        ("title", "Phông Ủy ban nhân dân tỉnh Bến Tre (1976–2025)"),
+        ("identifier", "BTE.P21"),
+        ("type", level),
+        ("type", status),
+        ("description", FONDS_DESCRIPTION),
+        ("description", history_label + ADMIN_HISTORY),
+        ("creator", "Ủy ban nhân dân tỉnh Bến Tre"),
+        ("date", "1976-03-02/2024-11-20"),
+        ("coverage", "Tỉnh Bến Tre"),
+        ("rights", "Công khai"),
+        ("language", "vi"),
+        ("format", extent_label + EXTENT),
+    ]
+
+
+def map_fonds(elements):
+    return map_item(elements, local_id="BT.UBND").document
+
+
+def test_fonds_labelled_values_in_vietnamese_give_admin_history_extent_and_status():
+    document = map_fonds(fonds_elements())
+
+    assert document["level"] == "fonds"
+    assert document["admin_history"] == ADMIN_HISTORY
+    assert document["extent"] == EXTENT
+    assert document["fonds_status"] == "closed"
+
+
+def test_fonds_labelled_values_in_english_are_read_the_same():
+    document = map_fonds(fonds_elements(status="open fonds", history_label="Administrative history: ",
+                                        extent_label="Extent: "))
+
+    assert (document["admin_history"], document["extent"], document["fonds_status"]) == (
+        ADMIN_HISTORY, EXTENT, "open")
+
+
+@pytest.mark.parametrize(
+    ("status", "fonds_status"),
+    [("phông đóng", "closed"), ("phông mở", "open"), ("Phông đóng", "closed"), ("Phông Mở", "open"),
+     ("closed fonds", "closed"), ("Open fonds", "open"), (unicodedata.normalize("NFD", "phông mở"), "open")],
+)
+def test_second_type_of_a_fonds_is_its_status(status, fonds_status):
+    document = map_fonds(fonds_elements(status=status))
+
+    assert document["fonds_status"] == fonds_status
+    assert document["doc_type"] is None
+
+
+@pytest.mark.parametrize(
+    ("history_label", "extent_label"),
+    [("LỊCH SỬ ĐƠN VỊ HÌNH THÀNH PHÔNG: ", "KHỐI LƯỢNG: "), ("Lịch sử đơn vị hình thành phông:", "Khối lượng:"),
+     ("Lịch sử đơn vị hình thành phông : ", "Khối lượng tài liệu: "),
+     (unicodedata.normalize("NFD", "Lịch sử đơn vị hình thành phông: "), unicodedata.normalize("NFD", "Khối lượng: ")),
+     ("Administrative / biographical history: ", "Extent and medium: ")],
+)
+def test_labels_are_read_in_any_case_spacing_or_unicode_form(history_label, extent_label):
+    document = map_fonds(fonds_elements(history_label=history_label, extent_label=extent_label))
+
+    assert (document["admin_history"], document["extent"]) == (ADMIN_HISTORY, EXTENT)
+
+
+def test_admin_history_is_not_appended_to_the_description():
+    document = map_fonds(fonds_elements())
+
+    assert document["description"] == FONDS_DESCRIPTION
+    assert "Lịch sử đơn vị" not in document["description"]
+
+
+def test_admin_history_keeps_its_paragraphs():
+    elements = [(n, t) for n, t in fonds_elements() if n != "description"] + [
+        ("description", "Lịch sử đơn vị hình thành phông: Thành lập năm 1976.\n  Đóng phông năm 2025.")]
+
+    document = map_fonds(elements)
+
+    assert document["admin_history"] == "Thành lập năm 1976.\nĐóng phông năm 2025."
+    assert document["description"] == ""
+
+
+def test_unlabelled_descriptions_of_a_fonds_all_stay_in_the_description():
+    elements = fonds_elements() + [("description", "Phông đã được chỉnh lý năm 2010.")]
+
+    document = map_fonds(elements)
+
+    assert document["description"] == f"{FONDS_DESCRIPTION} Phông đã được chỉnh lý năm 2010."
+    assert document["admin_history"] == ADMIN_HISTORY
+
+
+def test_media_type_formats_of_a_fonds_are_not_its_extent():
+    elements = [(n, t) for n, t in fonds_elements() if n != "format"] + [("format", "application/pdf")]
+
+    assert map_fonds(elements)["extent"] is None
+
+
+def test_fonds_without_the_labelled_values_has_none_of_them():
+    elements = [(n, t) for n, t in fonds_elements() if (n, t) not in (
+        ("type", "phông đóng"), ("description", "Lịch sử đơn vị hình thành phông: " + ADMIN_HISTORY),
+        ("format", "Khối lượng: " + EXTENT))]
+
+    document = map_fonds(elements)
+
+    assert (document["admin_history"], document["extent"], document["fonds_status"]) == (None, None, None)
+    assert document["description"] == FONDS_DESCRIPTION
+
+
+def test_a_label_with_nothing_after_it_gives_nothing():
+    elements = [(n, t) for n, t in fonds_elements() if n not in ("description", "format")] + [
+        ("description", FONDS_DESCRIPTION), ("description", "Lịch sử đơn vị hình thành phông:  "),
+        ("format", "Khối lượng:")]
+
+    document = map_fonds(elements)
+
+    assert (document["admin_history"], document["extent"]) == (None, None)
+    assert document["description"] == FONDS_DESCRIPTION
+
+
+@pytest.mark.parametrize("level", ["series", "file", "item"])
+def test_fonds_fields_are_read_for_a_fonds_only(level):
+    document = map_item(fonds_elements(level=level)).document
+
+    assert (document["admin_history"], document["extent"], document["fonds_status"]) == (None, None, None)
+    assert document["doc_type"] is None  # a status word is never a document type
+    assert document["description"].startswith(FONDS_DESCRIPTION)  # nothing the source wrote is lost
+
+
+def test_items_have_no_fonds_fields():
+    document = map_item(item_elements()).document
+
+    assert (document["admin_history"], document["extent"], document["fonds_status"]) == (None, None, None)
+    assert document["description"] == "Quyết định số 125/QĐ-UBND."
+
+
 # --- records that cannot be mapped ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("title", [None, "   "])
@@ -387,3 +530,19 @@ def test_every_live_demo_record_maps_to_its_level_access_dates_and_parent(demo_a
         mapped_count += 1
 
     assert mapped_count == sum(1 for r in archive.records if not r.deleted)
+
+
+def test_every_demo_fonds_maps_its_admin_history_extent_and_status(demo_archives, provider):
+    for slug, holding in (("vinhlong", "86"), ("hue", "46"), ("cantho", "92")):
+        archive = demo_archives[slug]
+        for fonds in archive.fonds_records():
+            response = provider.get(f"/{slug}/oai", base_url="http://demo.test", query_string={
+                "verb": "GetRecord", "identifier": archive.oai_identifier(fonds), "metadataPrefix": "oai_dc"})
+            metadata = etree.fromstring(response.data).find("oai:GetRecord/oai:record/oai:metadata/oai_dc:dc", NS)
+
+            document = map_oai_dc(metadata, source_id=slug, local_id=fonds.local_id, holding_province=holding).document
+
+            assert document["admin_history"] == fonds.admin_history
+            assert document["extent"] == fonds.extent
+            assert document["fonds_status"] == fonds.fonds_status
+            assert document["description"] == fonds.description
