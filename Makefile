@@ -15,7 +15,7 @@ demo: services
 
 test: services
 	scripts/install.sh --browser
-	scripts/test.sh tests
+	scripts/test.sh tests/unit tests/integration tests/e2e
 
 test-unit: install
 	scripts/test.sh tests/unit

@@ -6,9 +6,11 @@ the operating system's list. The check never raises: a file it cannot judge is `
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from io import BytesIO
 
@@ -99,7 +101,8 @@ def _check_one(embedded, roots: list[asn1_x509.Certificate]) -> dict:
         pass
     try:
         context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
-        status = validate_pdf_signature(embedded, context, key_usage_settings=_KEY_USAGE)
+        status = _outside_running_loop(validate_pdf_signature, embedded, context,
+                                       key_usage_settings=_KEY_USAGE)
     except Exception as error:  # malformed or unsupported signature: it cannot be judged either way
         log.info("PDF signature %s not checked: %s: %s", embedded.field_name, type(error).__name__, error)
         signed_at = _self_reported_time(embedded)
@@ -172,3 +175,14 @@ def _asn1_certificates(certificates: Iterable) -> list[asn1_x509.Certificate]:
 
             converted.append(asn1_x509.Certificate.load(certificate.public_bytes(Encoding.DER)))
     return converted
+
+
+def _outside_running_loop(function, *args, **kwargs):
+    """pyHanko's synchronous API runs an event loop of its own, which cannot start inside a
+    running one (an async server, a browser-test driver): there it runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()

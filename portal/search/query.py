@@ -7,6 +7,7 @@ post filter, so each facet still counts the values not chosen.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Callable
 
@@ -46,10 +47,24 @@ SOURCE_EXCLUDES = ["content"]  # content reaches a reader only through the recor
 Step = Callable[[dict, Identity, SearchParams], dict]
 
 
+_WORD_OPERATORS = ((re.compile(r"\s+OR\s+"), " | "), (re.compile(r"\s+AND\s+"), " + "),
+                   (re.compile(r"(^|\s)NOT\s+"), r"\1-"))
+
+
+def with_symbol_operators(text: str) -> str:
+    """People type OR, AND, NOT (in capitals, as library catalogues taught them); the query
+    syntax knows |, + and -. Words inside quotation marks are left alone."""
+    parts = text.split('"')
+    for index in range(0, len(parts), 2):  # even parts lie outside quotation marks
+        for pattern, symbol in _WORD_OPERATORS:
+            parts[index] = pattern.sub(symbol, parts[index])
+    return '"'.join(parts)
+
+
 def query_string_clause(text: str, fields: list[str]) -> dict:
     return {
         "simple_query_string": {
-            "query": text,
+            "query": with_symbol_operators(text),
             "fields": fields,
             "default_operator": "and",
             "flags": "AND|OR|NOT|PHRASE|PRECEDENCE|WHITESPACE|ESCAPE",

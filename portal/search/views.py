@@ -51,7 +51,7 @@ def home():
 
 @search_blueprint.get("/search")
 def search_page():
-    notice = None
+    notice, params = None, None
     try:
         params = _params()
     except SearchParamError as error:

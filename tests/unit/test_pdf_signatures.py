@@ -5,6 +5,8 @@ depends on a file that could go stale; the integration test borrows the helpers 
 """
 from __future__ import annotations
 
+import asyncio
+
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -145,6 +147,13 @@ def test_signed_pdf_with_trusted_root_is_valid_with_signer_and_time(identity, si
     assert signed_at.utcoffset() == timedelta(0)
     assert before <= signed_at <= datetime.now(timezone.utc)
     assert set(result) == {"status", "signer", "signed_at"}  # the index mapping is strict
+
+
+def test_signature_is_checked_even_inside_a_running_event_loop(identity, signed):
+    async def inside_a_loop():
+        return check_pdf_signature(signed, trust_roots=[identity.ca_certificate])
+
+    assert asyncio.run(inside_a_loop())["status"] == "valid"
 
 
 def test_signed_pdf_without_trust_roots_has_an_unknown_signer(identity, signed, no_network):
