@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from demo import vocabulary as demo_vocabulary
+
 
 @dataclass(frozen=True)
 class Agency:
@@ -73,33 +75,17 @@ THEMES = {
     "internal": "Tài liệu thanh tra – nội chính",
 }
 
+
+def _from_demo(key: str, theme: str) -> Topic:
+    """A topic the demo archives also use, taken from them so the two never drift apart."""
+    topic = demo_vocabulary.TOPICS[key]
+    return Topic(topic.file_title, topic.steps, topic.subjects, theme, topic.min_year)
+
+
 TOPICS = {
-    "school_founding": Topic(
-        "Hồ sơ về việc thành lập Trường Trung học phổ thông {school} năm {year}",
-        (("Tờ trình", "về việc đề nghị thành lập Trường Trung học phổ thông {school}"),
-         ("Công văn", "về việc thẩm định hồ sơ thành lập Trường Trung học phổ thông {school}"),
-         ("Biên bản", "khảo sát địa điểm xây dựng Trường Trung học phổ thông {school} tại {district}"),
-         ("Quyết định", "về việc thành lập Trường Trung học phổ thông {school}, {unit}"),
-         ("Quyết định", "về việc bổ nhiệm Hiệu trưởng Trường Trung học phổ thông {school}"),
-         ("Thông báo", "tuyển sinh lớp 10 Trường Trung học phổ thông {school} năm học {year}–{next_year}")),
-        ("Giáo dục", "Trường học"), "society"),
-    "school_year": Topic(
-        "Hồ sơ tổng kết năm học {year}–{next_year} của ngành giáo dục {unit}",
-        (("Chỉ thị", "về nhiệm vụ năm học {year}–{next_year}"),
-         ("Kế hoạch", "thực hiện nhiệm vụ năm học {year}–{next_year} trên địa bàn {unit}"),
-         ("Công văn", "về việc tổ chức kỳ thi tốt nghiệp năm học {year}–{next_year}"),
-         ("Quyết định", "về việc công nhận trường đạt chuẩn quốc gia tại {district}"),
-         ("Báo cáo", "tổng kết năm học {year}–{next_year} và phương hướng nhiệm vụ năm học mới")),
-        ("Giáo dục", "Tổng kết năm học"), "society"),
-    "planning": Topic(
-        "Hồ sơ về việc phê duyệt quy hoạch phát triển {sector} {unit} giai đoạn {period}",
-        (("Tờ trình", "về việc đề nghị phê duyệt quy hoạch phát triển {sector} {unit} giai đoạn {period}"),
-         ("Công văn", "về việc góp ý dự thảo quy hoạch phát triển {sector} {unit}"),
-         ("Biên bản", "họp Hội đồng thẩm định quy hoạch phát triển {sector} {unit}"),
-         ("Báo cáo", "thẩm định quy hoạch phát triển {sector} {unit} giai đoạn {period}"),
-         ("Quyết định", "về việc phê duyệt quy hoạch phát triển {sector} {unit} giai đoạn {period}"),
-         ("Kế hoạch", "triển khai thực hiện quy hoạch phát triển {sector} {unit} giai đoạn {period}")),
-        ("Quy hoạch", "Kinh tế – xã hội"), "finance"),
+    "school_founding": _from_demo("school_founding", theme="society"),
+    "school_year": _from_demo("school_year", theme="society"),
+    "planning": _from_demo("planning", theme="finance"),
     "appointment": Topic(
         "Hồ sơ về việc bổ nhiệm cán bộ lãnh đạo {dept} năm {year}",
         (("Tờ trình", "về việc đề nghị bổ nhiệm {position} {dept}"),
@@ -116,15 +102,7 @@ TOPICS = {
          ("Bản tự kiểm điểm", "của ông (bà) {person} năm {year}"),
          ("Quyết định", "về việc nghỉ hưu đối với ông (bà) {person}")),
         ("Cán bộ", "Hồ sơ nhân sự"), "staff", sensitive=True),
-    "budget": Topic(
-        "Hồ sơ về việc lập và giao dự toán ngân sách nhà nước {unit} năm {next_year}",
-        (("Công văn", "về việc hướng dẫn xây dựng dự toán ngân sách nhà nước năm {next_year}"),
-         ("Báo cáo", "tình hình thực hiện dự toán ngân sách nhà nước {unit} năm {year}"),
-         ("Tờ trình", "về việc giao dự toán thu, chi ngân sách nhà nước năm {next_year}"),
-         ("Nghị quyết", "về dự toán thu, chi ngân sách địa phương {unit} năm {next_year}"),
-         ("Quyết định", "về việc giao dự toán thu, chi ngân sách nhà nước năm {next_year} cho các sở, ban, "
-                        "ngành {unit}")),
-        ("Tài chính", "Ngân sách nhà nước"), "finance"),
+    "budget": _from_demo("budget", theme="finance"),
     "disaster": Topic(
         "Hồ sơ về công tác phòng, chống và khắc phục hậu quả {disaster} năm {year}",
         (("Chỉ thị", "về việc tăng cường công tác phòng, chống thiên tai, tìm kiếm cứu nạn năm {year}"),
@@ -133,14 +111,7 @@ TOPICS = {
          ("Biên bản", "kiểm tra thiệt hại đê điều, cống, đập tại {district}"),
          ("Quyết định", "về việc hỗ trợ kinh phí khắc phục hậu quả {disaster} cho {district}")),
         ("Phòng, chống thiên tai",), "general"),
-    "land": Topic(
-        "Hồ sơ về việc thu hồi đất, bồi thường, hỗ trợ và tái định cư dự án {project} năm {year}",
-        (("Thông báo", "thu hồi đất để thực hiện dự án {project}"),
-         ("Kế hoạch", "bồi thường, hỗ trợ và tái định cư dự án {project}"),
-         ("Quyết định", "về việc thu hồi đất để thực hiện dự án {project} tại {district}"),
-         ("Quyết định", "về việc phê duyệt phương án bồi thường, hỗ trợ và tái định cư dự án {project}"),
-         ("Công văn", "về việc giải quyết kiến nghị của các hộ dân bị ảnh hưởng bởi dự án {project}")),
-        ("Đất đai", "Bồi thường, giải phóng mặt bằng"), "building", min_year=1994),
+    "land": _from_demo("land", theme="building"),
     "construction": Topic(
         "Hồ sơ dự án đầu tư xây dựng công trình {project}",
         (("Tờ trình", "về việc đề nghị phê duyệt chủ trương đầu tư công trình {project}"),
@@ -149,37 +120,10 @@ TOPICS = {
          ("Biên bản", "nghiệm thu hoàn thành công trình {project} đưa vào sử dụng"),
          ("Báo cáo", "quyết toán vốn đầu tư công trình {project} hoàn thành")),
         ("Xây dựng cơ bản", "Đầu tư công"), "building"),
-    "organisation": Topic(
-        "Hồ sơ về việc kiện toàn tổ chức bộ máy {dept} năm {year}",
-        (("Tờ trình", "về việc quy định chức năng, nhiệm vụ, quyền hạn và cơ cấu tổ chức của {dept}"),
-         ("Báo cáo", "kết quả rà soát, sắp xếp tổ chức bộ máy của {dept}"),
-         ("Quyết định", "về việc quy định chức năng, nhiệm vụ, quyền hạn và cơ cấu tổ chức của {dept}"),
-         ("Công văn", "về việc giao biên chế công chức năm {next_year} cho {dept}")),
-        ("Tổ chức bộ máy",), "staff"),
-    "emulation": Topic(
-        "Hồ sơ khen thưởng tập thể, cá nhân có thành tích xuất sắc trong {movement} năm {year}",
-        (("Kế hoạch", "tổ chức {movement} năm {year}"),
-         ("Tờ trình", "về việc đề nghị khen thưởng tập thể, cá nhân có thành tích xuất sắc trong {movement}"),
-         ("Biên bản", "họp Hội đồng Thi đua – Khen thưởng {unit} năm {year}"),
-         ("Quyết định", "về việc tặng Bằng khen cho các tập thể, cá nhân có thành tích xuất sắc trong "
-                        "{movement}")),
-        ("Thi đua, khen thưởng",), "general"),
-    "rice_season": Topic(
-        "Hồ sơ về việc chỉ đạo sản xuất vụ lúa Đông Xuân {year}–{next_year} {unit}",
-        (("Kế hoạch", "sản xuất vụ lúa Đông Xuân {year}–{next_year} trên địa bàn {unit}"),
-         ("Thông báo", "lịch thời vụ gieo sạ vụ lúa Đông Xuân {year}–{next_year}"),
-         ("Công văn", "về việc phòng trừ rầy nâu và dịch bệnh trên lúa vụ Đông Xuân {year}–{next_year}"),
-         ("Quyết định", "về việc hỗ trợ giống lúa cho nông dân bị thiệt hại tại {district}"),
-         ("Báo cáo", "sơ kết sản xuất vụ lúa Đông Xuân {year}–{next_year}")),
-        ("Nông nghiệp", "Sản xuất lúa"), "general"),
-    "council_session": Topic(
-        "Hồ sơ kỳ họp thứ {session} Hội đồng nhân dân {unit} khóa {term}",
-        (("Thông báo", "triệu tập kỳ họp thứ {session} Hội đồng nhân dân {unit} khóa {term}"),
-         ("Báo cáo", "thẩm tra của Ban Kinh tế – Ngân sách tại kỳ họp thứ {session}"),
-         ("Biên bản", "kỳ họp thứ {session} Hội đồng nhân dân {unit} khóa {term}"),
-         ("Nghị quyết", "về nhiệm vụ phát triển kinh tế – xã hội {unit} năm {next_year}"),
-         ("Nghị quyết", "về việc thông qua danh mục công trình xây dựng cơ bản năm {next_year}")),
-        ("Hội đồng nhân dân", "Kỳ họp"), "general"),
+    "organisation": _from_demo("organisation", theme="staff"),
+    "emulation": _from_demo("emulation", theme="general"),
+    "rice_season": _from_demo("rice_season", theme="general"),
+    "council_session": _from_demo("council_session", theme="general"),
     "epidemic": Topic(
         "Hồ sơ về công tác phòng, chống dịch {epidemic} trên địa bàn {unit} năm {year}",
         (("Kế hoạch", "phòng, chống dịch {epidemic} năm {year}"),
