@@ -7,6 +7,10 @@ filter decides what can be cited or exported; they know nothing of HTTP. `views`
 API routes. This package may import `portal.search`, `portal.records`, `portal.access`,
 `portal.labels`, `portal.opensearch` and `schema`; nothing imports it but the app factory.
 """
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 
 class UnknownFormat(ValueError):
@@ -16,3 +20,21 @@ class UnknownFormat(ValueError):
         super().__init__(f"format must be one of {', '.join(offered)}")
         self.name = name
         self.parameter = "format"
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """One format a file can be given in: its name in the API, its media type, its extension,
+    and the function that renders the data into it."""
+
+    name: str
+    media_type: str
+    extension: str
+    render: Callable
+
+
+def choose_format(formats: dict[str, FileFormat], name: str | None, default: str) -> FileFormat:
+    chosen = formats.get(name or default)
+    if chosen is None:
+        raise UnknownFormat(name or "", tuple(formats))
+    return chosen

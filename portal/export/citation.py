@@ -19,7 +19,7 @@ from datetime import date
 import vietnam_provinces
 
 from portal.access.identity import Identity
-from portal.export import UnknownFormat
+from portal.export import FileFormat, choose_format
 from portal.records.service import RecordService
 from schema.provinces import province_name
 
@@ -228,29 +228,18 @@ def to_ris(cited: CitedRecord) -> str:
 
 
 # --- formats and the service -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class CitationFormat:
-    name: str
-    media_type: str
-    extension: str
-    render: Callable[[CitedRecord], str]
-
-
 CITATION_FORMATS = {
     f.name: f for f in (
-        CitationFormat("csl-json", "application/vnd.citationstyles.csl+json", "json", to_csl_json),
-        CitationFormat("bibtex", "application/x-bibtex; charset=utf-8", "bib", to_bibtex),
-        CitationFormat("ris", "application/x-research-info-systems; charset=utf-8", "ris", to_ris),
+        FileFormat("csl-json", "application/vnd.citationstyles.csl+json", "json", to_csl_json),
+        FileFormat("bibtex", "application/x-bibtex; charset=utf-8", "bib", to_bibtex),
+        FileFormat("ris", "application/x-research-info-systems; charset=utf-8", "ris", to_ris),
     )
 }
 DEFAULT_CITATION_FORMAT = "csl-json"
 
 
-def citation_format(name: str | None) -> CitationFormat:
-    chosen = CITATION_FORMATS.get(name or DEFAULT_CITATION_FORMAT)
-    if chosen is None:
-        raise UnknownFormat(name or "", tuple(CITATION_FORMATS))
-    return chosen
+def citation_format(name: str | None) -> FileFormat:
+    return choose_format(CITATION_FORMATS, name, DEFAULT_CITATION_FORMAT)
 
 
 @dataclass(frozen=True)

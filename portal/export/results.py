@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from portal.access.identity import Identity
-from portal.export import UnknownFormat
+from portal.export import FileFormat, choose_format
 from portal.search.params import SearchParams
 from portal.search.service import SearchService
 from schema.provinces import province_name
@@ -74,28 +74,17 @@ def render_json(export: ResultExport) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-@dataclass(frozen=True)
-class ExportFormat:
-    name: str
-    media_type: str
-    extension: str
-    render: Callable[[ResultExport], bytes]
-
-
 EXPORT_FORMATS = {
     f.name: f for f in (
-        ExportFormat("csv", "text/csv; charset=utf-8", "csv", render_csv),
-        ExportFormat("json", "application/json", "json", render_json),
+        FileFormat("csv", "text/csv; charset=utf-8", "csv", render_csv),
+        FileFormat("json", "application/json", "json", render_json),
     )
 }
 DEFAULT_EXPORT_FORMAT = "csv"
 
 
-def export_format(name: str | None) -> ExportFormat:
-    chosen = EXPORT_FORMATS.get(name or DEFAULT_EXPORT_FORMAT)
-    if chosen is None:
-        raise UnknownFormat(name or "", tuple(EXPORT_FORMATS))
-    return chosen
+def export_format(name: str | None) -> FileFormat:
+    return choose_format(EXPORT_FORMATS, name, DEFAULT_EXPORT_FORMAT)
 
 
 class ResultExportService:
