@@ -41,7 +41,7 @@ def upgrade_schema(app: Flask) -> None:
     config.attributes["database_url"] = app.config["DATABASE_URL"]
     with app.extensions["db_engine"].begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")  # one head per feature branch of the schema until merged
 
 
 def ping(app: Flask) -> None:

@@ -17,6 +17,8 @@ from werkzeug.serving import make_server
 from demo.catalogue import build_archives
 from demo.oai_provider import create_provider_app
 
+pytest_plugins = ["tests.databases"]
+
 DEMO_SOURCES = {"vinhlong": "86", "hue": "46", "cantho": "92"}
 
 
@@ -47,14 +49,15 @@ def demo_provider(demo_archives) -> Iterator[ServerThread]:
         yield server
 
 
-def make_portal(tmp_path_factory, **overrides):
+def make_portal(tmp_path_factory, database_url: str | None = None, **overrides):
     from app import create_app
     from portal import database
 
-    db_path = tmp_path_factory.mktemp("db") / "portal.db"
+    if database_url is None:
+        database_url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.db'}"
     config = {
         "TESTING": True,
-        "DATABASE_URL": f"sqlite:///{db_path}",
+        "DATABASE_URL": database_url,
         "OPENSEARCH_URL": os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200"),
         "TIKA_SERVER_ENDPOINT": os.environ.get("TIKA_SERVER_ENDPOINT", "http://127.0.0.1:9998"),
         "OPENSEARCH_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:8]}-",
