@@ -17,7 +17,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
 
-    from portal import cli, database, errors, health, i18n, opensearch
+    from portal import audit, cli, database, errors, health, i18n, opensearch
     from portal.api_docs.views import api_docs_blueprint
     from portal.export.views import export_blueprint
     from portal.records.views import records_blueprint
@@ -28,6 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    audit.init_app(app)
     app.register_blueprint(search_blueprint)
     app.register_blueprint(records_blueprint)
     app.register_blueprint(export_blueprint)

@@ -11,12 +11,13 @@ DECIDE_OWN_PROVINCE_REQUESTS = "decide_own_province_requests"
 VIEW_HARVESTS = "view_harvests"
 MANAGE_OWN_PROVINCE_SOURCES = "manage_own_province_sources"
 MANAGE_ALL = "manage_all"
-READ_AUDIT = "read_audit"
+READ_AUDIT = "read_audit"  # every row of the audit log
+READ_OWN_PROVINCE_AUDIT = "read_own_province_audit"  # the audit rows of one's own province
 
 _ANONYMOUS = {READ_PUBLIC}
 _READER = _ANONYMOUS | {REQUEST_ACCESS}
 _STAFF = _READER | {READ_OWN_PROVINCE, DECIDE_OWN_PROVINCE_REQUESTS, VIEW_HARVESTS}
-_ARCHIVE_ADMIN = _STAFF | {MANAGE_OWN_PROVINCE_SOURCES}
+_ARCHIVE_ADMIN = _STAFF | {MANAGE_OWN_PROVINCE_SOURCES, READ_OWN_PROVINCE_AUDIT}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "anonymous": frozenset(_ANONYMOUS),
@@ -28,7 +29,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 # Permissions that only mean something together with a province of one's own.
-PROVINCE_BOUND = frozenset({READ_OWN_PROVINCE, DECIDE_OWN_PROVINCE_REQUESTS, MANAGE_OWN_PROVINCE_SOURCES})
+PROVINCE_BOUND = frozenset({READ_OWN_PROVINCE, DECIDE_OWN_PROVINCE_REQUESTS, MANAGE_OWN_PROVINCE_SOURCES,
+                            READ_OWN_PROVINCE_AUDIT})
 
 
 def permissions_of(roles: frozenset[str] | set[str], province: str | None) -> frozenset[str]:
