@@ -9,6 +9,7 @@ install:
 services: install
 	scripts/opensearch.sh start
 	scripts/tika.sh start
+	scripts/postgres.sh start
 
 demo: services
 	scripts/demo.sh
@@ -18,9 +19,10 @@ test: services
 	scripts/test.sh tests/unit tests/integration tests/e2e
 
 test-unit: install
-	scripts/test.sh tests/unit
+	TEST_POSTGRES=0 scripts/test.sh tests/unit
 
 stop:
+	-scripts/postgres.sh stop
 	-scripts/demo-archives.sh stop
 	-scripts/tika.sh stop
 	-scripts/opensearch.sh stop
