@@ -16,6 +16,8 @@ from indexer.signatures import TrustRootsError, load_trust_roots
 from indexer.text_extraction import TikaExtractor, TikaLimits
 from portal import database
 from portal.access.identity import valid_province
+from portal.audit import actions as audit_actions
+from portal.audit.log import record_command_event
 from portal.opensearch import get_client
 from schema.tables import SOURCE_KINDS, HarvestRun, Source
 
@@ -69,6 +71,8 @@ def sources_add(source_id, kind, url, province, metadata_prefix, set_spec, name)
         db.add(source)
     source.kind, source.url, source.holding_province = kind, url, code
     source.metadata_prefix, source.set_spec, source.name, source.enabled = metadata_prefix, set_spec, name, True
+    record_command_event(audit_actions.SOURCE_CHANGE, target_id=source_id, target_province=code, details={
+        "change": "add" if created else "update", "kind": kind, "url": url, "prefix": metadata_prefix})
     db.commit()
     click.echo(f"source {source_id} {'added' if created else 'updated'}")
 
@@ -81,6 +85,8 @@ def sources_disable(source_id):
     if source is None:
         raise click.ClickException(f"no source {source_id!r}")
     source.enabled = False
+    record_command_event(audit_actions.SOURCE_CHANGE, target_id=source_id,
+                         target_province=source.holding_province, details={"change": "disable"})
     db.commit()
     click.echo(f"source {source_id} disabled")
 
@@ -122,13 +128,21 @@ def harvest_command(source_ids, all_sources, full):
     for source in sources:
         click.echo(f"harvesting {source.id} ({source.url}, {'full' if full else 'incremental'})")
         started = time.monotonic()
+        audit_target = {"target_id": source.id, "target_province": source.holding_province}
+        record_command_event(audit_actions.HARVEST_START, **audit_target, details={"mode": "full" if full else "incremental"})
         try:
             run = harvest_source(db, source, get_client(), extractor, settings, full=full,
                                  on_progress=_progress_printer(started))
         except HarvestError as error:
             click.echo(f"\n  failed: {error}", err=True)
+            record_command_event(audit_actions.HARVEST_END, **audit_target, outcome="failed",
+                                 details={"error": str(error)[:1000]})
             failed = True
             continue
+        record_command_event(audit_actions.HARVEST_END, **audit_target,
+                             outcome="failed" if run.state == "failed" else "allowed", details={
+                                 "run": run.id, "state": run.state, "added": run.added, "updated": run.updated,
+                                 "deleted": run.deleted, "failed": run.failed})
         if sys.stdout.isatty():
             click.echo("")
         _print_report(run, time.monotonic() - started)

@@ -64,3 +64,19 @@ def record_event(action: str, *, target_id: str | None = None, target_province: 
     except Exception as error:  # any database failure: the action does not happen
         log.error("audit row for %s could not be written: %s", action, error)
         raise AuditUnavailable(str(error)) from error
+
+
+def described(values) -> dict:
+    """The non-empty fields of a dataclass (e.g. search parameters) as JSON-ready details."""
+    from dataclasses import asdict
+
+    return {name: list(value) if isinstance(value, tuple) else value
+            for name, value in asdict(values).items() if value not in (None, "", (), [])}
+
+
+def record_command_event(action: str, **kwargs) -> None:
+    """record_event for the command line: an unwritable row stops the command with a message."""
+    try:
+        record_event(action, **kwargs)
+    except AuditUnavailable as error:
+        raise click.ClickException(f"refused: the audit log cannot be written ({error})") from error

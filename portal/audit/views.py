@@ -11,7 +11,7 @@ import io
 import json
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
 from portal.access import identity as identity_module
@@ -40,7 +40,8 @@ def _viewer_scope():
     if identity.can(READ_OWN_PROVINCE_AUDIT):
         return valid_province(identity.province)
     if identity.user_id is None and not identity.roles:
-        abort(401)
+        login_manager = getattr(current_app, "login_manager", None)
+        abort(login_manager.unauthorized() if login_manager else 401)  # to the sign-in page
     abort(403)
 
 
