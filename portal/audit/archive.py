@@ -60,8 +60,10 @@ def archive_before(engine: Engine, before: datetime, path: str, actor: str) -> A
             first_kept = connection.execute(text("SELECT MIN(id) FROM audit_log WHERE occurred_at >= :before"),
                                             {"before": before}).scalar()
             rows = list(select_rows(connection, *([AuditEntry.__table__.c.id < first_kept] if first_kept else [])))
-            if not rows:
-                connection.exec_driver_sql("ROLLBACK")
+            if not rows:  # still recorded: someone ran the archive step
+                append_locked(connection, AuditEvent(action=actions.AUDIT_ARCHIVE, actor=actor, details={
+                    "before": before.isoformat(), "file": None, "rows": 0}))
+                connection.exec_driver_sql("COMMIT")
                 return ArchiveResult(0, None, None, None)
             checked = verify_rows(rows, start_id, start_hash)
             if not checked.ok:

@@ -201,8 +201,8 @@ def test_archive_refuses_to_overwrite_and_archives_nothing_when_nothing_is_old(t
     runner = app.test_cli_runner()
     result = runner.invoke(args=["audit", "archive", "--before", "2000-01-01", "--to", str(tmp_path / "a.jsonl")])
     assert result.exit_code == 0 and "nothing archived" in result.output
-    assert len(audit_rows(app)) == 3
+    assert [row.action for row in audit_rows(app)][-1] == "audit.archive"  # the attempt is recorded
     (tmp_path / "b.jsonl").write_text("keep me")
     result = runner.invoke(args=["audit", "archive", "--before", "2999-01-01", "--to", str(tmp_path / "b.jsonl")])
     assert result.exit_code != 0 and "never overwritten" in result.output
-    assert len(audit_rows(app)) == 3
+    assert len(audit_rows(app)) == 4 and (tmp_path / "b.jsonl").read_text() == "keep me"
