@@ -3,8 +3,8 @@
 Each row is written in its own short transaction on a connection of its own (never the
 request's session), committed before the caller goes on:
 - SQLite: `BEGIN IMMEDIATE` takes the database's write lock before the last row is read;
-- PostgreSQL: `LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE` (conflicts with itself, not
-  with readers) does the same.
+- PostgreSQL: a transaction-level advisory lock (`pg_advisory_xact_lock`) does the same, and
+  needs no privilege beyond INSERT and SELECT, so the portal's role may be denied UPDATE/DELETE.
 So two writers never read the same last row, and ids follow each other without gaps.
 """
 from __future__ import annotations
@@ -16,6 +16,9 @@ from sqlalchemy import Connection, Engine, create_engine, text
 
 from portal.audit.chain import canonical_json, row_hash
 from portal.audit.models import GENESIS_HASH
+
+# The key of the chain's advisory lock on PostgreSQL: every writer of audit_log takes this one.
+POSTGRES_LOCK_KEY = 0x41554449544C4F47  # "AUDITLOG"
 
 _INSERT = text(
     "INSERT INTO audit_log (id, occurred_at, actor, actor_roles, actor_province, ip, user_agent, action,"
@@ -51,7 +54,7 @@ def begin_locked(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         connection.exec_driver_sql("BEGIN")
-        connection.exec_driver_sql("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE")
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_LOCK_KEY})")
 
 
 def append_locked(connection: Connection, event: AuditEvent, now: datetime | None = None) -> dict:
