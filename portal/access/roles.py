@@ -10,6 +10,7 @@ REQUEST_ACCESS = "request_access"
 DECIDE_OWN_PROVINCE_REQUESTS = "decide_own_province_requests"
 VIEW_HARVESTS = "view_harvests"
 MANAGE_OWN_PROVINCE_SOURCES = "manage_own_province_sources"
+MANAGE_OWN_PROVINCE_STAFF = "manage_own_province_staff"  # give local users staff roles in one's province
 MANAGE_ALL = "manage_all"
 READ_AUDIT = "read_audit"  # every row of the audit log
 READ_OWN_PROVINCE_AUDIT = "read_own_province_audit"  # the audit rows of one's own province
@@ -17,7 +18,7 @@ READ_OWN_PROVINCE_AUDIT = "read_own_province_audit"  # the audit rows of one's o
 _ANONYMOUS = {READ_PUBLIC}
 _READER = _ANONYMOUS | {REQUEST_ACCESS}
 _STAFF = _READER | {READ_OWN_PROVINCE, DECIDE_OWN_PROVINCE_REQUESTS, VIEW_HARVESTS}
-_ARCHIVE_ADMIN = _STAFF | {MANAGE_OWN_PROVINCE_SOURCES, READ_OWN_PROVINCE_AUDIT}
+_ARCHIVE_ADMIN = _STAFF | {MANAGE_OWN_PROVINCE_SOURCES, MANAGE_OWN_PROVINCE_STAFF, READ_OWN_PROVINCE_AUDIT}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "anonymous": frozenset(_ANONYMOUS),
@@ -30,7 +31,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 # Permissions that only mean something together with a province of one's own.
 PROVINCE_BOUND = frozenset({READ_OWN_PROVINCE, DECIDE_OWN_PROVINCE_REQUESTS, MANAGE_OWN_PROVINCE_SOURCES,
-                            READ_OWN_PROVINCE_AUDIT})
+                            MANAGE_OWN_PROVINCE_STAFF, READ_OWN_PROVINCE_AUDIT})
+
+
+# Which roles a permission lets one give to a local user (a national admin gives any, anywhere).
+ASSIGNABLE_ROLES = {
+    MANAGE_OWN_PROVINCE_STAFF: ("reader", "staff"),
+    MANAGE_ALL: ("reader", "staff", "archive_admin", "auditor", "national_admin"),
+}
 
 
 def permissions_of(roles: frozenset[str] | set[str], province: str | None) -> frozenset[str]:
