@@ -3,39 +3,31 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timezone
+from types import SimpleNamespace
 
 from sqlalchemy import create_engine, func, select, text
 
 from portal.audit.models import AuditEntry
+from tests import accounts
 
 _emails = itertools.count(1)
-PASSWORD = "correct horse battery staple 42"
 
 
 def portal_on(tmp_path_factory, database_url: str, **overrides):
     from tests.conftest import make_portal
 
-    return make_portal(tmp_path_factory, database_url=database_url, WTF_CSRF_ENABLED=False,
-                       RATELIMIT_ENABLED=False, **overrides)
+    return make_portal(tmp_path_factory, database_url=database_url, **overrides)
 
 
 def create_user(app, roles: str = "reader", province: str | None = None, verified: bool = True):
-    from portal.auth.models import User
-    from portal.auth.passwords import hash_password
-
-    session = app.extensions["db_sessionmaker"]()
-    user = User(email=f"user{next(_emails)}@example.invalid", full_name="Nguyễn Văn Thử", roles=roles,
-                province=province, password_hash=hash_password(PASSWORD), active=True, failed_logins=0,
-                email_verified_at=datetime.now(timezone.utc) if verified else None)
-    session.add(user)
-    session.commit()
-    session.close()
-    return user
+    """A local account (main's helper); returns its id and e-mail."""
+    email = f"audit-user{next(_emails)}@example.invalid"
+    return SimpleNamespace(id=accounts.create_user(app, email, roles, province, verified=verified), email=email)
 
 
-def sign_in(client, user, password: str = PASSWORD):
-    return client.post("/login", data={"email": user.email, "password": password})
+def sign_in(client, user, password: str = accounts.TEST_PASSWORD):
+    """Through the real form, CSRF token and all."""
+    return accounts.sign_in(client, user.email, password)
 
 
 def signed_in_client(app, roles: str, province: str | None = None):

@@ -13,33 +13,45 @@ import pytest
 from indexer.writer import RecordWriter
 from portal.audit import actions
 from portal.opensearch import build_client
+from tests import accounts
+from tests.conftest import ServerThread
 from tests.audit_support import (audit_rows, count_by_action, create_user, make_audit_table_read_only,
                                  portal_on, sign_in, signed_in_client)
 
 PUBLIC_ID = "audittest:AT.UBND/ML01/HS001"
 RESTRICTED_ID = "audittest:AT.UBND/ML01/HS002"
 SECRET_WORDS = "nội dung toàn văn bí mật của hồ sơ"
+FILE_BYTES = b"%PDF-1.4 audit test file"
 
 
-def _record(record_id: str, access: str, title: str) -> dict:
+def _serve_file(environ, start_response):
+    start_response("200 OK", [("Content-Type", "application/pdf"), ("Content-Length", str(len(FILE_BYTES)))])
+    return [FILE_BYTES]
+
+
+def _record(record_id: str, access: str, title: str, file_url: str) -> dict:
     return {"id": record_id, "source_id": "audittest", "holding_province": "86", "origin_province": "86",
             "level": "file", "reference_code": record_id.split(":")[1], "title": title,
             "description": "Hồ sơ thử cho nhật ký kiểm toán", "access": access, "path": [],
-            "content": f"{title}: {SECRET_WORDS}", "files": [], "date_start": "1990-01-01",
+            "content": f"{title}: {SECRET_WORDS}",
+            "files": [{"name": "to-trinh.pdf", "url": file_url, "media_type": "application/pdf",
+                       "size": len(FILE_BYTES), "sha256": "0" * 64}], "date_start": "1990-01-01",
             "date_end": "1990-12-31", "year_start": 1990, "year_end": 1990,
             "harvested_at": datetime.now(timezone.utc).isoformat(), "deleted": False}
 
 
 @pytest.fixture(scope="module")
 def index_prefix():
-    """Two records of Vĩnh Long (86) in indices of this module's own prefix."""
+    """Two records of Vĩnh Long (86), each with a file served here, in indices of this module's prefix."""
     prefix = f"test-audit-{uuid.uuid4().hex[:8]}-"
     client = build_client(os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200"))
-    writer = RecordWriter(client, "audittest", prefix)
-    assert writer.write([_record(PUBLIC_ID, "public", "Quyết định thành lập kho lưu trữ"),
-                         _record(RESTRICTED_ID, "restricted", "Tờ trình về hồ sơ hạn chế")], []) == []
-    writer.refresh()
-    yield prefix
+    with ServerThread(_serve_file) as files:
+        writer = RecordWriter(client, "audittest", prefix)
+        assert writer.write([
+            _record(PUBLIC_ID, "public", "Quyết định thành lập kho lưu trữ", f"{files.url}/1.pdf"),
+            _record(RESTRICTED_ID, "restricted", "Tờ trình về hồ sơ hạn chế", f"{files.url}/2.pdf")], []) == []
+        writer.refresh()
+        yield prefix
     client.indices.delete(index=f"{prefix}records-*", ignore_unavailable=True)
 
 
@@ -66,7 +78,27 @@ def _login(app, client):
 
 def _logout(app, client):
     sign_in(client, create_user(app))
-    return client.post("/logout")
+    return client.post("/logout", data={"csrf_token": accounts.csrf_token(client.get("/account").text)})
+
+
+def _download(app, client):
+    response = client.get(f"/records/{PUBLIC_ID}/files/1")
+    assert response.status_code == 200 and response.data == FILE_BYTES
+    return response
+
+
+def _download_refused(app, client):
+    assert client.get(f"/records/{RESTRICTED_ID}/files/1").status_code == 403
+
+
+def _role_change(app, client):
+    admin, _user = signed_in_client(app, "national_admin")
+    reader = create_user(app)
+    token = accounts.csrf_token(admin.get("/admin/users").text)
+    response = admin.post(f"/admin/users/{reader.id}/role", data={"csrf_token": token, "role": "staff",
+                                                                  "province": "86"})
+    assert response.status_code in (302, 303)
+    return response
 
 
 def _cli(*args):
@@ -106,6 +138,9 @@ SENSITIVE_ACTIONS = [
     (actions.SIGN_IN, _login),
     (actions.SIGN_IN_FAILED, _login_failed),
     (actions.SIGN_OUT, _logout),
+    (actions.FILE_DOWNLOAD, _download),
+    (actions.FILE_DOWNLOAD, _download_refused),
+    (actions.ROLE_CHANGE, _role_change),
     (actions.SOURCE_CHANGE, _cli("sources", "add", "--id", "elsewhere", "--province", "86",
                                  "--url", "http://127.0.0.1:9/oai")),
     (actions.HARVEST_START, _harvest_unreachable),
@@ -173,6 +208,25 @@ def test_record_page_with_audit_table_read_only_answers_503_without_content(port
     search = client.get("/api/v1/search?q=quyết+định")
     assert search.status_code == 503 and "Quyết định" not in search.get_data(as_text=True)
     assert audit_rows(portal) == []
+
+
+def test_file_download_with_audit_table_read_only_answers_503_without_the_file(portal):
+    make_audit_table_read_only(portal.config["TEST_DATABASE_URL"])
+    response = portal.test_client().get(f"/records/{PUBLIC_ID}/files/1")
+    assert response.status_code == 503 and FILE_BYTES not in response.data
+
+
+def test_role_change_that_cannot_be_recorded_is_undone(portal):
+    admin, _user = signed_in_client(portal, "national_admin")
+    reader = create_user(portal)
+    token = accounts.csrf_token(admin.get("/admin/users").text)
+    make_audit_table_read_only(portal.config["TEST_DATABASE_URL"])
+    response = admin.post(f"/admin/users/{reader.id}/role", data={"csrf_token": token, "role": "national_admin"})
+    assert response.status_code == 503
+    from portal.auth.models import User
+    with portal.app_context():
+        from portal.database import get_db
+        assert get_db().get(User, reader.id).roles == "reader"
 
 
 def test_sign_in_that_cannot_be_recorded_does_not_sign_in(portal):
