@@ -25,6 +25,7 @@ test-unit: install
 	scripts/test.sh tests/unit
 
 stop:
+	-scripts/mail-sink.sh stop
 	-scripts/demo-archives.sh stop
 	-scripts/tika.sh stop
 	-scripts/opensearch.sh stop

@@ -165,6 +165,9 @@ def _print_report(run: HarvestRun, seconds: float) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from portal.auth.cli import users_cli
+
+    app.cli.add_command(users_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(sources_cli)
     app.cli.add_command(harvest_command)
