@@ -208,11 +208,12 @@ def _read_csip(root: Path, name: str, source_id: str, holding_province: str) -> 
         raise PackageRejected([Problem("METS.xml", "the root element is not <mets>")])
     problems: list[Problem] = []
     files: dict[str, PackageFile] = {}
-    _take_mets_files(mets, root, "", files, problems)
+    listed: set[str] = set()  # every path a METS names, whether its checksum matched or not
+    _take_mets_files(mets, root, "", files, problems, listed)
     for representation_mets in sorted(root.glob("representations/*/METS.xml")):
         prefix = representation_mets.parent.relative_to(root).as_posix() + "/"
         files[prefix + "METS.xml"] = PackageFile(representation_mets, prefix + "METS.xml", None)
-        _take_mets_files(_parse_xml(representation_mets, prefix + "METS.xml"), root, prefix, files, problems)
+        _take_mets_files(_parse_xml(representation_mets, prefix + "METS.xml"), root, prefix, files, problems, listed)
     descriptive = [_mdref_path(ref) for ref in mets.iterfind(f".//{{{METS_NS}}}dmdSec/{{{METS_NS}}}mdRef")]
     preservation = [_mdref_path(ref) for ref in mets.iterfind(f".//{{{METS_NS}}}amdSec//{{{METS_NS}}}mdRef")]
     for relative in preservation:
@@ -220,7 +221,7 @@ def _read_csip(root: Path, name: str, source_id: str, holding_province: str) -> 
             _check_premis(root, relative, files, problems)
     for data_file in sorted(root.glob("representations/*/data/**/*")):
         relative = data_file.relative_to(root).as_posix()
-        if data_file.is_file() and relative not in files:
+        if data_file.is_file() and relative not in listed:
             problems.append(Problem(relative, "not listed in METS.xml (no checksum to check it against)"))
     if problems:
         raise PackageRejected(problems)
@@ -241,7 +242,7 @@ def _mdref_path(ref) -> str | None:
     return unquote(href).lstrip("./") if href else None
 
 
-def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[Problem]) -> None:
+def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[Problem], listed: set) -> None:
     """Checks every file the METS lists (fileSec and metadata references) against its checksum."""
     listed = []
     for file_element in mets.iterfind(f".//{{{METS_NS}}}fileSec//{{{METS_NS}}}file"):
@@ -259,8 +260,9 @@ def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[
             problems.append(Problem(relative, "path leaves the package"))
             continue
         path = root / relative
-        if relative in files:
+        if relative in listed:
             continue
+        listed.add(relative)
         checksum, algorithm = element.get("CHECKSUM"), (element.get("CHECKSUMTYPE") or "").upper()
         if not path.is_file():
             problems.append(Problem(relative, "listed in METS.xml but missing"))
@@ -373,7 +375,6 @@ def _bag_info_record(info: dict, identifier: str, name: str, source_id: str, hol
         E.CoQuanHinhThanhPhong(info.get("source-organization") or ""),
         E.MucDoTiepCan(info.get("access-level") or info.get("muc-do-tiep-can") or ""),
         E.ChuGiai(info.get("external-description") or ""),
-        E.ThoiGianBatDau(info.get("bagging-date") or ""),
     )
     try:
         return map_tt05(hoso, source_id=source_id, holding_province=holding_province, package_id=identifier)[0]
