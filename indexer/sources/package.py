@@ -21,6 +21,7 @@ import re
 import shutil
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
@@ -133,23 +134,30 @@ def extract_zip(zip_path: Path, target: Path, limits: PackageLimits) -> Path:
             problems.append(Problem(zip_path.name, f"uncompressed size {total} above the limit {limits.max_bytes}"))
         if problems:
             raise PackageRejected(problems)
-        written = 0
-        for info in infos:
-            destination = target.joinpath(*PurePosixPath(info.filename).parts)
-            if info.is_dir():
-                destination.mkdir(parents=True, exist_ok=True)
-                continue
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(info) as source, open(destination, "wb") as sink:
-                entry_bytes = 0
-                while chunk := source.read(1024 * 1024):
-                    entry_bytes += len(chunk)
-                    written += len(chunk)
-                    # The sizes in the zip's directory can lie; the bytes actually inflated cannot.
-                    if entry_bytes > info.file_size or written > limits.max_bytes:
-                        raise PackageRejected([Problem(info.filename, "inflates beyond its declared size")])
-                    sink.write(chunk)
+        try:
+            _extract_entries(archive, infos, target, limits)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+            raise PackageRejected([Problem(zip_path.name, f"damaged zip: {error}")]) from error
     return _package_root(target)
+
+
+def _extract_entries(archive: zipfile.ZipFile, infos: list, target: Path, limits: PackageLimits) -> None:
+    written = 0
+    for info in infos:
+        destination = target.joinpath(*PurePosixPath(info.filename).parts)
+        if info.is_dir():
+            destination.mkdir(parents=True, exist_ok=True)
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(info) as source, open(destination, "wb") as sink:
+            entry_bytes = 0
+            while chunk := source.read(1024 * 1024):
+                entry_bytes += len(chunk)
+                written += len(chunk)
+                # The sizes in the zip's directory can lie; the bytes actually inflated cannot.
+                if entry_bytes > info.file_size or written > limits.max_bytes:
+                    raise PackageRejected([Problem(info.filename, "inflates beyond its declared size")])
+                sink.write(chunk)
 
 
 def _safe_relative(name: str) -> bool:
@@ -244,14 +252,14 @@ def _mdref_path(ref) -> str | None:
 
 def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[Problem], listed: set) -> None:
     """Checks every file the METS lists (fileSec and metadata references) against its checksum."""
-    listed = []
+    entries = []
     for file_element in mets.iterfind(f".//{{{METS_NS}}}fileSec//{{{METS_NS}}}file"):
         location = file_element.find(f"{{{METS_NS}}}FLocat")
         href = _mdref_path(location) if location is not None else None
-        listed.append((href, file_element))
+        entries.append((href, file_element))
     for ref in mets.iterfind(f".//{{{METS_NS}}}mdRef"):
-        listed.append((_mdref_path(ref), ref))
-    for href, element in listed:
+        entries.append((_mdref_path(ref), ref))
+    for href, element in entries:
         if not href:
             problems.append(Problem(prefix + "METS.xml", f"a file entry {element.get('ID', '')} without a location"))
             continue
@@ -328,13 +336,14 @@ def _map_description(metadata, relative: str, identifier: str, source_id: str,
 
 
 def _read_bag(root: Path, name: str, source_id: str, holding_province: str) -> Package:
+    bag = None
     try:
         bag = bagit.Bag(str(root))
         bag.validate(processes=1)
     except bagit.BagValidationError as error:
-        problems = [Problem(getattr(detail, "path", name), _bag_problem(detail)) for detail in error.details] \
-            or [Problem(name, str(error))]
-        raise PackageRejected(problems) from error
+        details = error.details or _bag_file_details(bag)
+        problems = [Problem(getattr(detail, "path", name), _bag_problem(detail)) for detail in details]
+        raise PackageRejected(problems or [Problem(name, str(error))]) from error
     except bagit.BagError as error:
         raise PackageRejected([Problem(name, f"not a valid bag: {error}")]) from error
     files = {}
@@ -353,6 +362,18 @@ def _read_bag(root: Path, name: str, source_id: str, holding_province: str) -> P
     if not records:
         records = [_bag_info_record(info, identifier, name, source_id, holding_province)]
     return Package(name, KIND_BAGIT, identifier, root, info.get("bagging-date"), records, files)
+
+
+def _bag_file_details(bag) -> list:
+    """bagit stops at a wrong Payload-Oxum (file count and size) before naming files; name them anyway."""
+    try:
+        bag._validate_completeness()
+        bag._validate_entries(1)
+    except bagit.BagValidationError as error:
+        return list(error.details or [])
+    except Exception:  # the library's internals moved: the Payload-Oxum message alone still rejects
+        return []
+    return []
 
 
 def _bag_problem(detail) -> str:
