@@ -46,8 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "stats":
         print(format_stats(archives))
         return 0
-    app = create_provider_app(archives, page_size=arguments.page_size)
-    for slug in archives:
+    from demo.ead_archive import SLUG as EAD_SLUG, build_ead_archive
+
+    # The EAD archive is served beside the three, never counted with them (stats, the tests' totals).
+    app = create_provider_app({**archives, EAD_SLUG: build_ead_archive()}, page_size=arguments.page_size)
+    for slug in app.extensions["demo_archives"].archives:
         print(f"{slug}: {oai_base_url(f'http://{arguments.host}:{arguments.port}/', slug)}", flush=True)
     run_simple(arguments.host, arguments.port, app, threaded=True)
     return 0

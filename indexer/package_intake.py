@@ -63,7 +63,8 @@ class _Intake:
             if not inbox.is_dir():
                 raise SourceUnavailable(f"the inbox {inbox} is not a directory")
             writer = RecordWriter(self.client, self.source.id, self.settings.index_prefix)
-            waiting = sorted(entry for entry in inbox.iterdir() if is_candidate(entry))
+            waiting = sorted(entry for entry in inbox.iterdir()
+                             if is_candidate(entry) and entry.name not in (DONE, REJECTED))
             for done, entry in enumerate(waiting, start=1):
                 self._take(entry, writer)
                 if on_progress:
