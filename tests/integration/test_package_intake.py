@@ -52,7 +52,6 @@ def test_good_packages_are_indexed_and_the_damaged_one_is_reported(intake):
     app, _, result = intake
     assert result.exit_code == 0, result.output
     assert f"added {EXPECTED_RECORDS}, updated 0, deleted 0, failed 1" in result.output
-    assert "package errors: 1" in result.output
     assert "representations/rep1/data/DS-2024.pdf" in result.output
     assert len(_search(app, {"query": {"term": {"source_id": SOURCE}}})) == EXPECTED_RECORDS
 
