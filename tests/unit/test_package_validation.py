@@ -228,3 +228,14 @@ def test_reports_partial_and_hidden_files_in_the_inbox_are_not_packages(tmp_path
     (tmp_path / "pkg").mkdir()
     (tmp_path / "p.zip").write_bytes(b"")
     assert sorted(e.name for e in tmp_path.iterdir() if is_candidate(e)) == ["p.zip", "pkg"]
+
+
+def test_the_demo_inbox_is_the_same_every_time_but_for_the_signatures(demo_inbox, tmp_path):
+    again = tmp_path / "again"
+    write_inbox(again, DemoSigning())
+    good = Path(GOOD)
+    for relative in ("metadata/descriptive/hoso.xml", "representations/rep1/data/DM-2024.docx"):
+        assert (demo_inbox / good / relative).read_bytes() == (again / good / relative).read_bytes()
+    assert (DemoSigning().ca_pem() == DemoSigning().ca_pem())
+    assert sorted(p.relative_to(demo_inbox).as_posix() for p in demo_inbox.rglob("*")) == \
+        sorted(p.relative_to(again).as_posix() for p in again.rglob("*"))
