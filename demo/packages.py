@@ -1,6 +1,7 @@
 """An inbox of packages as agency records systems hand them to Vĩnh Long's historical archive.
 
-`write_inbox(out)` writes, the same every time (except the signatures' signing time):
+`write_inbox(out)` writes, the same every time except for signatures (ECDSA signatures and signing times
+differ from run to run, so signed PDFs, their checksums in METS and PREMIS, and the zips holding them do):
   - SIP_hoso-SNV.2024.01 (folder): a hồ sơ in TT 05/2025 field names, three documents, PDFs signed by the
     digitising body, one DOCX; public, one document closed (Mật)
   - SIP_hoso-SNV.2019.07.zip: a hồ sơ in the older TT 02/2019 field names (Chế độ sử dụng: Hạn chế sử dụng),
@@ -11,7 +12,7 @@
 
 Every package is in the E-ARK CSIP layout (METS.xml, metadata/descriptive, metadata/preservation PREMIS,
 representations/rep1/data, SHA-256 checksums), except the bag. PDFs are signed with pyHanko by a demo
-certificate authority whose key is derived from a fixed seed; `write_ca_certificate` writes its certificate
+certificate authority whose keys are derived from a fixed seed; `write_ca_certificate` writes its certificate
 for SIGNATURE_TRUST_ROOTS, so that the portal shows those signatures as valid.
 """
 
