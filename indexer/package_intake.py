@@ -9,6 +9,7 @@ one error entry per rejected package.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import tempfile
@@ -62,14 +63,15 @@ class _Intake:
         try:
             if not inbox.is_dir():
                 raise SourceUnavailable(f"the inbox {inbox} is not a directory")
-            writer = RecordWriter(self.client, self.source.id, self.settings.index_prefix)
-            waiting = sorted(entry for entry in inbox.iterdir()
-                             if is_candidate(entry) and entry.name not in (DONE, REJECTED))
-            for done, entry in enumerate(waiting, start=1):
-                self._take(entry, writer)
-                if on_progress:
-                    on_progress(done, len(waiting))
-            writer.refresh()
+            with _inbox_lock(inbox):
+                writer = RecordWriter(self.client, self.source.id, self.settings.index_prefix)
+                waiting = sorted(entry for entry in inbox.iterdir()
+                                 if is_candidate(entry) and entry.name not in (DONE, REJECTED))
+                for done, entry in enumerate(waiting, start=1):
+                    self._take(entry, writer)
+                    if on_progress:
+                        on_progress(done, len(waiting))
+                writer.refresh()
         except HarvestError as error:
             self.run.state = "failed"
             self.run.message = str(error)
@@ -183,6 +185,26 @@ class _Intake:
             entries.append({"record": record, "message": message})
         errors[kind] = entries
         self.run.errors = errors
+
+
+class _inbox_lock:
+    """One intake at a time per inbox: a second one would take the same packages while they are read."""
+
+    def __init__(self, inbox: Path):
+        self.path = inbox / ".intake.lock"
+
+    def __enter__(self):
+        self.handle = open(self.path, "w")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.close()
+            raise HarvestError(f"another intake is taking in packages from {self.path.parent}") from None
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
 
 
 def _datestamp(created: str | None) -> str | None:

@@ -66,7 +66,7 @@ def test_nothing_of_the_rejected_package_is_indexed(intake):
 
 def test_processed_packages_leave_the_inbox_with_a_report_beside_them(intake):
     _, inbox, _ = intake
-    assert sorted(e.name for e in inbox.iterdir()) == ["done", "rejected"]
+    assert sorted(e.name for e in inbox.iterdir() if not e.name.startswith(".")) == ["done", "rejected"]
     assert sorted(e.name for e in (inbox / "done").iterdir() if not e.name.endswith(".report.json")) == IMPORTED
     report = json.loads((inbox / "rejected" / f"{DAMAGED}.report.json").read_text(encoding="utf-8"))
     assert report["outcome"] == "rejected"
@@ -137,3 +137,19 @@ def test_a_package_source_needs_an_existing_inbox_directory(tmp_path_factory, tm
     result = app.test_cli_runner().invoke(args=["sources", "add", "--id", "x", "--kind", "package", "--url",
                                                 str(tmp_path / "missing"), "--province", "86"])
     assert result.exit_code != 0 and "is not a directory" in result.output
+
+
+def test_a_second_intake_on_the_same_inbox_at_once_is_refused(tmp_path_factory, tmp_path):
+    import fcntl
+
+    app = make_portal(tmp_path_factory)
+    try:
+        runner = app.test_cli_runner()
+        runner.invoke(args=["sources", "add", "--id", "busy", "--kind", "package", "--url", str(tmp_path),
+                            "--province", "86"])
+        with open(tmp_path / ".intake.lock", "w") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            result = runner.invoke(args=["harvest", "--source", "busy"])
+        assert result.exit_code == 1 and "another intake" in result.output
+    finally:
+        drop_indices(app)
