@@ -103,7 +103,7 @@ def demo_packages() -> list[DemoPackage]:
                 "TenLoaiVanBan": "Danh mục", "NgayVanBan": "11/2024",
                 "TrichYeuNoiDung": "Danh mục hồ sơ cán bộ nộp lưu năm 2024",
                 "MucDoTiepCan": "Mật", "TepTin": "representations/rep1/data/DM-2024.docx"},
-                f"DANH MỤC hồ sơ cán bộ nộp lưu năm 2024. Mã đối chiếu MATKHAUSIP03."),
+                "DANH MỤC hồ sơ cán bộ nộp lưu năm 2024. Mã đối chiếu MATKHAUSIP03."),
         ])
     older = DemoPackage(
         "SIP_hoso-SNV.2019.07", "HoSo",

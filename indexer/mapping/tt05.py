@@ -165,7 +165,6 @@ def _map_file(element, source_id: str, holding_province: str, package_id: str) -
     path: list[str] = []
     fonds_code = _first(values, "fonds_code")
     creator = _first(values, "creator")
-    parent_local = None
     if fonds_code:
         fonds_name = _first(values, "fonds_name") or creator or fonds_code
         fonds_title = fonds_name if _key(fonds_name).startswith("phong") else f"Phông {fonds_name}"
@@ -174,7 +173,7 @@ def _map_file(element, source_id: str, holding_province: str, package_id: str) -
                           (access[0] if access[0] == "closed" else "public", None), path=[])
         fonds.update(reference_code=fonds_code, creator=creator)
         records.append(MappedRecord(fonds))
-        path, parent_local = [fonds["id"]], fonds_code
+        path = [fonds["id"]]
         series_number = _first(values, "series")
         if series_number:
             series_local = f"{fonds_code}/ML{_digits(series_number)}"
@@ -182,7 +181,7 @@ def _map_file(element, source_id: str, holding_province: str, package_id: str) -
                                origin, (fonds["access"], None), path=path)
             series.update(reference_code=f"{fonds_code}.ML{_digits(series_number)}", creator=creator)
             records.append(MappedRecord(series))
-            path, parent_local = path + [series["id"]], series_local
+            path = path + [series["id"]]
     dates = _date_range(_first(values, "date_start"), _first(values, "date_end"))
     language = _language(_first(values, "language"))
     reliability = _reliability(_first(values, "reliability"))

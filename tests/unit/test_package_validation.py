@@ -1,7 +1,6 @@
 """Checking packages before anything of them is read: E-ARK CSIP (TT 05/2025 SIP), BagIt, and unsafe zips."""
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import stat
