@@ -152,3 +152,10 @@ def test_a_second_intake_on_the_same_inbox_at_once_is_refused(tmp_path_factory, 
         assert result.exit_code == 1 and "another intake" in result.output
     finally:
         drop_indices(app)
+
+
+def test_the_record_page_names_the_reliability_and_keywords_in_vietnamese(intake):
+    app, _, _ = intake
+    page = app.test_client().get(f"/records/{SOURCE}:VL.SNV.2024.01.HS001").get_data(as_text=True)
+    assert "Số hóa" in page and "Từ khóa" in page and "nộp lưu, tài liệu điện tử, giao nhận" in page
+    assert "digitised" not in page
