@@ -38,6 +38,16 @@ flask sources add --id hue --province 46 --url "$archives/hue/oai" \
   --name "Trung tâm Lưu trữ lịch sử thành phố Huế"
 flask sources add --id cantho --province 92 --url "$archives/cantho/oai" \
   --name "Trung tâm Lưu trữ lịch sử thành phố Cần Thơ"
+# An AtoM-like archive: whole finding aids (EAD) of Lâm Đồng's fonds and of the former Đắk Nông's.
+flask sources add --id lamdong --province 68 --prefix oai_ead --url "$archives/lamdong/oai" \
+  --name "Trung tâm Lưu trữ lịch sử tỉnh Lâm Đồng"
+# Packages handed over by agencies (TT 05/2025 SIPs, a damaged one, a BagIt bag), dropped in an inbox;
+# their PDFs are signed by a demo CA, trusted here so that the portal shows those signatures as valid.
+inbox="$RUNTIME_DIR/demo-inbox"
+.venv/bin/python -m demo packages --out "$inbox" --ca-out "$RUNTIME_DIR/demo-signing-ca.pem" >/dev/null
+export SIGNATURE_TRUST_ROOTS="${SIGNATURE_TRUST_ROOTS:-$RUNTIME_DIR/demo-signing-ca.pem}"
+flask sources add --id vinhlong-nop --kind package --province 86 --url "$inbox" \
+  --name "Trung tâm Lưu trữ lịch sử tỉnh Vĩnh Long – tiếp nhận hồ sơ điện tử"
 flask harvest --all
 
 cat <<MSG
@@ -45,6 +55,8 @@ cat <<MSG
   The portal:        http://127.0.0.1:${PORTAL_PORT:-5000}
   The search API:    http://127.0.0.1:${PORTAL_PORT:-5000}/api/v1/search?q=vinh+long
   Demo archives:     $archives/vinhlong/oai  $archives/hue/oai  $archives/cantho/oai
+                     $archives/lamdong/oai (oai_ead)
+  Package inbox:     $inbox (processed packages move to done/ and rejected/, with reports)
   OpenSearch:        http://127.0.0.1:$OPENSEARCH_PORT    Tika: http://127.0.0.1:$TIKA_PORT
 
   Demo accounts (local; password for all: $demo_password, kept in $password_file):
