@@ -124,6 +124,14 @@ def _audit_archive(app, client):
     return result
 
 
+def _users_add(app, client):
+    result = app.test_cli_runner().invoke(
+        args=["users", "add", "auditor@example.invalid", "--role", "auditor"],
+        env={"PORTAL_USER_PASSWORD": accounts.TEST_PASSWORD})
+    assert result.exit_code == 0, result.output
+    return result
+
+
 # (action, what a person or the command line does, rows of that action it must leave)
 SENSITIVE_ACTIONS = [
     (actions.SEARCH, _get("/api/v1/search?q=quyết+định&province=86")),
@@ -141,6 +149,7 @@ SENSITIVE_ACTIONS = [
     (actions.FILE_DOWNLOAD, _download),
     (actions.FILE_DOWNLOAD, _download_refused),
     (actions.ROLE_CHANGE, _role_change),
+    (actions.ROLE_CHANGE, _users_add),
     (actions.SOURCE_CHANGE, _cli("sources", "add", "--id", "elsewhere", "--province", "86",
                                  "--url", "http://127.0.0.1:9/oai")),
     (actions.HARVEST_START, _harvest_unreachable),
