@@ -53,6 +53,7 @@ def test_roles_without_audit_permission_are_refused(portal, roles, province):
     client, _user = signed_in_client(portal, roles, province)
     for path in ("/audit", "/audit/1", "/audit/export?format=json"):
         assert client.get(path).status_code == 403, path
+    assert 'href="/audit"' not in client.get("/account").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("roles", ["auditor", "national_admin"])
@@ -60,6 +61,7 @@ def test_auditors_and_national_admins_see_every_row(portal, roles):
     client, _user = signed_in_client(portal, roles)
     response = client.get("/audit")
     assert response.status_code == 200
+    assert 'href="/audit"' in response.get_data(as_text=True)  # the header links to the log
     assert {1, 2, 3, 4, 5} <= _listed_ids(response.get_data(as_text=True))
 
 
