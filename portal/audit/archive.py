@@ -43,10 +43,10 @@ def chain_start(connection) -> tuple[int, str]:
     return (checkpoint[0] + 1, checkpoint[1]) if checkpoint else (1, GENESIS_HASH)
 
 
-def select_rows(connection, *conditions):
+def select_rows(connection, *conditions, limit: int | None = None):
     """Rows in chain order, with typed columns (times as datetimes on every database)."""
     table = AuditEntry.__table__
-    return connection.execute(select(table).where(*conditions).order_by(table.c.id))
+    return connection.execute(select(table).where(*conditions).order_by(table.c.id).limit(limit))
 
 
 def archive_before(engine: Engine, before: datetime, path: str, actor: str) -> ArchiveResult:

@@ -11,14 +11,30 @@ from flask.cli import AppGroup
 from portal.audit.archive import ArchiveError, archive_before, chain_start, select_rows, verify_archive_file
 from portal.audit.chain import verify_rows
 from portal.audit.log import _offline_actor
+from portal.audit.models import AuditEntry
 
 audit_cli = AppGroup("audit", help="The audit log: verify its hash chain, archive old rows.")
 
 
+VERIFY_BATCH = 5000
+
+
 def verify_database(engine):
+    """Walk the whole table in id order, a batch at a time (it may hold millions of rows)."""
     with engine.connect() as connection:
         start_id, start_hash = chain_start(connection)
-        return verify_rows(select_rows(connection), start_id, start_hash)
+
+        def rows():
+            last_id = None
+            while True:
+                conditions = [] if last_id is None else [AuditEntry.__table__.c.id > last_id]
+                batch = list(select_rows(connection, *conditions, limit=VERIFY_BATCH))
+                yield from batch
+                if len(batch) < VERIFY_BATCH:
+                    return
+                last_id = batch[-1].id
+
+        return verify_rows(rows(), start_id, start_hash)
 
 
 @audit_cli.command("verify")
