@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.access import identity as identity_module
 from portal.access.identity import valid_province
@@ -30,6 +31,7 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 _ALL = object()
+OUTCOME_LABELS = {actions.ALLOWED: _l("allowed"), actions.DENIED: _l("denied"), actions.FAILED: _l("failed")}
 
 
 def _viewer_scope():
@@ -63,13 +65,13 @@ def audit_list():
     if error is not None:
         return render_template("audit/list.html", rows=[], total=0, page=1, pages=1, filters=filters,
                                error=_("A filter is not valid: %(message)s", message=str(error)),
-                               actions=actions.ALL_ACTIONS, outcomes=actions.OUTCOMES,
+                               actions=actions.ALL_ACTIONS, outcomes=OUTCOME_LABELS,
                                scope_province=_scope_province(scope)), 400
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     total, rows = count_and_page(get_db(), filters, _scope_province(scope), PAGE_SIZE, (page - 1) * PAGE_SIZE)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template("audit/list.html", rows=rows, total=total, page=page, pages=pages, filters=filters,
-                           error=None, actions=actions.ALL_ACTIONS, outcomes=actions.OUTCOMES,
+                           error=None, actions=actions.ALL_ACTIONS, outcomes=OUTCOME_LABELS,
                            scope_province=_scope_province(scope))
 
 
@@ -80,7 +82,7 @@ def audit_detail(entry_id: int):
     if entry is None or not visible_to(entry, _scope_province(scope)):
         abort(404)
     details = json.dumps(json.loads(entry.details or "{}"), ensure_ascii=False, indent=2, sort_keys=True)
-    return render_template("audit/detail.html", entry=entry, details=details)
+    return render_template("audit/detail.html", entry=entry, details=details, outcomes=OUTCOME_LABELS)
 
 
 @audit_blueprint.get("/export")
