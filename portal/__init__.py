@@ -16,8 +16,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if overrides:
         app.config.update(overrides)
+    if app.config.get("PROXY_FIX_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from portal import cli, database, errors, health, i18n, opensearch
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    from portal import auth, cli, database, errors, health, i18n, opensearch
     from portal.api_docs.views import api_docs_blueprint
     from portal.export.views import export_blueprint
     from portal.records.views import records_blueprint
@@ -27,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     opensearch.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    auth.init_app(app)
     cli.init_app(app)
     app.register_blueprint(search_blueprint)
     app.register_blueprint(records_blueprint)
