@@ -10,13 +10,11 @@ and brought up to date at every later one.
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
-
 import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from joserfc.errors import JoseError
@@ -24,6 +22,7 @@ from sqlalchemy import select
 
 from portal.auth.claims import ClaimMapping, OfficialClaims, apply_claims, read_official_claims
 from portal.auth.models import User
+from portal.auth.safe_redirect import safe_next
 from portal.auth.session import sign_in, sign_out
 from portal.database import get_db
 
@@ -98,14 +97,6 @@ def _metadata(client) -> dict:
     return metadata
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this portal: never another host (an open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
-
-
 @oidc_blueprint.errorhandler(SignInRefused)
 def _refused(error: SignInRefused):
     log.warning("OIDC sign-in refused (%s): %s", error.status, error)
@@ -116,11 +107,7 @@ def _refused(error: SignInRefused):
 def login():
     client = _client()
     _metadata(client)
-    next_path = _safe_next(request.args.get("next"))
-    if next_path:
-        session[_NEXT_KEY] = next_path
-    else:
-        session.pop(_NEXT_KEY, None)
+    session[_NEXT_KEY] = safe_next(request.args.get("next"), default=url_for("search.home"))
     return client.authorize_redirect(url_for("oidc.callback", _external=True), ui_locales=str(get_locale()))
 
 
@@ -162,7 +149,7 @@ def callback():
     session[_ID_TOKEN_KEY] = token["id_token"]  # the hint for RP-initiated logout
     log.info("official %s (user %s) signed in through OIDC: roles %s, province %s",
              official.subject, user.id, user.roles, user.province)
-    return redirect(next_path or url_for("search.home"))
+    return redirect(safe_next(next_path, default=url_for("search.home")))
 
 
 def record_official(official: OfficialClaims) -> User:
@@ -210,4 +197,5 @@ def logged_out():
             client.validate_logout_response()
         except OAuthError as error:  # the sign-out has happened here anyway; nothing to protect
             log.info("logout response with an unknown state: %s", error)
-    return render_template("auth/oidc_logged_out.html")
+    flash(_("You are signed out of the portal and of the government single sign-on."), "notice")
+    return redirect(url_for("search.home"))
