@@ -99,11 +99,12 @@ def province_from_claims(claims: Mapping, mapping: ClaimMapping) -> str | None:
 
 
 def _full_name(claims: Mapping) -> str:
-    name = claims.get("name")
-    if not isinstance(name, str) or not name.strip():
-        # Vietnamese order: family name first.
-        parts = [claims.get("family_name"), claims.get("given_name")]
-        name = " ".join(part for part in parts if isinstance(part, str) and part.strip())
+    """Vietnamese order, family name first ("Nguyễn Thị Lan"), when the parts are given: an
+    identity provider's `name` often puts the given name first."""
+    parts = [claims.get("family_name"), claims.get("given_name")]
+    name = " ".join(part.strip() for part in parts if isinstance(part, str) and part.strip())
+    if not name or not all(isinstance(part, str) and part.strip() for part in parts):
+        name = claims.get("name") if isinstance(claims.get("name"), str) and claims["name"].strip() else name
     return (name or claims.get("preferred_username") or "").strip()[:255]
 
 

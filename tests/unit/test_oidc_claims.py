@@ -163,9 +163,15 @@ def test_identity_fields_are_read_from_the_claims():
     assert official.full_name == "Nguyễn Thị Lan"
 
 
-def test_name_from_family_and_given_names_in_vietnamese_order():
-    token = claims(name=None, family_name="Trần Văn", given_name="Minh")
-    assert read_official_claims(token, MAPPING).full_name == "Trần Văn Minh"
+@pytest.mark.parametrize("extra, full_name", [
+    ({"name": "Minh Trần Văn", "family_name": "Trần Văn", "given_name": "Minh"}, "Trần Văn Minh"),
+    ({"name": None, "family_name": "Trần Văn", "given_name": "Minh"}, "Trần Văn Minh"),
+    ({"name": "Trần Văn Minh", "given_name": "Minh"}, "Trần Văn Minh"),
+    ({"name": None, "given_name": "Minh"}, "Minh"),
+    ({"name": None, "preferred_username": "hue.admin"}, "hue.admin"),
+])
+def test_name_in_vietnamese_order_family_name_first(extra, full_name):
+    assert read_official_claims(claims(**extra), MAPPING).full_name == full_name
 
 
 def test_an_unverified_email_is_not_kept():
