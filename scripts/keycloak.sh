@@ -102,13 +102,16 @@ start() {
   # Keycloak imports from data/import under its home: point that at this project's copy.
   rm -rf "$HOME_DIR/data/import" && mkdir -p "$HOME_DIR/data"
   ln -s "$DB_DIR/import" "$HOME_DIR/data/import"
+  # Import into a fresh database only: on a later start Keycloak would just find the realm there.
+  local import_option=()
+  [ -f "$DB_DIR/.imported" ] || import_option=(--import-realm)
   log "starting Keycloak $KEYCLOAK_VERSION on $URL (Java: $java_home)"
   (
     set -a; source "$SECRETS"; set +a  # for the realm's ${...} placeholders and the first admin
     export KC_BOOTSTRAP_ADMIN_USERNAME=admin
-    # The JIT's first tier only: a much faster start for a server that never gets busy here.
-    export JAVA_OPTS_APPEND="-XX:TieredStopAtLevel=1 -Xshare:auto"
-    exec nohup "$HOME_DIR/bin/kc.sh" start --optimized --import-realm \
+    # The JIT's first tier only: less CPU at start-up for a server that never gets busy here.
+    export JAVA_OPTS_APPEND="${KEYCLOAK_JAVA_OPTS_APPEND--XX:TieredStopAtLevel=1}"
+    exec nohup "$HOME_DIR/bin/kc.sh" start --optimized ${import_option[@]+"${import_option[@]}"} \
       --db-url="jdbc:h2:file:$DB_DIR/keycloakdb;NON_KEYWORDS=VALUE" \
       --http-enabled=true --http-host=127.0.0.1 --http-port="$KEYCLOAK_PORT" \
       --hostname="$URL" --http-management-port="$MANAGEMENT_PORT" --cache=local \
@@ -119,6 +122,7 @@ start() {
     || { tail -40 "$LOG" >&2; die "Keycloak did not start (log: $LOG)"; }
   curl -fsS -m 10 "$ISSUER/.well-known/openid-configuration" >/dev/null \
     || { tail -40 "$LOG" >&2; die "Keycloak runs but the realm 'archives' is missing (log: $LOG)"; }
+  touch "$DB_DIR/.imported"
   log "realm 'archives' ready at $ISSUER ($(( $(date +%s) - started ))s); secrets in $SECRETS"
 }
 
