@@ -61,6 +61,8 @@ def test_official_signs_in_with_role_and_province_from_the_claims(
     assert user is not None and user.oidc_subject and user.oidc_issuer == keycloak.issuer
     assert (user.roles, user.province) == (roles, province)
     assert user.last_login_at is not None and user.password_hash is None
+    # The ID token kept for logout still leaves the session cookie well under browsers' 4 KB.
+    assert all(len(cookie.value) < 3500 for cookie in browser_session.cookies if cookie.name == "session")
 
     page = account_page(browser_session, sso_portal.url)
     assert page.status_code == 200
@@ -104,6 +106,7 @@ def test_authorization_request_uses_pkce_s256_state_and_nonce(sso_portal, browse
     assert len(query["state"]) >= 20 and len(query["nonce"]) >= 20
     assert "openid" in query["scope"].split()
     assert query["redirect_uri"] == f"{sso_portal.url}/auth/oidc/callback"
+    assert query["ui_locales"] == "vi"  # Keycloak's login page in the portal's language
 
 
 def test_wrong_state_is_refused(sso_portal, keycloak, browser_session):  # noqa: F811
@@ -196,6 +199,25 @@ def test_logout_reaches_the_end_session_endpoint(sso_portal, keycloak, browser_s
     again = browser_session.get(f"{sso_portal.url}/auth/oidc/login", allow_redirects=False, timeout=30)
     at_keycloak = browser_session.get(again.headers["Location"], allow_redirects=False, timeout=30)
     assert at_keycloak.status_code == 200 and "kc-form-login" in at_keycloak.text
+
+
+def test_an_official_is_never_linked_to_a_local_account_by_email(tmp_path_factory, keycloak):  # noqa: F811
+    from tests.accounts import create_user
+
+    app = make_portal(tmp_path_factory, **keycloak.portal_settings())
+    email = "nam.vo@vinhlong.gov.invalid"
+    local_id = create_user(app, email, roles="reader")
+    with ServerThread(app) as server, browser_like_session() as http:
+        callback = keycloak_sign_in(http, server.url, "official.nogroup", keycloak.passwords["official.nogroup"])
+        assert http.get(callback, allow_redirects=False, timeout=30).status_code == 302
+    from portal.auth.models import User
+    from portal.database import get_db
+
+    with app.app_context():
+        official = get_db().scalar(select(User).where(User.oidc_subject.is_not(None)))
+        local = get_db().get(User, local_id)
+        assert official.id != local_id and official.email is None and official.roles == "reader"
+        assert local.oidc_subject is None and local.email == email
 
 
 def test_sso_not_configured_says_so(tmp_path_factory):
