@@ -123,6 +123,10 @@ start() {
   curl -fsS -m 10 "$ISSUER/.well-known/openid-configuration" >/dev/null \
     || { tail -40 "$LOG" >&2; die "Keycloak runs but the realm 'archives' is missing (log: $LOG)"; }
   touch "$DB_DIR/.imported"
+  # From now on stop the JVM itself: kc.sh only forwards signals, and a kill -9 of it would orphan the JVM.
+  local jvm
+  jvm="$(pgrep -P "$(cat "$PIDFILE")" java || true)"
+  if [ -n "$jvm" ]; then echo "$jvm" > "$PIDFILE"; fi
   log "realm 'archives' ready at $ISSUER ($(( $(date +%s) - started ))s); secrets in $SECRETS"
 }
 

@@ -61,3 +61,15 @@ def test_vinh_long_official_signs_in_with_government_sso(page, sso_portal_server
     expect(page.locator("[data-account]")).to_have_count(0)
     page.goto(sso_portal_server.url + "/auth/oidc/login")
     expect(page.locator("#kc-login")).to_be_visible()
+
+
+@pytest.mark.parametrize(("name", "path"), [
+    ("sso-refused", "/auth/oidc/callback?code=x&state=not-ours"),
+    ("login-with-sso", "/login"),
+])
+def test_sso_pages_have_no_serious_accessibility_violations(page, sso_portal_server, name, path):
+    from tests.e2e.test_accessibility import check_page
+
+    check_page(page, sso_portal_server.url + path, name)
+    if name == "sso-refused":
+        expect(page.locator("[data-sso-error]")).to_be_visible()
