@@ -1,4 +1,5 @@
-"""The real Keycloak that officials sign in through, for the integration and browser tests.
+"""The real Keycloak that officials sign in through, for the integration and browser tests
+(a pytest plugin of tests/conftest.py: the `keycloak` fixture is everywhere).
 
 `keycloak` starts it with scripts/keycloak.sh when it is not running, and reads the client
 secret and the demo users' passwords from the secrets file that script writes (never from

@@ -9,13 +9,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import ServerThread, make_portal
-from tests.keycloak import keycloak  # noqa: F401 (a fixture)
 
 SCREENSHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-results")
 
 
 @pytest.fixture(scope="module")
-def sso_portal_server(tmp_path_factory, harvested_app, keycloak):  # noqa: F811
+def sso_portal_server(tmp_path_factory, harvested_app, keycloak):
     # Reads the index the session harvested; a database and the SSO settings of its own.
     app = make_portal(tmp_path_factory, OPENSEARCH_INDEX_PREFIX=harvested_app.config["OPENSEARCH_INDEX_PREFIX"],
                       **keycloak.portal_settings())
@@ -31,7 +30,7 @@ def expected_labels(app) -> tuple[str, str]:
         return role_label("staff"), province_label("86")
 
 
-def test_vinh_long_official_signs_in_with_government_sso(page, sso_portal_server, keycloak):  # noqa: F811
+def test_vinh_long_official_signs_in_with_government_sso(page, sso_portal_server, keycloak):
     role, province = expected_labels(sso_portal_server.app)
     page.goto(sso_portal_server.url + "/")
     page.locator("nav.account a[href^='/login']").click()

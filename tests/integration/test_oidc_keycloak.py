@@ -9,13 +9,11 @@ import requests
 from sqlalchemy import select
 
 from tests.conftest import ServerThread, make_portal
-from tests.keycloak import (  # noqa: F401 (keycloak is a fixture)
-    browser_like_session, keycloak, keycloak_sign_in, query_of, submit_login_form, with_query,
-)
+from tests.keycloak import browser_like_session, keycloak_sign_in, query_of, submit_login_form, with_query
 
 
 @pytest.fixture(scope="module")
-def sso_portal(tmp_path_factory, keycloak):  # noqa: F811
+def sso_portal(tmp_path_factory, keycloak):
     app = make_portal(tmp_path_factory, **keycloak.portal_settings())
     with ServerThread(app) as server:
         server.app = app
@@ -52,7 +50,7 @@ def signed_in(http, portal_url) -> bool:
     ("official.nogroup", "nam.vo@vinhlong.gov.invalid", "reader", "86"),
 ])
 def test_official_signs_in_with_role_and_province_from_the_claims(
-        sso_portal, keycloak, browser_session, username, email, roles, province):  # noqa: F811
+        sso_portal, keycloak, browser_session, username, email, roles, province):
     callback = keycloak_sign_in(browser_session, sso_portal.url, username, keycloak.passwords[username])
     landing = browser_session.get(callback, allow_redirects=False, timeout=30)
     assert landing.status_code == 302 and landing.headers["Location"] in ("/", f"{sso_portal.url}/")
@@ -73,7 +71,7 @@ def test_official_signs_in_with_role_and_province_from_the_claims(
         assert "Vĩnh Long" in tree.xpath("//*[@data-province]")[0].text_content()
 
 
-def test_a_later_sign_in_updates_the_same_user(sso_portal, keycloak):  # noqa: F811
+def test_a_later_sign_in_updates_the_same_user(sso_portal, keycloak):
     from portal.auth.models import User
     from portal.database import get_db
 
@@ -109,7 +107,7 @@ def test_authorization_request_uses_pkce_s256_state_and_nonce(sso_portal, browse
     assert query["ui_locales"] == "vi"  # Keycloak's login page in the portal's language
 
 
-def test_wrong_state_is_refused(sso_portal, keycloak, browser_session):  # noqa: F811
+def test_wrong_state_is_refused(sso_portal, keycloak, browser_session):
     callback = keycloak_sign_in(browser_session, sso_portal.url, "vinhlong.staff", keycloak.passwords["vinhlong.staff"])
     refused = browser_session.get(with_query(callback, state="forged-state-value"), allow_redirects=False, timeout=30)
     assert refused.status_code == 400
@@ -117,7 +115,7 @@ def test_wrong_state_is_refused(sso_portal, keycloak, browser_session):  # noqa:
     assert not signed_in(browser_session, sso_portal.url)
 
 
-def test_missing_state_is_refused(sso_portal, keycloak, browser_session):  # noqa: F811
+def test_missing_state_is_refused(sso_portal, keycloak, browser_session):
     callback = keycloak_sign_in(browser_session, sso_portal.url, "vinhlong.staff", keycloak.passwords["vinhlong.staff"])
     code = query_of(callback)["code"]
     refused = browser_session.get(f"{sso_portal.url}/auth/oidc/callback?code={code}", allow_redirects=False,
@@ -126,7 +124,7 @@ def test_missing_state_is_refused(sso_portal, keycloak, browser_session):  # noq
     assert not signed_in(browser_session, sso_portal.url)
 
 
-def test_tampered_nonce_is_refused(sso_portal, keycloak, browser_session):  # noqa: F811
+def test_tampered_nonce_is_refused(sso_portal, keycloak, browser_session):
     callback = keycloak_sign_in(browser_session, sso_portal.url, "vinhlong.staff", keycloak.passwords["vinhlong.staff"],
                                 tamper=lambda url: with_query(url, nonce="nonce-chosen-by-an-attacker"))
     refused = browser_session.get(callback, allow_redirects=False, timeout=30)
@@ -135,7 +133,7 @@ def test_tampered_nonce_is_refused(sso_portal, keycloak, browser_session):  # no
     assert not signed_in(browser_session, sso_portal.url)
 
 
-def test_replayed_nonce_of_another_sign_in_is_refused(sso_portal, keycloak, browser_session):  # noqa: F811
+def test_replayed_nonce_of_another_sign_in_is_refused(sso_portal, keycloak, browser_session):
     first = browser_session.get(f"{sso_portal.url}/auth/oidc/login", allow_redirects=False, timeout=30)
     earlier_nonce = query_of(first.headers["Location"])["nonce"]
     callback = keycloak_sign_in(browser_session, sso_portal.url, "vinhlong.staff", keycloak.passwords["vinhlong.staff"],
@@ -145,7 +143,7 @@ def test_replayed_nonce_of_another_sign_in_is_refused(sso_portal, keycloak, brow
     assert not signed_in(browser_session, sso_portal.url)
 
 
-def test_replayed_callback_is_refused(sso_portal, keycloak, browser_session):  # noqa: F811
+def test_replayed_callback_is_refused(sso_portal, keycloak, browser_session):
     callback = keycloak_sign_in(browser_session, sso_portal.url, "vinhlong.staff", keycloak.passwords["vinhlong.staff"])
     assert browser_session.get(callback, allow_redirects=False, timeout=30).status_code == 302
     # The same answer again, in the same browser and in another one: its state is spent.
@@ -164,7 +162,7 @@ def test_identity_provider_error_is_refused(sso_portal, browser_session):
     assert not signed_in(browser_session, sso_portal.url)
 
 
-def test_wrong_password_stays_at_keycloak(sso_portal, keycloak, browser_session):  # noqa: F811
+def test_wrong_password_stays_at_keycloak(sso_portal, keycloak, browser_session):
     start = browser_session.get(f"{sso_portal.url}/auth/oidc/login", allow_redirects=False, timeout=30)
     login_page = browser_session.get(start.headers["Location"], timeout=30)
     answer = submit_login_form(browser_session, login_page, "vinhlong.staff", "not-the-password")
@@ -172,7 +170,7 @@ def test_wrong_password_stays_at_keycloak(sso_portal, keycloak, browser_session)
     assert not signed_in(browser_session, sso_portal.url)
 
 
-def test_logout_reaches_the_end_session_endpoint(sso_portal, keycloak, browser_session):  # noqa: F811
+def test_logout_reaches_the_end_session_endpoint(sso_portal, keycloak, browser_session):
     callback = keycloak_sign_in(browser_session, sso_portal.url, "vinhlong.staff", keycloak.passwords["vinhlong.staff"])
     browser_session.get(callback, allow_redirects=False, timeout=30)
     page = account_page(browser_session, sso_portal.url)
@@ -201,7 +199,7 @@ def test_logout_reaches_the_end_session_endpoint(sso_portal, keycloak, browser_s
     assert at_keycloak.status_code == 200 and "kc-form-login" in at_keycloak.text
 
 
-def test_an_official_is_never_linked_to_a_local_account_by_email(tmp_path_factory, keycloak):  # noqa: F811
+def test_an_official_is_never_linked_to_a_local_account_by_email(tmp_path_factory, keycloak):
     from tests.accounts import create_user
 
     app = make_portal(tmp_path_factory, **keycloak.portal_settings())
