@@ -95,3 +95,21 @@ def test_anonymous_is_sent_to_sign_in(tmp_path_factory):
     app = make_portal(tmp_path_factory)
     response = app.test_client().get("/admin/users")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_first_national_admin_is_made_from_the_command_line(portal, monkeypatch):
+    runner = portal.test_cli_runner()
+    monkeypatch.setenv("PORTAL_USER_PASSWORD", "sông Cửu Long chín nhánh")
+    result = runner.invoke(args=["users", "add", "boss@example.vn", "--role", "national_admin"])
+    assert result.exit_code == 0, result.output
+    refused = runner.invoke(args=["users", "add", "staff@example.vn", "--role", "staff"])
+    assert refused.exit_code != 0 and "--province" in refused.output
+    monkeypatch.setenv("PORTAL_USER_PASSWORD", "short")
+    weak = runner.invoke(args=["users", "add", "weak@example.vn"])
+    assert weak.exit_code != 0
+    from tests.accounts import sign_in
+
+    client = portal.test_client()
+    assert sign_in(client, "boss@example.vn", "sông Cửu Long chín nhánh").status_code == 302
+    assert client.get("/admin/users").status_code == 200
+    assert "boss@example.vn" in runner.invoke(args=["users", "list"]).output
