@@ -97,9 +97,20 @@ def _metadata(client) -> dict:
     return metadata
 
 
+def _on_sign_in_refused(error: SignInRefused) -> None:
+    """Hook for the audit log: a refused SSO sign-in (the reason, never a token)."""
+    log.warning("OIDC sign-in refused (%s): %s", error.status, error)
+
+
+def _on_signed_in(user: User, official: OfficialClaims) -> None:
+    """Hook for the audit log: an official signed in, with the role and province the claims gave."""
+    log.info("official %s (user %s) signed in through OIDC: roles %s, province %s",
+             official.subject, user.id, user.roles, user.province)
+
+
 @oidc_blueprint.errorhandler(SignInRefused)
 def _refused(error: SignInRefused):
-    log.warning("OIDC sign-in refused (%s): %s", error.status, error)
+    _on_sign_in_refused(error)
     return render_template("auth/oidc_error.html", status=error.status, message=error.message), error.status
 
 
@@ -147,8 +158,7 @@ def callback():
     next_path = session.pop(_NEXT_KEY, None)
     sign_in(user)  # a fresh session: anything kept in the old one is gone from here on
     session[_ID_TOKEN_KEY] = token["id_token"]  # the hint for RP-initiated logout
-    log.info("official %s (user %s) signed in through OIDC: roles %s, province %s",
-             official.subject, user.id, user.roles, user.province)
+    _on_signed_in(user, official)
     return redirect(safe_next(next_path, default=url_for("search.home")))
 
 
