@@ -10,6 +10,7 @@ services: install
 	scripts/opensearch.sh start
 	scripts/tika.sh start
 	scripts/postgres.sh start
+	scripts/keycloak.sh start
 
 demo: services
 	scripts/demo.sh
@@ -27,6 +28,7 @@ test-unit: install
 
 stop:
 	-scripts/postgres.sh stop
+	-scripts/keycloak.sh stop
 	-scripts/mail-sink.sh stop
 	-scripts/demo-archives.sh stop
 	-scripts/tika.sh stop
