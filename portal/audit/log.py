@@ -2,6 +2,9 @@
 
 Fail closed: if the row cannot be written, `AuditUnavailable` is raised and the action it
 records must not happen; the app-wide handler answers 503 ("this action is unavailable").
+
+The row is written on a connection of its own: call it when the caller's session holds no
+uncommitted writes (flushed but not committed), since SQLite lets one writer at a time.
 """
 from __future__ import annotations
 
