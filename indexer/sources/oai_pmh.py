@@ -189,7 +189,10 @@ class OaiPmhClient:
             if page.complete_list_size is not None:
                 self.progress.complete_list_size = page.complete_list_size
             if page.token and page.token in seen_tokens:
-                raise SourceProtocolError("resumptionTokenLoop", f"the token {page.token!r} came back twice")
+                # The page's records are good; its token would read the list again for ever.
+                repeated, page.token = page.token, None
+                yield page
+                raise SourceProtocolError("resumptionTokenLoop", f"the token {repeated!r} came back twice")
             yield page
             if not page.token:
                 return
