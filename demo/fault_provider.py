@@ -45,6 +45,7 @@ class Faults:
     delay: float = 0.0  # seconds before every answer: a slow provider
     statuses: list = field(default_factory=list)  # [(status, headers)], given one a request before real answers
     always_status: int | None = None
+    fail_after: int | None = None  # after this many more answers, every answer is HTTP 500
     html_pages: int = 0  # the next n answers are an HTML error page with status 200
     timeouts: int = 0  # the next n answers come after `timeout_sleep` seconds
     timeout_sleep: float = 2.0
@@ -89,6 +90,10 @@ class FaultProvider:
 
     def _misbehaviour(self) -> Response | None:
         faults = self.faults
+        if faults.fail_after is not None:
+            if faults.fail_after <= 0:
+                return Response("Lỗi máy chủ", status=500)
+            faults.fail_after -= 1
         if faults.always_status:
             return Response("Lỗi máy chủ", status=faults.always_status)
         if faults.statuses:
