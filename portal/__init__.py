@@ -16,8 +16,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if overrides:
         app.config.update(overrides)
+    if app.config.get("PROXY_FIX_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from portal import cli, database, errors, health, i18n, opensearch
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    from portal import auth, cli, database, errors, health, i18n, opensearch
+    from portal.admin.users import users_admin_blueprint
     from portal.api_docs.views import api_docs_blueprint
     from portal.export.views import export_blueprint
     from portal.records.views import records_blueprint
@@ -27,10 +33,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     opensearch.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    auth.init_app(app)
     cli.init_app(app)
     app.register_blueprint(search_blueprint)
     app.register_blueprint(records_blueprint)
     app.register_blueprint(export_blueprint)
     app.register_blueprint(api_docs_blueprint)
     app.register_blueprint(health.health_blueprint)
+    app.register_blueprint(users_admin_blueprint)
     return app

@@ -42,6 +42,21 @@ def load_config(instance_path: str) -> dict:
         "HARVEST_LEASE_SECONDS": _int("HARVEST_LEASE_SECONDS", 300),
         # PEM bundle of the roots a PDF signer must chain to; empty: no signature shows as valid.
         "SIGNATURE_TRUST_ROOTS": os.environ.get("SIGNATURE_TRUST_ROOTS", ""),
+        # Outgoing mail (verification, password reset, notifications); the demo uses a local sink.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "no-reply@archives-portal.invalid"),
+        "MAIL_SENDER_NAME": os.environ.get("MAIL_SENDER_NAME", "Cổng thông tin lưu trữ"),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
+        # Rate limits (per client address) on the forms a script would hammer; see Flask-Limiter.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN", "20 per minute;200 per hour"),
+        "RATELIMIT_MAIL_FORMS": os.environ.get("RATELIMIT_MAIL_FORMS", "5 per minute;30 per hour"),
+        # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0: none trusted).
+        "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
         "SEARCH_MAX_PAGE_SIZE": 100,
         "SEARCH_MAX_WINDOW": 10_000,
         "BABEL_DEFAULT_LOCALE": "vi",

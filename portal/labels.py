@@ -20,6 +20,19 @@ ACCESS_LABELS = {
     "closed": _l("Closed"),
 }
 
+ROLE_LABELS = {
+    "anonymous": _l("Visitor"),
+    "reader": _l("Reader"),
+    "staff": _l("Archive staff"),
+    "archive_admin": _l("Archive administrator"),
+    "national_admin": _l("National administrator"),
+    "auditor": _l("Auditor"),
+}
+
+
+def role_label(key: str) -> str:
+    return str(ROLE_LABELS.get(key, key))
+
 
 def level_label(key: str) -> str:
     return str(LEVEL_LABELS.get(key, key))

@@ -62,6 +62,9 @@ def make_portal(tmp_path_factory, database_url: str | None = None, **overrides):
         "TIKA_SERVER_ENDPOINT": os.environ.get("TIKA_SERVER_ENDPOINT", "http://127.0.0.1:9998"),
         "OPENSEARCH_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:8]}-",
         "HARVEST_HTTP_TIMEOUT": 20,
+        # Tests sign in often from one address; the rate-limit test sets its own limit.
+        "RATELIMIT_SIGN_IN": "10000 per minute",
+        "RATELIMIT_MAIL_FORMS": "10000 per minute",
     }
     config.update(overrides)
     app = create_app(config)
@@ -83,6 +86,17 @@ def add_demo_sources(app, provider_url: str, only: dict | None = None) -> None:
         result = runner.invoke(args=["sources", "add", "--id", slug, "--province", province,
                                      "--url", f"{provider_url}/{slug}/oai"])
         assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="session")
+def mail_sink():
+    """A local SMTP server for the session; `.wait_for(address)` returns the mails it got."""
+    from demo.mail_sink import start_sink
+
+    controller, sink = start_sink()
+    sink.settings = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": controller.port}
+    yield sink
+    controller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import g, has_request_context
+
 from portal.access.roles import permissions_of
 from schema.provinces import current_provinces, normalise_code
 
@@ -38,6 +40,20 @@ def valid_province(code: str | None) -> str | None:
     return code if code in current_provinces() else None
 
 
+def identity_of_user(user, granted_record_ids: frozenset[str] = frozenset()) -> Identity:
+    """The identity of a signed-in user (portal.auth.models.User). Roles that are not ours
+    are kept as they are: `permissions_of` gives them nothing."""
+    return Identity(user_id=str(user.id), roles=frozenset((user.roles or "").split()),
+                    province=valid_province(user.province), granted_record_ids=granted_record_ids)
+
+
 def current_identity() -> Identity:
-    """Who the request acts as. Until sign-in exists every request is anonymous."""
-    return ANONYMOUS
+    """Who the request acts as: the signed-in user, else anonymous (also outside a request)."""
+    if not has_request_context():
+        return ANONYMOUS
+    if "identity" not in g:
+        from flask_login import current_user  # imported late: identity is used without Flask-Login too
+
+        user = current_user
+        g.identity = identity_of_user(user) if user and user.is_authenticated else ANONYMOUS
+    return g.identity
