@@ -21,6 +21,7 @@ from werkzeug.wrappers import Request, Response
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 REPOSITORY = "faulty.luutru.test"
+_LATE = object()  # the answer comes after Faults.timeout_sleep
 
 
 @dataclass
@@ -33,6 +34,7 @@ class FaultRecord:
     sets: tuple[str, ...] = ()
     level: str = "hồ sơ"
     description: str = ""
+    file_urls: tuple[str, ...] = ()
 
     @property
     def identifier(self) -> str:
@@ -80,6 +82,10 @@ class FaultProvider:
         with self._lock:
             self.requests.append(arguments)
             response = self._misbehaviour()
+            late = self.faults.timeout_sleep if response is _LATE else 0
+        if late:  # outside the lock: the requests after this one are answered in time
+            time.sleep(late)
+            response = None
         if response is None:
             if self.faults.delay:
                 time.sleep(self.faults.delay)
@@ -101,8 +107,7 @@ class FaultProvider:
             return Response("Dịch vụ tạm ngừng", status=status, headers=headers)
         if faults.timeouts:
             faults.timeouts -= 1
-            time.sleep(faults.timeout_sleep)
-            return None
+            return _LATE
         if faults.html_pages:
             faults.html_pages -= 1
             return Response("<!DOCTYPE html><html><head><title>Hệ thống đang bảo trì</title></head>"
@@ -210,6 +215,7 @@ class FaultProvider:
             f"<dc:title>{title}</dc:title><dc:identifier>{escape(record.local_id)}</dc:identifier>"
             f"<dc:type>{escape(record.level)}</dc:type><dc:date>{escape(record.date)}</dc:date>"
             f"<dc:description>{description}</dc:description>"
+            + "".join(f"<dc:relation>{escape(url)}</dc:relation>" for url in record.file_urls) +
             "<dc:coverage>Vĩnh Long</dc:coverage><dc:rights>Công khai</dc:rights><dc:language>vi</dc:language>"
             "</oai_dc:dc>")
         return f"<record>{header}<metadata>{metadata}</metadata></record>"

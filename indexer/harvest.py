@@ -21,10 +21,13 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import socket
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Callable, Iterator
 
 import requests
 from opensearchpy import OpenSearch
@@ -53,6 +56,7 @@ FINISHED_STATES = ("done", "done-with-errors", "failed", "stopped")
 class HarvestSettings:
     index_prefix: str = ""
     batch_size: int = 100  # documents a bulk request carries at most
+    bulk_threads: int = 2  # bulk requests of one page sent at once, as parallel_bulk does
     http_timeout: float = 60
     signature_trust_roots: list = field(default_factory=list)  # certificates PDF signers must chain to
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -119,6 +123,58 @@ class _Pending:
     repeat: bool = False  # this run met the identifier before: its counts are not taken again
 
 
+@dataclass
+class _PageWork:
+    """A page between its stages: what it will add to the run once it is in the index."""
+
+    page: OaiPage
+    pending: dict[str, _Pending] = field(default_factory=dict)
+    failures: list[tuple[OaiRecord, str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str, str]] = field(default_factory=list)
+    known: dict[str, list[HarvestedRecord]] = field(default_factory=dict)
+    processed: int = 0
+    files_extracted: int = 0
+    files_failed: int = 0
+    newest: str | None = None
+    futures: list[Future] = field(default_factory=list)
+    write_failures: dict[str, str] = field(default_factory=dict)
+
+
+def _prefetched(pages: Iterator[OaiPage]) -> Iterator[OaiPage]:
+    """The pages of a list, the next one fetched in a thread while the caller works on this one."""
+    slots: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    end = object()
+
+    def fetch() -> None:
+        try:
+            for page in pages:
+                while not stop.is_set():
+                    try:
+                        slots.put(page, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slots.put(end)
+        except BaseException as error:  # handed to the caller, raised there
+            slots.put(error)
+
+    thread = threading.Thread(target=fetch, name="oai-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = slots.get()
+            if item is end:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+
+
 class SourceHarvest:
     """Carries one run: its counters, its report, its checkpoint."""
 
@@ -136,6 +192,9 @@ class SourceHarvest:
         self.mapper = None
         self.listing_started = False
         self.restarted = False
+        self.bulk_pool = ThreadPoolExecutor(max(settings.bulk_threads, 1), thread_name_prefix="bulk")
+        self._retry_notes: list[tuple[str, str, str]] = []
+        self._retry_lock = threading.Lock()
         self.oai = OaiPmhClient(source.url, self.http, timeout=settings.http_timeout, retry=settings.retry,
                                 on_retry=self._note_retry, max_record_bytes=settings.max_record_bytes)
 
@@ -162,6 +221,8 @@ class SourceHarvest:
         except BaseException:  # Ctrl-C, SystemExit: what is committed stays, the run can be resumed
             self._stop("interrupted", resumable=True, state="stopped")
             raise
+        finally:
+            self.bulk_pool.shutdown(wait=True)
         return self.run
 
     def refresh_record(self, identifier: str) -> HarvestRun:
@@ -267,24 +328,41 @@ class SourceHarvest:
         return chosen
 
     def _gather(self, on_progress: Progress | None) -> None:
+        """Pages flow through three stages at once: the next page is fetched (a thread) while this one is
+        mapped and its files read, while the previous one is written to OpenSearch (a thread pool)."""
         run = self.run
         token = run.checkpoint_token
         restarts = 0
         while True:
+            inflight: _PageWork | None = None
             try:
-                for page in self.oai.list_pages(run.metadata_prefix, from_=run.from_datestamp, set_spec=run.set_spec,
-                                                until=run.until_datestamp, resumption_token=token):
+                pages = self.oai.list_pages(run.metadata_prefix, from_=run.from_datestamp, set_spec=run.set_spec,
+                                            until=run.until_datestamp, resumption_token=token)
+                for page in _prefetched(pages):
                     self.listing_started = True
-                    if page.repaired:
-                        self._note("page", f"page {self.oai.progress.pages}", page.repaired)
-                    if page.complete_list_size is not None:
-                        run.complete_list_size = page.complete_list_size
-                    self._take_page(page)
+                    work = self._prepare_page(page, inflight)
+                    if inflight is not None:
+                        self._wait(inflight)
+                    self._submit(work)
+                    if inflight is not None:
+                        self._commit_page(inflight)
+                    inflight = work
                     if on_progress:
-                        on_progress(run.processed, run.complete_list_size)
+                        on_progress(run.processed + work.processed, run.complete_list_size)
+                if inflight is not None:
+                    self._wait(inflight)
+                    self._commit_page(inflight)
                 return
-            except SourceProtocolError as error:
-                if error.code != "badResumptionToken" or restarts >= self.settings.max_list_restarts:
+            except BaseException as error:
+                if inflight is not None and inflight.futures and not isinstance(error, IndexUnavailable):
+                    try:  # what reached the index before the fault is kept, with its checkpoint
+                        self._wait(inflight)
+                        self._commit_page(inflight)
+                    except Exception:
+                        log.exception("could not keep the last page of %s", self.source.id)
+                        self.db.rollback()
+                if not (isinstance(error, SourceProtocolError) and error.code == "badResumptionToken"
+                        and restarts < self.settings.max_list_restarts):
                     raise
                 restarts += 1
                 # Tokens expire: read the list again from the checkpoint's datestamp; what this run already
@@ -294,52 +372,54 @@ class SourceHarvest:
                 token = None
                 self.restarted = True
                 run.from_datestamp = run.checkpoint_datestamp
-                self.listing_started = True
 
     # --- one page: fetch, map, write, commit -------------------------------------------------------------------
 
     def _take_page(self, page: OaiPage) -> None:
-        run = self.run
+        """One page through every stage, before returning (single records, re-extraction)."""
+        work = self._prepare_page(page, None)
+        self._submit(work)
+        self._wait(work)
+        self._commit_page(work)
+
+    def _prepare_page(self, page: OaiPage, inflight: "_PageWork | None") -> "_PageWork":
+        """Map the page's records and read their files. Touches nothing in the session: what it learns
+        waits in the _PageWork until the page is in the index and is committed with its checkpoint."""
+        work = _PageWork(page)
         identifiers = [r.identifier for r in page.records if r.identifier]
-        objects = {o.identifier: o for o in self._objects(identifiers)}
-        known = self._known_records(identifiers)
-        pending: dict[str, _Pending] = {}
+        done = {o.identifier: o.datestamp or "" for o in self._objects(identifiers) if o.state != "failed"}
+        if inflight is not None:  # the page before, not committed yet, counts as done
+            done.update((i, taken.record.datestamp or "") for i, taken in inflight.pending.items())
+        work.known = self._known_records(identifiers)
         for oai_record in page.records:
-            run.processed += 1
-            if oai_record.problem:
-                kind, message = oai_record.problem
-                self._object_failed(objects, oai_record, kind, message)
+            work.processed += 1
+            if oai_record.problem or not oai_record.identifier:
+                kind, message = oai_record.problem or ("xml", "the record has no identifier")
+                work.failures.append((oai_record, kind, message))
                 continue
-            if not oai_record.identifier:
-                self._object_failed(objects, oai_record, "xml", "the record has no identifier")
-                continue
-            done = objects.get(oai_record.identifier)
-            if done is not None and done.state != "failed" and (done.datestamp or "") >= oai_record.datestamp:
+            seen = done.get(oai_record.identifier)
+            if seen is not None and seen >= oai_record.datestamp:
                 if not self.restarted:  # a list read again after an expired token repeats itself by design
-                    self._note("duplicate", oai_record.identifier,
-                               "the source listed this identifier again; it was imported once")
+                    work.notes.append(("duplicate", oai_record.identifier,
+                                       "the source listed this identifier again; it was imported once"))
                 continue
-            if oai_record.identifier in pending:
-                self._note("duplicate", oai_record.identifier,
-                           "the source listed this identifier twice on one page; the later one was kept")
+            if oai_record.identifier in work.pending:
+                work.notes.append(("duplicate", oai_record.identifier,
+                                   "the source listed this identifier twice on one page; the later one was kept"))
             try:
-                pending[oai_record.identifier] = self._take(oai_record, repeat=done is not None)
+                work.pending[oai_record.identifier] = self._take(oai_record, work, repeat=seen is not None)
             except RecordError as error:
-                self._object_failed(objects, oai_record, error.kind, str(error))
+                work.failures.append((oai_record, error.kind, str(error)))
             except Exception as error:  # one bad record must not stop the run; it is reported
                 log.exception("unexpected error on %s", oai_record.identifier)
-                self._object_failed(objects, oai_record, "unexpected", f"{type(error).__name__}: {error}")
-        self._write(list(pending.values()), objects, known)
-        run.checkpoint_token = page.token
-        run.resumable = page.token is not None
-        run.heartbeat_at = utcnow()
-        self.db.commit()
+                work.failures.append((oai_record, "unexpected", f"{type(error).__name__}: {error}"))
+        return work
 
-    def _take(self, oai_record: OaiRecord, repeat: bool) -> _Pending:
+    def _take(self, oai_record: OaiRecord, work: "_PageWork", repeat: bool) -> _Pending:
         taken = _Pending(oai_record, repeat=repeat)
         local_id = local_identifier(oai_record.identifier)
-        if oai_record.datestamp and (not self.run.newest_datestamp or oai_record.datestamp > self.run.newest_datestamp):
-            self.run.newest_datestamp = oai_record.datestamp
+        if oai_record.datestamp and (not work.newest or oai_record.datestamp > work.newest):
+            work.newest = oai_record.datestamp
         if oai_record.deleted:
             taken.deleted_ids.append(record_id(self.source.id, local_id))
             return taken
@@ -354,13 +434,13 @@ class SourceHarvest:
                 files.append(fetched.entry)
                 if fetched.text:
                     texts.append(fetched.text)
-                    self.run.files_extracted += 1
+                    work.files_extracted += 1
                 else:
-                    self.run.files_failed += 1
+                    work.files_failed += 1
                     if fetched.extraction_pending:
                         taken.needs_extraction.add(document["id"])
-                    self._note("file", document["id"], f"{fetched.entry['name']}: "
-                                                       f"{fetched.entry.get('extraction_error')}")
+                    work.notes.append(("file", document["id"], f"{fetched.entry['name']}: "
+                                                               f"{fetched.entry.get('extraction_error')}"))
             document["files"] = files
             document["content"] = clean_text("\n\n".join(texts), keep_newlines=True) or None
             document["source_datestamp"] = oai_record.datestamp or None
@@ -368,22 +448,63 @@ class SourceHarvest:
             taken.documents.append(document)
         return taken
 
-    def _write(self, pending: list[_Pending], objects: dict[str, HarvestObject],
-               known: dict[str, list[HarvestedRecord]]) -> None:
-        """One bulk request for the page; then the database learns what the index now holds."""
-        run = self.run
+    def _submit(self, work: "_PageWork") -> None:
+        """The page's bulk writes, split over the writer threads like parallel_bulk; deletions go last."""
         documents, deleted_ids = [], set()
-        for taken in pending:
+        for taken in work.pending.values():
             documents += taken.documents
             new_ids = {d["id"] for d in taken.documents}
-            previous = {r.record_id for r in known.get(taken.record.identifier, [])}
+            previous = {r.record_id for r in work.known.get(taken.record.identifier, [])}
             # A record that was deleted, or a finding aid that no longer holds some of its parts.
             deleted_ids |= set(taken.deleted_ids) | (previous - new_ids)
-        failures: dict[str, str] = {}
-        for start in range(0, max(len(documents), 1), self.settings.batch_size):
-            chunk = documents[start:start + self.settings.batch_size]
-            last = start + self.settings.batch_size >= len(documents)
-            failures.update(self.writer.write(chunk, sorted(deleted_ids) if last else []))
+        threads = max(self.settings.bulk_threads, 1)
+        size = max(-(-len(documents) // threads), 1)
+        chunks = [documents[start:start + size] for start in range(0, len(documents), size)] or [[]]
+        for number, chunk in enumerate(chunks):
+            last = number == len(chunks) - 1
+            work.futures.append(self.bulk_pool.submit(self.writer.write, chunk, sorted(deleted_ids) if last else []))
+
+    def _wait(self, work: "_PageWork") -> None:
+        for future in work.futures:
+            work.write_failures.update(future.result())  # IndexUnavailable is raised here
+        work.futures = []
+
+    def _commit_page(self, work: "_PageWork") -> None:
+        """The page is in the index: counts, harvest objects, harvested records and the checkpoint, at once."""
+        run = self.run
+        with self.db.no_autoflush:
+            run.processed += work.processed
+            run.files_extracted += work.files_extracted
+            run.files_failed += work.files_failed
+            if work.page.complete_list_size is not None:
+                run.complete_list_size = work.page.complete_list_size
+            if work.newest and (not run.newest_datestamp or work.newest > run.newest_datestamp):
+                run.newest_datestamp = work.newest
+            if work.page.repaired:
+                self._note("page", f"page {self.oai.progress.pages}", work.page.repaired)
+            for kind, record, message in self._drain_retry_notes() + work.notes:
+                self._note(kind, record, message)
+            identifiers = [r.identifier for r in work.page.records if r.identifier]
+            objects = {o.identifier: o for o in self._objects(identifiers)}
+            for oai_record, kind, message in work.failures:
+                self._object_failed(objects, oai_record, kind, message)
+            self._remember(list(work.pending.values()), objects, work.known, work.write_failures)
+            run.checkpoint_token = work.page.token
+            run.resumable = work.page.token is not None
+            run.heartbeat_at = utcnow()
+        self.db.commit()
+
+    def _remember(self, pending: list[_Pending], objects: dict[str, HarvestObject],
+                  known: dict[str, list[HarvestedRecord]], failures: dict[str, str]) -> None:
+        """Counts, harvest objects and harvested records of a written page (one query, no per-record lookups)."""
+        run = self.run
+        wanted = {d["id"] for taken in pending for d in taken.documents} | \
+                 {doc_id for taken in pending for doc_id in taken.deleted_ids}
+        by_id = {r.record_id: r for rows in known.values() for r in rows}
+        missing = wanted - set(by_id)
+        if missing:
+            by_id.update((r.record_id, r) for r in self.db.scalars(select(HarvestedRecord).where(
+                HarvestedRecord.source_id == self.source.id, HarvestedRecord.record_id.in_(missing))))
         for taken in pending:
             states = []
             rows = {r.record_id: r for r in known.get(taken.record.identifier, [])}
@@ -397,7 +518,7 @@ class SourceHarvest:
                     continue
                 digest = content_hash(document)
                 if row is None:
-                    row = self.db.get(HarvestedRecord, (self.source.id, document["id"]))
+                    row = by_id.get(document["id"])
                 if row is None:
                     state = "added"
                     row = HarvestedRecord(source_id=self.source.id, record_id=document["id"])
@@ -411,8 +532,8 @@ class SourceHarvest:
                     setattr(run, state, getattr(run, state) + 1)
             gone = set(taken.deleted_ids) | set(rows)
             for doc_id in gone:
-                row = rows.get(doc_id) or self.db.get(HarvestedRecord, (self.source.id, doc_id))
-                if row is not None:
+                row = rows.get(doc_id) or by_id.pop(doc_id, None)
+                if row is not None and row not in self.db.deleted:
                     self.db.delete(row)
                     if not taken.repeat:
                         run.deleted += 1
@@ -475,8 +596,13 @@ class SourceHarvest:
         self.run.errors = errors  # a new dict, so SQLAlchemy sees the change
 
     def _note_retry(self, message: str) -> None:
-        if self.run is not None:
-            self._note("retry", self.source.id, message)
+        with self._retry_lock:  # called from the fetching thread; noted in the run at the next commit
+            self._retry_notes.append(("retry", self.source.id, message))
+
+    def _drain_retry_notes(self) -> list[tuple[str, str, str]]:
+        with self._retry_lock:
+            notes, self._retry_notes = self._retry_notes, []
+        return notes
 
     # --- the end of a run --------------------------------------------------------------------------------------
 
@@ -527,6 +653,8 @@ class SourceHarvest:
             self.db.rollback()  # what is not committed was not in the index either
         except Exception:  # pragma: no cover - the session is unusable; the lease will tell
             log.exception("rollback failed")
+        for kind, record, message in self._drain_retry_notes():
+            self._note(kind, record, message)
         run.state, run.finished_at = state, utcnow()
         run.message = str(error)
         run.resumable = resumable
