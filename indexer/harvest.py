@@ -24,6 +24,7 @@ import os
 import queue
 import socket
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -31,7 +32,7 @@ from typing import Callable, Iterator
 
 import requests
 from opensearchpy import OpenSearch
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from indexer.errors import HarvestError, IndexUnavailable, RecordError, SourceProtocolError, SourceUnavailable
@@ -57,6 +58,7 @@ class HarvestSettings:
     index_prefix: str = ""
     batch_size: int = 100  # documents a bulk request carries at most
     bulk_threads: int = 2  # bulk requests of one page sent at once, as parallel_bulk does
+    commit_seconds: float = 0.5  # pages written within this time are committed (with their checkpoint) together
     http_timeout: float = 60
     signature_trust_roots: list = field(default_factory=list)  # certificates PDF signers must chain to
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -195,6 +197,7 @@ class SourceHarvest:
         self.bulk_pool = ThreadPoolExecutor(max(settings.bulk_threads, 1), thread_name_prefix="bulk")
         self._retry_notes: list[tuple[str, str, str]] = []
         self._retry_lock = threading.Lock()
+        self._last_commit = time.monotonic()
         self.oai = OaiPmhClient(source.url, self.http, timeout=settings.http_timeout, retry=settings.retry,
                                 on_retry=self._note_retry, max_record_bytes=settings.max_record_bytes)
 
@@ -351,16 +354,10 @@ class SourceHarvest:
                         on_progress(run.processed + work.processed, run.complete_list_size)
                 if inflight is not None:
                     self._wait(inflight)
-                    self._commit_page(inflight)
+                    self._commit_page(inflight, final=True)
                 return
             except BaseException as error:
-                if inflight is not None and inflight.futures and not isinstance(error, IndexUnavailable):
-                    try:  # what reached the index before the fault is kept, with its checkpoint
-                        self._wait(inflight)
-                        self._commit_page(inflight)
-                    except Exception:
-                        log.exception("could not keep the last page of %s", self.source.id)
-                        self.db.rollback()
+                self._keep_what_is_written(inflight, error)
                 if not (isinstance(error, SourceProtocolError) and error.code == "badResumptionToken"
                         and restarts < self.settings.max_list_restarts):
                     raise
@@ -373,6 +370,28 @@ class SourceHarvest:
                 self.restarted = True
                 run.from_datestamp = run.checkpoint_datestamp
 
+    def _keep_what_is_written(self, inflight: "_PageWork | None", error: BaseException) -> None:
+        """After a fault: the pages already in the index are committed with their checkpoint, and the page
+        in flight too if its writes went through."""
+        if inflight is not None and inflight.futures and not isinstance(error, IndexUnavailable):
+            try:
+                self._wait(inflight)
+            except Exception:
+                pass  # not in the index: it is read again on resume
+            else:
+                try:
+                    self._commit_page(inflight, final=True)
+                    return
+                except Exception:
+                    log.exception("could not keep the last page of %s", self.source.id)
+                    self.db.rollback()
+                    return
+        try:
+            self.db.commit()
+        except Exception:
+            log.exception("could not keep the pages of %s", self.source.id)
+            self.db.rollback()
+
     # --- one page: fetch, map, write, commit -------------------------------------------------------------------
 
     def _take_page(self, page: OaiPage) -> None:
@@ -380,7 +399,7 @@ class SourceHarvest:
         work = self._prepare_page(page, None)
         self._submit(work)
         self._wait(work)
-        self._commit_page(work)
+        self._commit_page(work, final=True)
 
     def _prepare_page(self, page: OaiPage, inflight: "_PageWork | None") -> "_PageWork":
         """Map the page's records and read their files. Touches nothing in the session: what it learns
@@ -469,7 +488,7 @@ class SourceHarvest:
             work.write_failures.update(future.result())  # IndexUnavailable is raised here
         work.futures = []
 
-    def _commit_page(self, work: "_PageWork") -> None:
+    def _commit_page(self, work: "_PageWork", final: bool = False) -> None:
         """The page is in the index: counts, harvest objects, harvested records and the checkpoint, at once."""
         run = self.run
         with self.db.no_autoflush:
@@ -492,12 +511,16 @@ class SourceHarvest:
             run.checkpoint_token = work.page.token
             run.resumable = work.page.token is not None
             run.heartbeat_at = utcnow()
-        self.db.commit()
+        # Pages are committed together when they come fast: the checkpoint is then a little older, never wrong.
+        if final or time.monotonic() - self._last_commit >= self.settings.commit_seconds:
+            self.db.commit()
+            self._last_commit = time.monotonic()
 
     def _remember(self, pending: list[_Pending], objects: dict[str, HarvestObject],
                   known: dict[str, list[HarvestedRecord]], failures: dict[str, str]) -> None:
         """Counts, harvest objects and harvested records of a written page (one query, no per-record lookups)."""
         run = self.run
+        new_records: dict[str, dict] = {}
         wanted = {d["id"] for taken in pending for d in taken.documents} | \
                  {doc_id for taken in pending for doc_id in taken.deleted_ids}
         by_id = {r.record_id: r for rows in known.values() for r in rows}
@@ -519,14 +542,16 @@ class SourceHarvest:
                 digest = content_hash(document)
                 if row is None:
                     row = by_id.get(document["id"])
+                values = {"identifier": taken.record.identifier, "datestamp": taken.record.datestamp or None,
+                          "content_hash": digest, "needs_extraction": document["id"] in taken.needs_extraction,
+                          "last_run_id": run.id}
                 if row is None:
                     state = "added"
-                    row = HarvestedRecord(source_id=self.source.id, record_id=document["id"])
-                    self.db.add(row)
+                    new_records[document["id"]] = {"source_id": self.source.id, "record_id": document["id"], **values}
                 else:
                     state = "unchanged" if row.content_hash == digest else "updated"
-                row.identifier, row.datestamp, row.content_hash = taken.record.identifier, taken.record.datestamp, digest
-                row.needs_extraction, row.last_run_id = document["id"] in taken.needs_extraction, run.id
+                    for name, value in values.items():
+                        setattr(row, name, value)
                 states.append(state)
                 if not taken.repeat:
                     setattr(run, state, getattr(run, state) + 1)
@@ -542,6 +567,12 @@ class SourceHarvest:
                     states.append("deleted")  # deleted before we ever held it: nothing to remove
             state = next((s for s in ("failed", "added", "updated", "deleted", "unchanged") if s in states), "unchanged")
             self._set_object(objects, taken.record, state, error)
+        self.db.flush()  # deletions first: a record may come back under the same id
+        if new_records:  # plain INSERTs, many rows a statement: the ORM's unit of work is too slow for pages
+            self.db.execute(insert(HarvestedRecord), list(new_records.values()))
+        new_objects = [row for row in objects.values() if isinstance(row, dict)]
+        if new_objects:
+            self.db.execute(insert(HarvestObject), new_objects)
 
     # --- harvest objects and the report -------------------------------------------------------------------------
 
@@ -561,18 +592,20 @@ class SourceHarvest:
 
     def _set_object(self, objects: dict[str, HarvestObject], oai_record: OaiRecord, state: str,
                     error: str | None = None, error_kind: str | None = None) -> None:
-        identifier = oai_record.identifier or f"(unnamed record {self.run.processed})"
+        """The run's object for the record: updated if the run met it before, else a row to insert (a dict)."""
+        identifier = (oai_record.identifier or f"(unnamed record {self.run.processed})")[:512]
+        values = {
+            "record_id": record_id(self.source.id, local_identifier(identifier))[:600],
+            "datestamp": oai_record.datestamp[:32] if oai_record.datestamp else None,
+            "state": state, "error_kind": error_kind or ("index" if error else None), "error": error,
+            "updated_at": utcnow(),
+        }
         harvest_object = objects.get(identifier)
-        if harvest_object is None:
-            harvest_object = HarvestObject(run_id=self.run.id, identifier=identifier[:512])
-            self.db.add(harvest_object)
-            objects[identifier] = harvest_object
-        harvest_object.record_id = record_id(self.source.id, local_identifier(identifier))[:600]
-        harvest_object.datestamp = oai_record.datestamp[:32] if oai_record.datestamp else None
-        harvest_object.state = state
-        harvest_object.error_kind = error_kind or ("index" if error else None)
-        harvest_object.error = error
-        harvest_object.updated_at = utcnow()
+        if isinstance(harvest_object, HarvestObject):
+            for name, value in values.items():
+                setattr(harvest_object, name, value)
+        else:
+            objects[identifier] = {"run_id": self.run.id, "identifier": identifier, **values}
 
     def _object_failed(self, objects: dict[str, HarvestObject], oai_record: OaiRecord, kind: str,
                        message: str) -> None:
