@@ -58,6 +58,7 @@ class HarvestSettings:
     index_prefix: str = ""
     batch_size: int = 100  # documents a bulk request carries at most
     bulk_threads: int = 2  # bulk requests of one page sent at once, as parallel_bulk does
+    file_threads: int = 2  # files of a page downloaded and sent to Tika at once
     commit_seconds: float = 0.5  # pages written within this time are committed (with their checkpoint) together
     http_timeout: float = 60
     signature_trust_roots: list = field(default_factory=list)  # certificates PDF signers must chain to
@@ -139,6 +140,7 @@ class _PageWork:
     files_failed: int = 0
     newest: str | None = None
     futures: list[Future] = field(default_factory=list)
+    file_jobs: list[tuple[_Pending, dict, list[str]]] = field(default_factory=list)
     write_failures: dict[str, str] = field(default_factory=dict)
 
 
@@ -195,6 +197,7 @@ class SourceHarvest:
         self.listing_started = False
         self.restarted = False
         self.bulk_pool = ThreadPoolExecutor(max(settings.bulk_threads, 1), thread_name_prefix="bulk")
+        self.file_pool = ThreadPoolExecutor(max(settings.file_threads, 1), thread_name_prefix="files")
         self._retry_notes: list[tuple[str, str, str]] = []
         self._retry_lock = threading.Lock()
         self._last_commit = time.monotonic()
@@ -226,6 +229,7 @@ class SourceHarvest:
             raise
         finally:
             self.bulk_pool.shutdown(wait=True)
+            self.file_pool.shutdown(wait=True)
         return self.run
 
     def refresh_record(self, identifier: str) -> HarvestRun:
@@ -432,6 +436,7 @@ class SourceHarvest:
             except Exception as error:  # one bad record must not stop the run; it is reported
                 log.exception("unexpected error on %s", oai_record.identifier)
                 work.failures.append((oai_record, "unexpected", f"{type(error).__name__}: {error}"))
+        self._read_files(work)
         return work
 
     def _take(self, oai_record: OaiRecord, work: "_PageWork", repeat: bool) -> _Pending:
@@ -446,11 +451,27 @@ class SourceHarvest:
                                                  holding_province=self.source.holding_province)
         for one in mapped:
             document = one.document
-            texts, files = [], []
-            for url in one.file_urls:
-                fetched = fetch_file(self.http, url, self.extractor, self.settings.http_timeout,
-                                     self.settings.signature_trust_roots)
-                files.append(fetched.entry)
+            document["source_datestamp"] = oai_record.datestamp or None
+            document["harvested_at"] = datetime.now(timezone.utc).isoformat()
+            document["files"], document["content"] = [], None
+            taken.documents.append(document)
+            if one.file_urls:
+                work.file_jobs.append((taken, document, list(one.file_urls)))
+        return taken
+
+    def _read_files(self, work: "_PageWork") -> None:
+        """The page's files, downloaded, checked and sent to Tika by a few threads at once."""
+        if not work.file_jobs:
+            return
+        urls = [url for _, _, job_urls in work.file_jobs for url in job_urls]
+        fetched_all = iter(self.file_pool.map(
+            lambda url: fetch_file(self.http, url, self.extractor, self.settings.http_timeout,
+                                   self.settings.signature_trust_roots), urls))
+        for taken, document, job_urls in work.file_jobs:
+            texts = []
+            for _ in job_urls:
+                fetched = next(fetched_all)
+                document["files"].append(fetched.entry)
                 if fetched.text:
                     texts.append(fetched.text)
                     work.files_extracted += 1
@@ -460,12 +481,8 @@ class SourceHarvest:
                         taken.needs_extraction.add(document["id"])
                     work.notes.append(("file", document["id"], f"{fetched.entry['name']}: "
                                                                f"{fetched.entry.get('extraction_error')}"))
-            document["files"] = files
             document["content"] = clean_text("\n\n".join(texts), keep_newlines=True) or None
-            document["source_datestamp"] = oai_record.datestamp or None
-            document["harvested_at"] = datetime.now(timezone.utc).isoformat()
-            taken.documents.append(document)
-        return taken
+        work.file_jobs = []
 
     def _submit(self, work: "_PageWork") -> None:
         """The page's bulk writes, split over the writer threads like parallel_bulk; deletions go last."""
