@@ -13,7 +13,6 @@ from sqlalchemy import select
 from indexer.errors import HarvestError
 from indexer.harvest import (HarvestSettings, RetryPolicy, due_sources, harvest_source, last_run_started,
                              refresh_record, source_sets)
-
 from indexer.signatures import TrustRootsError, load_trust_roots
 from indexer.text_extraction import TikaExtractor, TikaLimits
 from portal import database
