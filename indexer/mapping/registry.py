@@ -11,6 +11,7 @@ from typing import Callable
 
 from lxml import etree
 
+from indexer.mapping.ead import map_ead
 from indexer.mapping.oai_dc import MappedRecord, map_oai_dc
 
 Mapper = Callable[..., list[MappedRecord]]
@@ -23,6 +24,7 @@ def _map_oai_dc_one(metadata: etree._Element, *, source_id: str, local_id: str,
 
 MAPPERS: dict[str, Mapper] = {
     "oai_dc": _map_oai_dc_one,
+    "oai_ead": map_ead,
 }
 
 # Richest first: when a source offers several formats the harvester knows, it takes the first.
