@@ -141,6 +141,9 @@ def harvest_command(source_ids, all_sources, due, full, set_spec, until, record_
         raise click.UsageError("name a source with --source ID, or use --all or --due")
     if (set_spec or record_identifier) and len(source_ids) != 1:
         raise click.UsageError("--set and --record go with exactly one --source")
+    if full and (set_spec or until or record_identifier):
+        # A full run replaces the source's whole index: built from part of the list, it would drop the rest.
+        raise click.UsageError("--full reads a source's whole list; it does not go with --set, --until or --record")
     db = database.get_db()
     if due:
         sources = due_sources(db)
