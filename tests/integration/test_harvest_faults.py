@@ -254,3 +254,9 @@ def test_no_records_match_is_an_empty_success_and_from_follows_the_granularity(s
     assert last_run(portal).state == "done"
     list_request = [r for r in provider.requests if r.get("verb") == "ListRecords"][-1]
     assert list_request["from"] == "2025-01-01"  # the day, as a day-granular repository wants it
+
+
+def test_a_full_run_of_part_of_a_list_is_refused(served, portal):
+    result = harvest(portal, "--full", "--set", "P01")
+
+    assert result.exit_code == 2 and "--full reads a source's whole list" in result.output
