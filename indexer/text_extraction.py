@@ -25,8 +25,10 @@ class TikaLimits:
 
 class TikaExtractor:
     def __init__(self, endpoint: str, limits: TikaLimits | None = None):
+        # The module reads these once, at import; every call below names its server itself, so
+        # only set them when unset: one extractor must not re-point every later one (or a test's).
         os.environ["TIKA_CLIENT_ONLY"] = "True"
-        os.environ["TIKA_SERVER_ENDPOINT"] = endpoint
+        os.environ.setdefault("TIKA_SERVER_ENDPOINT", endpoint)
         self.endpoint = endpoint.rstrip("/")
         self.limits = limits or TikaLimits()
 
