@@ -54,12 +54,12 @@ class RequestProblem(Exception):
         self.message = message
 
 
-class InvalidTransition(RequestProblem):
-    pass
-
-
 class DecisionConflict(RequestProblem):
     """Someone else changed the request between the moment it was shown and the action."""
+
+
+class InvalidTransition(DecisionConflict):
+    """The request is in a final state already: someone decided or withdrew it first."""
 
 
 class RequestNotFound(LookupError):
@@ -240,18 +240,21 @@ def _change_state(db: Session, access_request: AccessRequest, action: str, expec
 def scope_options(record: dict, ancestors: list[dict]) -> dict[str, dict]:
     """What an approval may cover, from the record and its ancestors (root first) as the index
     gives them: the record, the file it is in (or is), and its fonds."""
-    options = {SCOPE_RECORD: _scope_entry(record)}
+    province = record.get("holding_province")
+    options = {SCOPE_RECORD: _scope_entry(record, province)}
     chain = [*ancestors, record]
     for scope, level in ((SCOPE_FILE, "file"), (SCOPE_FONDS, "fonds")):
         found = next((entry for entry in reversed(chain) if entry.get("level") == level), None)
         if found is not None:
-            options[scope] = _scope_entry(found)
+            options[scope] = _scope_entry(found, province)
     return options
 
 
-def _scope_entry(record: dict) -> dict:
+def _scope_entry(record: dict, province: str | None) -> dict:
+    # An ancestor is of the same source as the record, so of the same holding province.
     return {"id": record["id"], "level": record.get("level") or "", "title": record.get("title") or "",
-            "reference_code": record.get("reference_code"), "holding_province": record.get("holding_province")}
+            "reference_code": record.get("reference_code"),
+            "holding_province": record.get("holding_province") or province}
 
 
 def grant_end(expires_on: date) -> datetime:
