@@ -1,0 +1,96 @@
+"""The whole path of an access request in a browser: a reader asks from a restricted record's
+page, a Vĩnh Long official signs in and approves with scope "file", the reader reads the full
+text of every item of that file and still not of the neighbouring file; after the expiry
+(the clock moved) nothing is open any more."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.access_requests import file_and_neighbour, restricted_files, unique_email
+from tests.accounts import TEST_PASSWORD, create_user
+
+
+def sign_in_as_official(page: Page, base_url: str, email: str, password: str = TEST_PASSWORD) -> None:
+    """The official's sign-in step, in one place: today the local sign-in form; once Keycloak
+    sign-in is merged (branch `keycloak`), follow the SSO button to Keycloak's login page here."""
+    page.goto(base_url + "/login?next=/staff/requests")
+    page.fill("form.auth-form #email", email)
+    page.fill("form.auth-form #password", password)
+    page.click("form.auth-form button[type=submit]")
+    expect(page).to_have_url(base_url + "/staff/requests")
+
+
+def _sign_in_on_the_form(page: Page, email: str) -> None:
+    page.fill("form.auth-form #email", email)
+    page.fill("form.auth-form #password", TEST_PASSWORD)
+    page.click("form.auth-form button[type=submit]")
+
+
+@pytest.fixture(scope="module")
+def secrets(harvested_app):
+    return file_and_neighbour(restricted_files(harvested_app))
+
+
+def test_reader_asks_official_approves_the_file_and_expiry_closes_it(browser, portal_server, harvested_app,
+                                                                      secrets):
+    granted_file, neighbour = secrets
+    base = portal_server.url
+    reader_email, staff_email = unique_email("e2e-reader"), unique_email("e2e-staff86")
+    create_user(harvested_app, reader_email, full_name="Nguyễn Văn Đọc")
+    create_user(harvested_app, staff_email, "staff", "86", full_name="Trần Thị Lưu Trữ")
+    item_id, item_token = next(iter(granted_file.items.items()))
+
+    reader_context, staff_context = browser.new_context(locale="vi-VN"), browser.new_context(locale="vi-VN")
+    try:
+        reader = reader_context.new_page()
+        # The reader, not signed in yet, asks from the record page and is brought back after sign-in.
+        reader.goto(f"{base}/records/{item_id}")
+        expect(reader.locator("section.fulltext")).to_have_count(0)
+        reader.click("[data-ask-access]")
+        _sign_in_on_the_form(reader, reader_email)
+        expect(reader.locator("form.request-form")).to_be_visible()
+        reader.select_option("#purpose", "personal")
+        reader.fill("#use_description", "Viết luận văn về lịch sử hành chính tỉnh")
+        reader.fill("#research_topic", "Tổ chức bộ máy chính quyền")
+        reader.fill("#period_wanted", "1990–2000")
+        reader.click("form.request-form button[type=submit]")
+        expect(reader.locator("[data-state]")).to_have_attribute("data-state", "submitted")
+
+        staff = staff_context.new_page()
+        sign_in_as_official(staff, base, staff_email)
+        expect(staff.locator("[data-inbox] [data-unread]")).to_be_visible()
+        request_id = reader.url.rsplit("/", 1)[1]
+        staff.click(f"tr[data-request='{request_id}'] a")
+        expect(staff.locator("h1")).to_contain_text(f"#{request_id}")
+        staff.check("#approve-form input[name=scope][value=file]")
+        staff.click("#approve-form button[type=submit]")
+        expect(staff.locator("[data-state]")).to_have_attribute("data-state", "approved")
+
+        for record_id, token in granted_file.items.items():
+            reader.goto(f"{base}/records/{record_id}")
+            expect(reader.locator("section.fulltext")).to_contain_text(token)
+        for record_id, token in neighbour.items.items():
+            reader.goto(f"{base}/records/{record_id}")
+            expect(reader.locator("section.fulltext")).to_have_count(0)
+            assert token not in reader.content()
+        reader.goto(f"{base}/search?q={item_token}")
+        expect(reader.locator("ol.hits")).to_contain_text(item_token)
+        expect(reader.locator("[data-inbox] [data-unread]")).to_be_visible()
+
+        later = datetime.now(timezone.utc) + timedelta(days=91)
+        harvested_app.config["ACCESS_CLOCK"] = lambda: later
+        try:
+            for record_id, token in granted_file.items.items():
+                reader.goto(f"{base}/records/{record_id}")
+                expect(reader.locator("section.fulltext")).to_have_count(0)
+                assert token not in reader.content()
+            reader.goto(f"{base}/requests")
+            expect(reader.locator("table.grants")).to_be_visible()
+        finally:
+            harvested_app.config.pop("ACCESS_CLOCK", None)
+    finally:
+        reader_context.close()
+        staff_context.close()
