@@ -243,3 +243,20 @@ def test_staff_revoke_closes_the_grant_at_once(harvested_app, secrets, reader, v
     assert vinhlong_staff.post(f"/staff/grants/{grant_id}/revoke",
                                data={"csrf_token": csrf_token(grants_page.text), "reason": "Hết nhu cầu"}).status_code == 302
     assert _api_content(reader, record_id) is None
+
+
+def test_queue_is_sorted_by_due_date_with_overdue_requests_marked(harvested_app, secrets, vinhlong_staff):
+    reader = signed_in_client(harvested_app, unique_email("queue-reader"))
+    first_id, second_id = list(secrets[1].items)[:2] if len(secrets[1].items) > 1 else (
+        list(secrets[1].items)[0], list(secrets[0].items)[-1])
+    recent = request_id_of(ask_for_access(reader, first_id))
+    harvested_app.config["ACCESS_CLOCK"] = lambda: datetime.now(timezone.utc) - timedelta(days=30)
+    try:
+        old = request_id_of(ask_for_access(reader, second_id))
+    finally:
+        harvested_app.config.pop("ACCESS_CLOCK")
+    queue = vinhlong_staff.get("/staff/requests").text
+    assert queue.index(f'data-request="{old}"') < queue.index(f'data-request="{recent}"')
+    old_row = queue[queue.index(f'data-request="{old}"'):].split("</tr>")[0]
+    recent_row = queue[queue.index(f'data-request="{recent}"'):].split("</tr>")[0]
+    assert "data-overdue" in old_row and "data-overdue" not in recent_row
