@@ -111,9 +111,7 @@ def new_request():
                     due=access_request.due_on.isoformat()), "notice")
             return redirect(url_for("access.reader_request", request_id=access_request.id))
     elif request.method == "POST":
-        status = 409 if existing is not None else 400
-        if problem is not None or existing is not None:
-            status = 400 if problem is not None else 409
+        status = 409 if problem is None and existing is not None else 400
     return render_template("requests/new.html", record=record, form=form, problem=problem, existing=existing,
                            inside=inside), status
 

@@ -289,3 +289,30 @@ def test_revoked_grant_opens_nothing_and_only_own_province_staff_may_revoke(port
         assert grants.active_scope_ids(db, portal.people["reader"]) == frozenset()
         with pytest.raises(grants.GrantAlreadyEnded):
             grants.revoke(db, _identity(portal, "staff_a"), grant.id)
+
+
+def test_current_identity_carries_the_active_grants_read_once_a_request(portal, monkeypatch):
+    from flask_login import login_user
+    from sqlalchemy.exc import OperationalError
+
+    from portal.access import grants
+    from portal.access.identity import current_identity
+    from portal.auth.models import User
+    from portal.database import get_db
+
+    _approve(portal, "staff_a", _ask(portal, f"{ITEM}-identity"), scope="file")
+    reader = portal.people["reader"]
+    with portal.test_request_context():
+        login_user(get_db().get(User, reader))
+        identity = current_identity()
+        assert identity.granted_record_ids == {FILE}
+        assert current_identity() is identity  # cached on g: one query a request
+
+    def broken(*_args, **_kwargs):
+        raise OperationalError("SELECT", {}, Exception("database gone"))
+
+    monkeypatch.setattr(grants, "active_scope_ids", broken)
+    with portal.test_request_context():
+        login_user(get_db().get(User, reader))
+        identity = current_identity()
+        assert identity.user_id == str(reader) and identity.granted_record_ids == frozenset()  # fail closed
