@@ -251,16 +251,13 @@ def _staff_page(access_request, *, approve_form=None, deny_form=None, comment_fo
 
 
 def _scope_radio(options: dict[str, dict]) -> list[tuple[str, str]]:
+    """The choices shown: each record once (for a request about a file, "record" is the file)."""
     seen, choices = set(), []
     for scope in SCOPES:
         if scope in options and options[scope]["id"] not in seen:
             seen.add(options[scope]["id"])
             entry = options[scope]
             choices.append((scope, f"{workflow.SCOPE_LABELS[scope]}: {entry['reference_code'] or ''} — {entry['title']}"))
-    # The same record reached as "file" when the request is for a file itself.
-    for scope in SCOPES:
-        if scope in options and scope not in dict(choices):
-            choices.append((scope, f"{workflow.SCOPE_LABELS[scope]}: {options[scope]['title']}"))
     return choices
 
 
@@ -277,7 +274,8 @@ def approve(request_id: int):
     access_request = _staff_request_or_404(identity, request_id)
     options = _scope_choices(identity, access_request)
     form = ApproveForm()
-    form.scope.choices = _scope_radio(options) or [(scope, scope) for scope in SCOPES]
+    # Any scope the record has is accepted (a file's "file" is its "record"); the rules are checked in workflow.approve.
+    form.scope.choices = [(scope, scope) for scope in (options or SCOPES)]
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
