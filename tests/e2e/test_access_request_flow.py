@@ -94,3 +94,39 @@ def test_reader_asks_official_approves_the_file_and_expiry_closes_it(browser, po
     finally:
         reader_context.close()
         staff_context.close()
+
+
+def test_request_pages_have_no_serious_accessibility_violations(browser, portal_server, harvested_app, secrets):
+    from tests.e2e.test_accessibility import check_page
+
+    base = portal_server.url
+    reader_email, staff_email = unique_email("axe-reader"), unique_email("axe-staff86")
+    create_user(harvested_app, reader_email)
+    create_user(harvested_app, staff_email, "staff", "86")
+    item_id = list(secrets[1].items)[0]
+    reader_context, staff_context = browser.new_context(locale="vi-VN"), browser.new_context(locale="vi-VN")
+    try:
+        reader = reader_context.new_page()
+        reader.goto(f"{base}/login")
+        _sign_in_on_the_form(reader, reader_email)
+        check_page(reader, f"{base}/requests/new?record={item_id}", "request-new")
+        reader.click("form.request-form button[type=submit]")  # empty: the errors are shown accessibly
+        expect(reader.locator(".field-error").first).to_be_visible()
+        check_page(reader, reader.url, "request-new-errors")
+        reader.select_option("#purpose", "official")
+        reader.fill("#use_description", "Phục vụ công tác thanh tra")
+        reader.click("form.request-form button[type=submit]")
+        expect(reader.locator("[data-state]")).to_have_attribute("data-state", "submitted")
+        request_id = reader.url.rsplit("/", 1)[1]
+        check_page(reader, reader.url, "request-reader")
+        check_page(reader, f"{base}/requests", "requests-list")
+
+        staff = staff_context.new_page()
+        sign_in_as_official(staff, base, staff_email)
+        check_page(staff, f"{base}/staff/requests", "staff-queue")
+        check_page(staff, f"{base}/staff/requests/{request_id}", "staff-request")
+        check_page(staff, f"{base}/staff/grants", "staff-grants")
+        check_page(staff, f"{base}/inbox", "inbox")
+    finally:
+        reader_context.close()
+        staff_context.close()

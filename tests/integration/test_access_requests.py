@@ -260,3 +260,24 @@ def test_queue_is_sorted_by_due_date_with_overdue_requests_marked(harvested_app,
     old_row = queue[queue.index(f'data-request="{old}"'):].split("</tr>")[0]
     recent_row = queue[queue.index(f'data-request="{recent}"'):].split("</tr>")[0]
     assert "data-overdue" in old_row and "data-overdue" not in recent_row
+
+
+def test_a_fonds_page_offers_to_ask_for_the_fonds_and_a_fonds_grant_opens_all_of_it(
+        harvested_app, secrets, reader, vinhlong_staff):
+    granted_file, neighbour = secrets
+    fonds_id = granted_file.fonds_id
+    assert "data-ask-access" in reader.get(f"/records/{fonds_id}").text
+    asked = ask_for_access(reader, fonds_id)
+    assert asked.status_code == 302, asked.text[:500]
+    request_id = request_id_of(asked)
+    assert decide(vinhlong_staff, request_id, "approve", scope="fonds").status_code == 302
+    assert "data-ask-access" not in reader.get(f"/records/{fonds_id}").text
+    for files in (granted_file, neighbour):
+        for record_id, token in files.items.items():
+            expected = files.fonds_id == fonds_id
+            assert (token in (_api_content(reader, record_id) or "")) == expected
+
+
+def test_a_public_record_offers_nothing_to_ask(harvested_app, reader):
+    public = reader.get("/api/v1/search", query_string={"access": "public", "level": "item", "size": 1}).get_json()
+    assert "data-ask-access" not in reader.get(f"/records/{public['hits'][0]['id']}").text
