@@ -1,7 +1,7 @@
 # The two commands a new user needs: `make demo` and `make test`.
 SHELL := /bin/bash
 
-.PHONY: install services demo test test-unit stop
+.PHONY: install services demo test test-unit fuzz stop
 
 install:
 	scripts/install.sh
@@ -17,10 +17,15 @@ test: services
 	scripts/install.sh --browser
 	scripts/test.sh tests/unit tests/integration tests/e2e
 
+# The property-based permission test at full strength: 10,000 generated identities × searches.
+fuzz: services
+	PERMISSION_FUZZ_EXAMPLES=10000 scripts/test.sh tests/integration/test_permission_properties.py
+
 test-unit: install
 	scripts/test.sh tests/unit
 
 stop:
+	-scripts/mail-sink.sh stop
 	-scripts/demo-archives.sh stop
 	-scripts/tika.sh stop
 	-scripts/opensearch.sh stop

@@ -90,6 +90,9 @@ class Archive:
     province_code: int  # code of the holding province among the 34
     repository_domain: str
     records: list[DemoRecord] = field(default_factory=list)
+    # What its OAI-PMH endpoint disseminates: oai_dc (a record a unit); oai_ead (a finding aid a fonds) too for
+    # an AtoM-like archive.
+    metadata_prefixes: tuple[str, ...] = ("oai_dc",)
 
     @property
     def admin_email(self) -> str:

@@ -133,14 +133,15 @@ def parse_request(pairs: list[tuple[str, str]]) -> OaiRequest:
     return OaiRequest(verb, arguments)
 
 
-def list_query(arguments: dict[str, str]) -> ListQuery:
-    """The query of a ListIdentifiers / ListRecords request, from its arguments or its resumption token."""
+def list_query(arguments: dict[str, str], prefixes: tuple[str, ...] = (METADATA_PREFIX,)) -> ListQuery:
+    """The query of a ListIdentifiers / ListRecords request, from its arguments or its resumption token;
+    `prefixes` are the metadata formats the archive disseminates."""
     if "resumptionToken" in arguments:
-        return decode_resumption_token(arguments["resumptionToken"])
+        return decode_resumption_token(arguments["resumptionToken"], prefixes)
     query = ListQuery(arguments["metadataPrefix"], arguments.get("from"), arguments.get("until"),
                       arguments.get("set"))
     check_date_range(query.from_date, query.until_date)
-    if query.metadata_prefix != METADATA_PREFIX:
+    if query.metadata_prefix not in prefixes:
         raise OaiError("cannotDisseminateFormat", f"Unsupported metadataPrefix {query.metadata_prefix!r}.")
     return query
 
@@ -162,13 +163,13 @@ def encode_resumption_token(query: ListQuery, offset: int) -> str:
     return base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")
 
 
-def decode_resumption_token(token: str) -> ListQuery:
+def decode_resumption_token(token: str, prefixes: tuple[str, ...] = (METADATA_PREFIX,)) -> ListQuery:
     try:
         padded = token + "=" * (-len(token) % 4)
         fields = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8").split(_TOKEN_FIELD_SEPARATOR)
     except (binascii.Error, UnicodeError, ValueError):
         raise OaiError("badResumptionToken", "The resumptionToken is not one this repository issued.") from None
-    if len(fields) != 5 or fields[0] != METADATA_PREFIX or not fields[4].isdigit():
+    if len(fields) != 5 or fields[0] not in prefixes or not fields[4].isdigit():
         raise OaiError("badResumptionToken", "The resumptionToken is not one this repository issued.")
     prefix, from_date, until_date, set_spec, offset = fields
     query = ListQuery(prefix, from_date or None, until_date or None, set_spec or None, int(offset))

@@ -14,6 +14,7 @@ from lxml import etree
 from demo.links import file_url, oai_base_url, record_url
 from demo.models import Archive, DemoRecord
 from demo.oai_dc import OAI_DC_NS, OAI_DC_SCHEMA, oai_dc_element
+from demo.oai_ead import EAD_NS, EAD_SCHEMA, ead_element
 from demo.oai_request import (
     GRANULARITY,
     METADATA_PREFIX,
@@ -60,8 +61,12 @@ class Repository:
             raise OaiError("idDoesNotExist", f"No record has the identifier {identifier!r}.")
         return record
 
-    def records_in_order(self) -> list[DemoRecord]:
-        return sorted(self.archive.records, key=lambda record: (record.datestamp, self.identifier(record)))
+    def records_in_order(self, metadata_prefix: str = METADATA_PREFIX) -> list[DemoRecord]:
+        """Every record for oai_dc; the fonds alone, each a whole finding aid, for oai_ead."""
+        records = self.archive.records
+        if metadata_prefix == "oai_ead":
+            records = [record for record in records if record.level == "fonds"]
+        return sorted(records, key=lambda record: (record.datestamp, self.identifier(record)))
 
 
 def answer(archive: Archive, pairs: list[tuple[str, str]], host_url: str, page_size: int,
@@ -109,11 +114,16 @@ def list_metadata_formats(repository: Repository, arguments: dict[str, str]) -> 
     if "identifier" in arguments:
         repository.record_for(arguments["identifier"])  # every record, deleted or not, has oai_dc
     element = etree.Element(oai("ListMetadataFormats"))
-    metadata_format = etree.SubElement(element, oai("metadataFormat"))
-    append_text(metadata_format, "metadataPrefix", METADATA_PREFIX)
-    append_text(metadata_format, "schema", OAI_DC_SCHEMA)
-    append_text(metadata_format, "metadataNamespace", OAI_DC_NS)
+    for prefix in repository.archive.metadata_prefixes:
+        schema, namespace = _FORMATS[prefix]
+        metadata_format = etree.SubElement(element, oai("metadataFormat"))
+        append_text(metadata_format, "metadataPrefix", prefix)
+        append_text(metadata_format, "schema", schema)
+        append_text(metadata_format, "metadataNamespace", namespace)
     return element
+
+
+_FORMATS = {METADATA_PREFIX: (OAI_DC_SCHEMA, OAI_DC_NS), "oai_ead": (EAD_SCHEMA, EAD_NS)}
 
 
 def list_sets(repository: Repository, arguments: dict[str, str]) -> etree._Element:
@@ -143,23 +153,26 @@ def list_records(repository: Repository, arguments: dict[str, str]) -> etree._El
     element = etree.Element(oai("ListRecords"))
     page, query, complete_list_size = _list_page(repository, arguments)
     for record in page:
-        element.append(_record_element(repository, record))
+        element.append(_record_element(repository, record, query.metadata_prefix))
     _append_page_token(repository, element, query, len(page), complete_list_size)
     return element
 
 
 def get_record(repository: Repository, arguments: dict[str, str]) -> etree._Element:
-    if arguments["metadataPrefix"] != METADATA_PREFIX:
-        raise OaiError("cannotDisseminateFormat", f"Unsupported metadataPrefix {arguments['metadataPrefix']!r}.")
+    prefix = arguments["metadataPrefix"]
+    if prefix not in repository.archive.metadata_prefixes:
+        raise OaiError("cannotDisseminateFormat", f"Unsupported metadataPrefix {prefix!r}.")
     record = repository.record_for(arguments["identifier"])
+    if prefix == "oai_ead" and record.level != "fonds":
+        raise OaiError("cannotDisseminateFormat", "Only a fonds is disseminated as an EAD finding aid.")
     element = etree.Element(oai("GetRecord"))
-    element.append(_record_element(repository, record))
+    element.append(_record_element(repository, record, prefix))
     return element
 
 
 def _list_page(repository: Repository, arguments: dict[str, str]) -> tuple[list[DemoRecord], ListQuery, int]:
-    query = list_query(arguments)
-    matching = [record for record in repository.records_in_order()
+    query = list_query(arguments, repository.archive.metadata_prefixes)
+    matching = [record for record in repository.records_in_order(query.metadata_prefix)
                 if query.matches(record.datestamp, record.set_spec)]
     if query.from_token and query.offset >= len(matching):
         raise OaiError("badResumptionToken", "The resumptionToken points past the end of the list.")
@@ -178,11 +191,19 @@ def _append_page_token(repository: Repository, element: etree._Element, query: L
     append_resumption_token(element, token, complete_list_size, query.offset)
 
 
-def _record_element(repository: Repository, record: DemoRecord) -> etree._Element:
-    """<record>: the header, and the oai_dc metadata unless the record is deleted."""
+def _record_element(repository: Repository, record: DemoRecord, prefix: str = METADATA_PREFIX) -> etree._Element:
+    """<record>: the header, and the metadata in the format asked for unless the record is deleted."""
     element = etree.Element(oai("record"))
     append_header(element, repository.identifier(record), record.datestamp, [record.set_spec], record.deleted)
-    if not record.deleted:
+    if not record.deleted and prefix == "oai_ead":
+        slug = repository.archive.slug
+        metadata = etree.SubElement(element, oai("metadata"))
+        metadata.append(ead_element(
+            repository.archive, record,
+            lambda unit: record_url(repository.host_url, slug, unit.local_id),
+            lambda unit, name: file_url(repository.host_url, slug, unit.local_id, name),
+        ))
+    elif not record.deleted:
         slug = repository.archive.slug
         metadata = etree.SubElement(element, oai("metadata"))
         metadata.append(oai_dc_element(

@@ -68,3 +68,46 @@ def fetch_file(
     if result.error:
         entry["extraction_error"] = result.error
     return FetchedFile(entry, result.text)
+
+
+def read_local_file(
+    path: str, extractor: TikaExtractor, *, name: str | None = None, media_type: str | None = None,
+    expected_sha256: str | None = None, trust_roots: list | None = None,
+) -> FetchedFile:
+    """A file inside a package on this machine, read as fetch_file reads a downloaded one.
+
+    Never raises for one file: a file that cannot be read, or whose SHA-256 differs from the one the
+    package states, keeps the reason on its entry.
+    """
+    import mimetypes
+    import os
+
+    name = name or os.path.basename(path)
+    entry = {"name": name, "text_extracted": False,
+             "media_type": media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"}
+    digest, size, content = hashlib.sha256(), 0, []
+    try:
+        with open(path, "rb") as local:
+            while chunk := local.read(1024 * 1024):
+                digest.update(chunk)
+                size += len(chunk)
+                if size <= extractor.limits.max_file_bytes:
+                    content.append(chunk)
+    except OSError as error:
+        entry["extraction_error"] = f"could not read: {error.strerror}"
+        return FetchedFile(entry, "")
+    entry.update(size=size, sha256=digest.hexdigest())
+    if expected_sha256 and expected_sha256.lower() != entry["sha256"]:
+        entry["extraction_error"] = "checksum differs from the one the package states"
+        return FetchedFile(entry, "")
+    if size > extractor.limits.max_file_bytes:
+        entry["extraction_error"] = f"file larger than {extractor.limits.max_file_bytes} bytes"
+        return FetchedFile(entry, "")
+    data = b"".join(content)
+    if is_pdf(entry["media_type"], name):
+        entry["signature"] = check_pdf_signature(data, trust_roots)
+    result = extractor.extract(data, name)
+    entry["text_extracted"] = result.error is None
+    if result.error:
+        entry["extraction_error"] = result.error
+    return FetchedFile(entry, result.text)

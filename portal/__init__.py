@@ -23,6 +23,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from portal import auth, cli, database, errors, health, i18n, opensearch
+    from portal.admin.users import users_admin_blueprint
     from portal.access import views as access_views
     from portal.api_docs.views import api_docs_blueprint
     from portal.export.views import export_blueprint
@@ -40,5 +41,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(export_blueprint)
     app.register_blueprint(api_docs_blueprint)
     app.register_blueprint(health.health_blueprint)
+    app.register_blueprint(users_admin_blueprint)
     access_views.init_app(app)
     return app

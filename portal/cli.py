@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from indexer.errors import HarvestError
 from indexer.harvest import HarvestSettings, harvest_source
+from indexer.package_intake import intake_packages
 from indexer.signatures import TrustRootsError, load_trust_roots
 from indexer.text_extraction import TikaExtractor, TikaLimits
 from portal import database
@@ -49,7 +51,7 @@ def sources_list():
 @sources_cli.command("add")
 @click.option("--id", "source_id", required=True, help="Short stable id, e.g. vinhlong.")
 @click.option("--kind", type=click.Choice(SOURCE_KINDS), default="oai-pmh", show_default=True)
-@click.option("--url", required=True, help="Base URL of the OAI-PMH endpoint.")
+@click.option("--url", required=True, help="Base URL of the OAI-PMH endpoint; for --kind package, the inbox directory.")
 @click.option("--province", required=True, help="Code of the holding province, e.g. 86.")
 @click.option("--prefix", "metadata_prefix", default="oai_dc", show_default=True)
 @click.option("--set", "set_spec", default=None)
@@ -59,7 +61,11 @@ def sources_add(source_id, kind, url, province, metadata_prefix, set_spec, name)
     code = valid_province(province)
     if code is None:
         raise click.BadParameter(f"{province!r} is not the code of one of the 34 provinces", param_hint="--province")
-    if not url.startswith(("http://", "https://")):
+    if kind == "package":
+        if not os.path.isdir(url):
+            raise click.BadParameter(f"{url!r} is not a directory (the inbox of packages)", param_hint="--url")
+        url = os.path.abspath(url)
+    elif not url.startswith(("http://", "https://")):
         raise click.BadParameter("the URL must start with http:// or https://", param_hint="--url")
     db = database.get_db()
     source = db.get(Source, source_id)
@@ -123,8 +129,12 @@ def harvest_command(source_ids, all_sources, full):
         click.echo(f"harvesting {source.id} ({source.url}, {'full' if full else 'incremental'})")
         started = time.monotonic()
         try:
-            run = harvest_source(db, source, get_client(), extractor, settings, full=full,
-                                 on_progress=_progress_printer(started))
+            if source.kind == "package":
+                run = intake_packages(db, source, get_client(), extractor, settings,
+                                      on_progress=_progress_printer(started))
+            else:
+                run = harvest_source(db, source, get_client(), extractor, settings, full=full,
+                                     on_progress=_progress_printer(started))
         except HarvestError as error:
             click.echo(f"\n  failed: {error}", err=True)
             failed = True
@@ -165,6 +175,9 @@ def _print_report(run: HarvestRun, seconds: float) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from portal.auth.cli import users_cli
+
+    app.cli.add_command(users_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(sources_cli)
     app.cli.add_command(harvest_command)

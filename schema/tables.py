@@ -18,7 +18,7 @@ class Base(DeclarativeBase):
     pass
 
 
-SOURCE_KINDS = ("oai-pmh",)
+SOURCE_KINDS = ("oai-pmh", "package")  # package: `url` is the inbox directory
 
 
 class Source(Base):

@@ -13,8 +13,24 @@ if [ ! -f .env ]; then
 fi
 export FLASK_APP=app
 scripts/demo-archives.sh start
+scripts/mail-sink.sh start
+# Mail goes to the local sink unless .env names a real server.
+export MAIL_SERVER="${MAIL_SERVER:-127.0.0.1}" MAIL_PORT="${MAIL_PORT:-$MAIL_SINK_PORT}"
 flask() { .venv/bin/flask "$@"; }
 flask db upgrade
+
+# Demo accounts: one password of this machine's own, made on the first run, kept outside the clone.
+password_file="$RUNTIME_DIR/demo-password"
+if [ ! -s "$password_file" ]; then
+  (umask 077; .venv/bin/python -c 'import secrets; print("demo-" + secrets.token_urlsafe(12))' >"$password_file")
+fi
+demo_password="$(cat "$password_file")"
+add_user() { PORTAL_USER_PASSWORD="$demo_password" flask users add --if-missing "$@" >/dev/null; }
+add_user doc.gia@demo.archives.vn --name "Nguyễn Thị Độc Giả" --role reader
+add_user vienchuc.vinhlong@demo.archives.vn --name "Trần Văn Lưu" --role staff --province 86
+add_user quantri.hue@demo.archives.vn --name "Lê Thị Hương" --role archive_admin --province 46
+add_user quantri.quocgia@demo.archives.vn --name "Phạm Quốc Gia" --role national_admin
+add_user thanhtra@demo.archives.vn --name "Võ Thanh Tra" --role auditor
 archives="http://127.0.0.1:$DEMO_ARCHIVES_PORT"
 flask sources add --id vinhlong --province 86 --url "$archives/vinhlong/oai" \
   --name "Trung tâm Lưu trữ lịch sử tỉnh Vĩnh Long"
@@ -22,6 +38,16 @@ flask sources add --id hue --province 46 --url "$archives/hue/oai" \
   --name "Trung tâm Lưu trữ lịch sử thành phố Huế"
 flask sources add --id cantho --province 92 --url "$archives/cantho/oai" \
   --name "Trung tâm Lưu trữ lịch sử thành phố Cần Thơ"
+# An AtoM-like archive: whole finding aids (EAD) of Lâm Đồng's fonds and of the former Đắk Nông's.
+flask sources add --id lamdong --province 68 --prefix oai_ead --url "$archives/lamdong/oai" \
+  --name "Trung tâm Lưu trữ lịch sử tỉnh Lâm Đồng"
+# Packages handed over by agencies (TT 05/2025 SIPs, a damaged one, a BagIt bag), dropped in an inbox;
+# their PDFs are signed by a demo CA, trusted here so that the portal shows those signatures as valid.
+inbox="$RUNTIME_DIR/demo-inbox"
+.venv/bin/python -m demo packages --out "$inbox" --ca-out "$RUNTIME_DIR/demo-signing-ca.pem" >/dev/null
+export SIGNATURE_TRUST_ROOTS="${SIGNATURE_TRUST_ROOTS:-$RUNTIME_DIR/demo-signing-ca.pem}"
+flask sources add --id vinhlong-nop --kind package --province 86 --url "$inbox" \
+  --name "Trung tâm Lưu trữ lịch sử tỉnh Vĩnh Long – tiếp nhận hồ sơ điện tử"
 flask harvest --all
 
 cat <<MSG
@@ -29,11 +55,17 @@ cat <<MSG
   The portal:        http://127.0.0.1:${PORTAL_PORT:-5000}
   The search API:    http://127.0.0.1:${PORTAL_PORT:-5000}/api/v1/search?q=vinh+long
   Demo archives:     $archives/vinhlong/oai  $archives/hue/oai  $archives/cantho/oai
+                     $archives/lamdong/oai (oai_ead)
+  Package inbox:     $inbox (processed packages move to done/ and rejected/, with reports)
   OpenSearch:        http://127.0.0.1:$OPENSEARCH_PORT    Tika: http://127.0.0.1:$TIKA_PORT
 
-  Demo accounts:     none yet. Everyone browses as an anonymous reader: public records in
-                     full, restricted ones as metadata only, closed ones not at all.
-                     Sign-in (local readers, officials through OpenID Connect) comes next.
+  Demo accounts (local; password for all: $demo_password, kept in $password_file):
+    doc.gia@demo.archives.vn            reader
+    vienchuc.vinhlong@demo.archives.vn  staff of Vĩnh Long (86)
+    quantri.hue@demo.archives.vn        archive admin of Huế (46)
+    quantri.quocgia@demo.archives.vn    national admin
+    thanhtra@demo.archives.vn           auditor
+  Mail the portal sends: $RUNTIME_DIR/mail/*.eml (SMTP sink on 127.0.0.1:$MAIL_SINK_PORT)
 
   Stop with Ctrl-C; \`make stop\` stops OpenSearch, Tika and the demo archives.
 

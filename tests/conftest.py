@@ -100,9 +100,10 @@ def mail_sink():
 
 
 @pytest.fixture(scope="session")
-def harvested_app(tmp_path_factory, demo_provider):
-    """A portal whose index holds the three demo archives, harvested through the CLI."""
-    app = make_portal(tmp_path_factory)
+def harvested_app(tmp_path_factory, demo_provider, mail_sink):
+    """A portal whose index holds the three demo archives, harvested through the CLI; its
+    mail goes to the session's SMTP sink."""
+    app = make_portal(tmp_path_factory, **mail_sink.settings)
     add_demo_sources(app, demo_provider.url)
     result = app.test_cli_runner().invoke(args=["harvest", "--all"])
     app.config["HARVEST_OUTPUT"] = result.output

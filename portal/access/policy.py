@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from portal.access.identity import Identity, valid_province
-from portal.access.roles import READ_ALL, READ_OWN_PROVINCE, READ_PUBLIC
+from portal.access.roles import READ_ALL, READ_OWN_PROVINCE, READ_PUBLIC, REQUEST_ACCESS
 from schema.record import ACCESS_PUBLIC, ACCESS_RESTRICTED
 
 _MATCH_NONE = {"bool": {"must_not": {"match_all": {}}}}
@@ -41,8 +41,7 @@ def content_filter(identity: Identity) -> dict:
     should = [{"term": {"access": ACCESS_PUBLIC}}, _OPENED_BY_DATE]
     if province := _own_province(identity):
         should.append({"term": {"holding_province": province}})
-    if identity.granted_record_ids:
-        granted = sorted(identity.granted_record_ids)
+    if granted := _grants(identity):
         should.append({"bool": {"must": {"terms": {"access": [ACCESS_RESTRICTED]}}, "should": [
             {"ids": {"values": granted}}, {"terms": {"path": granted}}], "minimum_should_match": 1}})
     return {"bool": {"should": should, "minimum_should_match": 1}}
@@ -67,10 +66,18 @@ def can_read_content(identity: Identity, document: dict) -> bool:
         return True
     if _held_by_own_province(identity, document):
         return True
-    if document.get("access") == ACCESS_RESTRICTED and identity.granted_record_ids:
+    if document.get("access") == ACCESS_RESTRICTED and (granted := _grants(identity)):
         covered = {document.get("id"), *(document.get("path") or [])}
-        return bool(covered & identity.granted_record_ids)
+        return bool(covered & set(granted))
     return False
+
+
+def _grants(identity: Identity) -> list[str]:
+    """Grants count only for one who may hold them (readers and staff); a grant left to a user
+    whose role has since changed to one without requests (e.g. auditor) opens nothing."""
+    if not identity.granted_record_ids or not identity.can(REQUEST_ACCESS):
+        return []
+    return sorted(identity.granted_record_ids)
 
 
 def _held_by_own_province(identity: Identity, document: dict) -> bool:

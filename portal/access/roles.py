@@ -11,13 +11,14 @@ DECIDE_OWN_PROVINCE_REQUESTS = "decide_own_province_requests"
 DECIDE_ALL_REQUESTS = "decide_all_requests"  # every province's requests and grants
 VIEW_HARVESTS = "view_harvests"
 MANAGE_OWN_PROVINCE_SOURCES = "manage_own_province_sources"
+MANAGE_OWN_PROVINCE_STAFF = "manage_own_province_staff"  # give local users staff roles in one's province
 MANAGE_ALL = "manage_all"
 READ_AUDIT = "read_audit"
 
 _ANONYMOUS = {READ_PUBLIC}
 _READER = _ANONYMOUS | {REQUEST_ACCESS}
 _STAFF = _READER | {READ_OWN_PROVINCE, DECIDE_OWN_PROVINCE_REQUESTS, VIEW_HARVESTS}
-_ARCHIVE_ADMIN = _STAFF | {MANAGE_OWN_PROVINCE_SOURCES}
+_ARCHIVE_ADMIN = _STAFF | {MANAGE_OWN_PROVINCE_SOURCES, MANAGE_OWN_PROVINCE_STAFF}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "anonymous": frozenset(_ANONYMOUS),
@@ -29,7 +30,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 # Permissions that only mean something together with a province of one's own.
-PROVINCE_BOUND = frozenset({READ_OWN_PROVINCE, DECIDE_OWN_PROVINCE_REQUESTS, MANAGE_OWN_PROVINCE_SOURCES})
+PROVINCE_BOUND = frozenset({READ_OWN_PROVINCE, DECIDE_OWN_PROVINCE_REQUESTS, MANAGE_OWN_PROVINCE_SOURCES,
+                            MANAGE_OWN_PROVINCE_STAFF})
+
+
+# Which roles a permission lets one give to a local user (a national admin gives any, anywhere).
+ASSIGNABLE_ROLES = {
+    MANAGE_OWN_PROVINCE_STAFF: ("reader", "staff"),
+    MANAGE_ALL: ("reader", "staff", "archive_admin", "auditor", "national_admin"),
+}
 
 
 def permissions_of(roles: frozenset[str] | set[str], province: str | None) -> frozenset[str]:

@@ -11,6 +11,7 @@ from portal.labels import province_label
 from portal.search.params import SearchParams
 from portal.search.service import SearchService
 from portal.opensearch import get_client, records_alias
+from portal.records.files import file_response
 from portal.records.service import RecordNotFound, RecordService
 
 records_blueprint = Blueprint("records", __name__)
@@ -44,6 +45,11 @@ def record_page(record_id: str):
     return render_template("records/record.html", record=record, ancestors=ancestors,
                            children=children, children_total=children_total,
                            previous=previous, following=following, q=query)
+
+
+@records_blueprint.get("/records/<path:record_id>/files/<int:number>")
+def download_file(record_id: str, number: int):
+    return file_response(_service(), record_id, number)
 
 
 @records_blueprint.get("/browse")

@@ -94,6 +94,10 @@ def check_page(page, url: str, name: str) -> None:
     ("browse-province", "/browse/86"),
     ("search-error", "/search?size=100000"),
     ("search-unpaired-quote", "/search?q=%22unbalanced"),
+    ("sign-in", "/login"),
+    ("register", "/register"),
+    ("register-en", "/register?lang=en"),
+    ("forgot-password", "/password/forgot"),
 ])
 def test_page_has_no_serious_accessibility_violations(page, portal_server, name, path):
     check_page(page, portal_server.url + path, name)

@@ -1,0 +1,410 @@
+"""Packages handed over by agency records systems, dropped as a folder or a zip into an inbox directory.
+
+Two layouts are read:
+  - TT 05/2025 SIP_hoso / SIP_tailieu in the E-ARK CSIP layout: METS.xml at the root (fileSec with SHA-256
+    CHECKSUMs, dmdSec pointing at the descriptive metadata: the TT 05/2025 profile or EAD, amdSec at PREMIS,
+    whose fixity is checked too), the files under representations/*/data (each representation may have a
+    METS.xml of its own);
+  - plain BagIt bags (bagit.txt, manifests, bag-info.txt), validated by the `bagit` library.
+
+A package is checked whole before anything of it is read: every file the manifests list must be there with
+its checksum, and every file under the data folders must be listed. One problem rejects the package; the
+problems name the files. Zips are opened with care: no absolute paths or `..`, no symbolic links, limits on
+the number of entries, their total size and their compression ratio (zip bombs). A folder may not hold
+symbolic links that lead out of it.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+import bagit
+from lxml import etree
+
+from indexer.errors import RecordError
+from indexer.mapping.ead import map_ead
+from indexer.mapping.oai_dc import MappedRecord
+from indexer.mapping.tt05 import map_tt05
+
+METS_NS = "http://www.loc.gov/METS/"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+PREMIS_NS = "http://www.loc.gov/premis/v3"
+KIND_CSIP, KIND_BAGIT = "csip", "bagit"
+_HASHES = {"SHA-256": "sha256", "SHA256": "sha256", "SHA-512": "sha512", "SHA-1": "sha1", "MD5": "md5"}
+# Parsing metadata a stranger wrote: no entities expanded, no DTD or network fetched, no huge trees.
+_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+@dataclass
+class PackageLimits:
+    max_bytes: int = 2 * 1024 ** 3  # uncompressed size of a zip's content
+    max_entries: int = 10_000
+    max_ratio: int = 100  # uncompressed / compressed size of one entry larger than ratio_floor
+    ratio_floor: int = 1024 * 1024
+
+
+@dataclass
+class Problem:
+    file: str  # path inside the package, or the package's own name
+    problem: str
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "problem": self.problem}
+
+
+class PackageRejected(Exception):
+    """The package cannot be taken in; nothing of it is indexed. `problems` name the files."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(f"{p.file}: {p.problem}" for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class PackageFile:
+    path: Path  # on this machine
+    relative: str  # inside the package
+    sha256: str | None  # as the package states it
+    media_type: str | None = None
+
+
+@dataclass
+class Package:
+    name: str  # of the folder or zip in the inbox
+    kind: str
+    identifier: str  # METS OBJID, the bag's External-Identifier, or the name
+    root: Path
+    created: str | None
+    records: list[MappedRecord]
+    files: dict[str, PackageFile] = field(default_factory=dict)  # by relative path
+
+    def file_for(self, reference: str) -> PackageFile | None:
+        """The package's file a metadata reference names: a path from the root or from a data folder."""
+        reference = unquote(reference.strip()).lstrip("./")
+        if reference in self.files:
+            return self.files[reference]
+        matches = [f for relative, f in self.files.items()
+                   if relative.endswith("/" + reference) and "/data/" in relative]
+        return matches[0] if len(matches) == 1 else None
+
+
+# --- opening: a folder as it is, a zip extracted with care ---
+
+def is_candidate(entry: Path) -> bool:
+    """Whether an inbox entry is something to take in (not a report, a hidden or partial file)."""
+    if entry.name.startswith((".", "~")) or entry.name.endswith((".report.json", ".part", ".tmp")):
+        return False
+    return entry.is_dir() or (entry.is_file() and entry.suffix.lower() == ".zip")
+
+
+def extract_zip(zip_path: Path, target: Path, limits: PackageLimits) -> Path:
+    """Unpack into target, refusing unsafe entries before a byte is written; returns the package root."""
+    try:
+        archive = zipfile.ZipFile(zip_path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise PackageRejected([Problem(zip_path.name, f"not a readable zip: {error}")]) from error
+    with archive:
+        infos = archive.infolist()
+        problems = []
+        if len(infos) > limits.max_entries:
+            raise PackageRejected([Problem(zip_path.name, f"more than {limits.max_entries} entries")])
+        total = 0
+        for info in infos:
+            name = info.filename
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                problems.append(Problem(name, "symbolic link in a zip"))
+            if not _safe_relative(name):
+                problems.append(Problem(name, "path leaves the package (absolute or ..)"))
+            if info.flag_bits & 0x1:
+                problems.append(Problem(name, "encrypted entry"))
+            total += info.file_size
+            if (info.file_size > limits.ratio_floor
+                    and info.file_size > limits.max_ratio * max(info.compress_size, 1)):
+                problems.append(Problem(name, f"compression ratio above {limits.max_ratio}: a zip bomb?"))
+        if total > limits.max_bytes:
+            problems.append(Problem(zip_path.name, f"uncompressed size {total} above the limit {limits.max_bytes}"))
+        if problems:
+            raise PackageRejected(problems)
+        try:
+            _extract_entries(archive, infos, target, limits)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+            raise PackageRejected([Problem(zip_path.name, f"damaged zip: {error}")]) from error
+    return _package_root(target)
+
+
+def _extract_entries(archive: zipfile.ZipFile, infos: list, target: Path, limits: PackageLimits) -> None:
+    written = 0
+    for info in infos:
+        destination = target.joinpath(*PurePosixPath(info.filename).parts)
+        if info.is_dir():
+            destination.mkdir(parents=True, exist_ok=True)
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(info) as source, open(destination, "wb") as sink:
+            entry_bytes = 0
+            while chunk := source.read(1024 * 1024):
+                entry_bytes += len(chunk)
+                written += len(chunk)
+                # The sizes in the zip's directory can lie; the bytes actually inflated cannot.
+                if entry_bytes > info.file_size or written > limits.max_bytes:
+                    raise PackageRejected([Problem(info.filename, "inflates beyond its declared size")])
+                sink.write(chunk)
+
+
+def _safe_relative(name: str) -> bool:
+    if not name or name.startswith(("/", "\\")) or "\\" in name or re.match(r"^[A-Za-z]:", name):
+        return False
+    return ".." not in PurePosixPath(name).parts
+
+
+def _package_root(folder: Path) -> Path:
+    """A zip often wraps its package in one folder; the root is where METS.xml or bagit.txt is."""
+    if (folder / "METS.xml").exists() or (folder / "bagit.txt").exists():
+        return folder
+    entries = [entry for entry in folder.iterdir() if not entry.name.startswith(("__MACOSX", "."))]
+    if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
+        return entries[0]
+    return folder
+
+
+def check_links(root: Path) -> None:
+    """A folder package may not lead outside itself through symbolic links."""
+    real_root = root.resolve()
+    problems = []
+    for folder, folders, files in os.walk(root, followlinks=False):
+        for name in folders + files:
+            path = Path(folder) / name
+            if path.is_symlink():
+                target = path.resolve()
+                if target != real_root and real_root not in target.parents:
+                    problems.append(Problem(path.relative_to(root).as_posix(), "symbolic link leading out of the package"))
+    if problems:
+        raise PackageRejected(problems)
+
+
+# --- reading and checking ---
+
+def read_package(root: Path, name: str, *, source_id: str, holding_province: str) -> Package:
+    """The checked package and the records it describes; PackageRejected if anything is wrong."""
+    check_links(root)
+    if (root / "METS.xml").is_file():
+        return _read_csip(root, name, source_id, holding_province)
+    if (root / "bagit.txt").is_file():
+        return _read_bag(root, name, source_id, holding_province)
+    raise PackageRejected([Problem(name, "neither an E-ARK package (METS.xml) nor a BagIt bag (bagit.txt)")])
+
+
+def _parse_xml(path: Path, relative: str):
+    try:
+        return etree.parse(str(path), _SAFE_PARSER).getroot()
+    except (etree.XMLSyntaxError, OSError) as error:
+        raise PackageRejected([Problem(relative, f"not well-formed XML: {error}")]) from error
+
+
+def _read_csip(root: Path, name: str, source_id: str, holding_province: str) -> Package:
+    mets = _parse_xml(root / "METS.xml", "METS.xml")
+    if etree.QName(mets).localname != "mets":
+        raise PackageRejected([Problem("METS.xml", "the root element is not <mets>")])
+    problems: list[Problem] = []
+    files: dict[str, PackageFile] = {}
+    listed: set[str] = set()  # every path a METS names, whether its checksum matched or not
+    _take_mets_files(mets, root, "", files, problems, listed)
+    for representation_mets in sorted(root.glob("representations/*/METS.xml")):
+        prefix = representation_mets.parent.relative_to(root).as_posix() + "/"
+        files[prefix + "METS.xml"] = PackageFile(representation_mets, prefix + "METS.xml", None)
+        _take_mets_files(_parse_xml(representation_mets, prefix + "METS.xml"), root, prefix, files, problems, listed)
+    descriptive = [_mdref_path(ref) for ref in mets.iterfind(f".//{{{METS_NS}}}dmdSec/{{{METS_NS}}}mdRef")]
+    preservation = [_mdref_path(ref) for ref in mets.iterfind(f".//{{{METS_NS}}}amdSec//{{{METS_NS}}}mdRef")]
+    for relative in preservation:
+        if relative and (root / relative).is_file() and not problems:
+            _check_premis(root, relative, files, problems)
+    for data_file in sorted(root.glob("representations/*/data/**/*")):
+        relative = data_file.relative_to(root).as_posix()
+        if data_file.is_file() and relative not in listed:
+            problems.append(Problem(relative, "not listed in METS.xml (no checksum to check it against)"))
+    if problems:
+        raise PackageRejected(problems)
+    if not descriptive or not any(descriptive):
+        raise PackageRejected([Problem("METS.xml", "no descriptive metadata (dmdSec/mdRef)")])
+    identifier = mets.get("OBJID") or name
+    header = mets.find(f"{{{METS_NS}}}metsHdr")
+    created = header.get("CREATEDATE") if header is not None else None
+    records: list[MappedRecord] = []
+    for relative in descriptive:
+        metadata = _parse_xml(root / relative, relative)
+        records.extend(_map_description(metadata, relative, identifier, source_id, holding_province))
+    return Package(name, KIND_CSIP, identifier, root, created, records, files)
+
+
+def _mdref_path(ref) -> str | None:
+    href = ref.get(f"{{{XLINK_NS}}}href") or ref.get("href")
+    return unquote(href).lstrip("./") if href else None
+
+
+def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[Problem], listed: set) -> None:
+    """Checks every file the METS lists (fileSec and metadata references) against its checksum."""
+    entries = []
+    for file_element in mets.iterfind(f".//{{{METS_NS}}}fileSec//{{{METS_NS}}}file"):
+        location = file_element.find(f"{{{METS_NS}}}FLocat")
+        href = _mdref_path(location) if location is not None else None
+        entries.append((href, file_element))
+    for ref in mets.iterfind(f".//{{{METS_NS}}}mdRef"):
+        entries.append((_mdref_path(ref), ref))
+    for href, element in entries:
+        if not href:
+            problems.append(Problem(prefix + "METS.xml", f"a file entry {element.get('ID', '')} without a location"))
+            continue
+        relative = prefix + href
+        if not _safe_relative(relative):
+            problems.append(Problem(relative, "path leaves the package"))
+            continue
+        path = root / relative
+        if relative in listed:
+            continue
+        listed.add(relative)
+        checksum, algorithm = element.get("CHECKSUM"), (element.get("CHECKSUMTYPE") or "").upper()
+        if not path.is_file():
+            problems.append(Problem(relative, "listed in METS.xml but missing"))
+            continue
+        if not checksum:
+            problems.append(Problem(relative, "no checksum in METS.xml"))
+            continue
+        if algorithm not in _HASHES:
+            problems.append(Problem(relative, f"checksum type {algorithm or 'not stated'} not supported"))
+            continue
+        found = _digest(path, _HASHES[algorithm])
+        if found != checksum.strip().lower():
+            problems.append(Problem(relative, f"{algorithm} checksum mismatch: expected {checksum.strip().lower()}, "
+                                              f"found {found}"))
+            continue
+        files[relative] = PackageFile(path, relative, found if _HASHES[algorithm] == "sha256" else None,
+                                      element.get("MIMETYPE"))
+
+
+def _check_premis(root: Path, relative: str, files: dict, problems: list[Problem]) -> None:
+    """PREMIS objects' fixity, where it names a file of the package, must agree with the file."""
+    premis = _parse_xml(root / relative, relative)
+    for obj in premis.iter(f"{{{PREMIS_NS}}}object"):
+        name = (obj.findtext(f".//{{{PREMIS_NS}}}contentLocationValue")
+                or obj.findtext(f".//{{{PREMIS_NS}}}originalName") or "").strip()
+        package_file = _find_file(files, name)
+        if package_file is None:
+            continue
+        for fixity in obj.iter(f"{{{PREMIS_NS}}}fixity"):
+            algorithm = (fixity.findtext(f"{{{PREMIS_NS}}}messageDigestAlgorithm") or "").strip().upper()
+            digest = (fixity.findtext(f"{{{PREMIS_NS}}}messageDigest") or "").strip().lower()
+            if algorithm in _HASHES and digest and _digest(package_file.path, _HASHES[algorithm]) != digest:
+                problems.append(Problem(package_file.relative, f"{algorithm} checksum in {relative} does not match"))
+
+
+def _find_file(files: dict, name: str) -> PackageFile | None:
+    name = unquote(name).lstrip("./")
+    if not name:
+        return None
+    if name in files:
+        return files[name]
+    matches = [f for relative, f in files.items() if relative.endswith("/" + name)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _digest(path: Path, algorithm: str) -> str:
+    digest = hashlib.new(algorithm)
+    with open(path, "rb") as opened:
+        while chunk := opened.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _map_description(metadata, relative: str, identifier: str, source_id: str,
+                     holding_province: str) -> list[MappedRecord]:
+    try:
+        if etree.QName(metadata).localname == "ead":
+            return map_ead(metadata, source_id=source_id, local_id=identifier, holding_province=holding_province,
+                           local_files=True)
+        return map_tt05(metadata, source_id=source_id, holding_province=holding_province, package_id=identifier)
+    except RecordError as error:
+        raise PackageRejected([Problem(relative, f"descriptive metadata: {error}")]) from error
+
+
+def _read_bag(root: Path, name: str, source_id: str, holding_province: str) -> Package:
+    bag = None
+    try:
+        bag = bagit.Bag(str(root))
+        bag.validate(processes=1)
+    except bagit.BagValidationError as error:
+        details = error.details or _bag_file_details(bag)
+        problems = [Problem(getattr(detail, "path", name), _bag_problem(detail)) for detail in details]
+        raise PackageRejected(problems or [Problem(name, str(error))]) from error
+    except bagit.BagError as error:
+        raise PackageRejected([Problem(name, f"not a valid bag: {error}")]) from error
+    files = {}
+    sha256 = {path: digests.get("sha256") for path, digests in bag.entries.items()}
+    for relative in bag.payload_files():
+        relative = PurePosixPath(relative).as_posix()
+        files[relative] = PackageFile(root / relative, relative, sha256.get(relative))
+    info = {key.lower(): (value[0] if isinstance(value, list) else value) for key, value in bag.info.items()}
+    identifier = info.get("external-identifier") or name
+    records = []
+    for relative, package_file in sorted(files.items()):
+        if relative.endswith(".xml"):
+            metadata = _parse_xml(package_file.path, relative)
+            if etree.QName(metadata).localname.lower() in ("hoso", "file", "danhsachtailieu", "tailieu", "ead"):
+                records.extend(_map_description(metadata, relative, identifier, source_id, holding_province))
+    if not records:
+        records = [_bag_info_record(info, identifier, name, source_id, holding_province)]
+    return Package(name, KIND_BAGIT, identifier, root, info.get("bagging-date"), records, files)
+
+
+def _bag_file_details(bag) -> list:
+    """bagit stops at a wrong Payload-Oxum (file count and size) before naming files; name them anyway."""
+    try:
+        bag._validate_completeness()
+        bag._validate_entries(1)
+    except bagit.BagValidationError as error:
+        return list(error.details or [])
+    except Exception:  # the library's internals moved: the Payload-Oxum message alone still rejects
+        return []
+    return []
+
+
+def _bag_problem(detail) -> str:
+    if isinstance(detail, bagit.ChecksumMismatch):
+        return f"{detail.algorithm} checksum mismatch: expected {detail.expected}, found {detail.found}"
+    if isinstance(detail, bagit.FileMissing):
+        return "listed in the manifest but missing"
+    if isinstance(detail, bagit.UnexpectedFile):
+        return "not listed in the manifest"
+    return str(detail)
+
+
+def _bag_info_record(info: dict, identifier: str, name: str, source_id: str, holding_province: str) -> MappedRecord:
+    """A bag without TT 05/2025 metadata: one hồ sơ from bag-info.txt, holding all the payload."""
+    from lxml.builder import E
+
+    hoso = E.HoSo(
+        E.MaHoSo(identifier),
+        E.TieuDeHoSo(info.get("title") or info.get("external-description") or name),
+        E.CoQuanHinhThanhPhong(info.get("source-organization") or ""),
+        E.MucDoTiepCan(info.get("access-level") or info.get("muc-do-tiep-can") or ""),
+        E.ChuGiai(info.get("external-description") or ""),
+    )
+    try:
+        return map_tt05(hoso, source_id=source_id, holding_province=holding_province, package_id=identifier)[0]
+    except RecordError as error:
+        raise PackageRejected([Problem("bag-info.txt", str(error))]) from error
+
+
+def remove_tree(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()

@@ -1,0 +1,195 @@
+"""EAD 2002 as AtoM's oai_ead sends it: one finding aid → a record for the fonds and each component."""
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from indexer.errors import RecordError
+from indexer.mapping.ead import map_ead
+from indexer.mapping.registry import MAPPERS
+
+FINDING_AID = """<?xml version="1.0" encoding="utf-8"?>
+<ead xmlns="urn:isbn:1-931666-22-9" xmlns:xlink="http://www.w3.org/1999/xlink"
+     xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" relatedencoding="ISAD(G)v2">
+  <eadheader langencoding="iso639-2b" countryencoding="iso3166-1" repositoryencoding="iso15511">
+    <eadid identifier="DNO.P01" countrycode="VN" url="https://lamdong.luutru.gov.vn/index.php/ubnd-tinh-dak-nong">DNO.P01</eadid>
+    <filedesc><titlestmt><titleproper>Phông Ủy ban nhân dân tỉnh Đắk Nông</titleproper></titlestmt></filedesc>
+  </eadheader>
+  <archdesc level="fonds" relatedencoding="ISAD(G)v2">
+    <did>
+      <unittitle encodinganalog="3.1.2">Phông Ủy ban nhân dân tỉnh Đắk Nông (2004–2025)</unittitle>
+      <unitid encodinganalog="3.1.1" countrycode="VN" repositorycode="LD">DNO.P01</unitid>
+      <unitdate normal="2004/2025" encodinganalog="3.1.3">2004–2025</unitdate>
+      <physdesc><extent encodinganalog="3.1.5">1,2 mét giá; 48 hồ sơ</extent></physdesc>
+      <repository><corpname>Trung tâm Lưu trữ lịch sử tỉnh Lâm Đồng</corpname></repository>
+      <origination encodinganalog="3.2.1"><corpname>Ủy ban nhân dân tỉnh Đắk Nông</corpname></origination>
+      <langmaterial><language langcode="vie">Tiếng Việt</language></langmaterial>
+    </did>
+    <odd type="fondsStatus"><p>phông đóng</p></odd>
+    <bioghist encodinganalog="3.2.2"><p>Tỉnh Đắk Nông được thành lập năm 2004.</p><p>Từ 01/7/2025 hợp nhất vào tỉnh Lâm Đồng.</p></bioghist>
+    <scopecontent encodinganalog="3.3.1"><p>Tài liệu quản lý nhà nước của tỉnh.</p></scopecontent>
+    <accessrestrict encodinganalog="3.4.1"><p>Công khai</p></accessrestrict>
+    <controlaccess><subject>Quản lý nhà nước</subject><geogname>Tỉnh Đắk Nông</geogname></controlaccess>
+    <dsc type="combined">
+      <c level="series" id="md5-aaa">
+        <did><unittitle>Mục lục số 1: Văn phòng</unittitle><unitid>ML01</unitid>
+          <unitdate normal="2004/2010">2004–2010</unitdate></did>
+        <c level="file">
+          <did><unittitle>Hồ sơ về việc thành lập Trường THPT Nguyễn Du</unittitle><unitid>HS001</unitid>
+            <unitdate>03/2005</unitdate></did>
+          <accessrestrict><p>Sử dụng có điều kiện</p></accessrestrict>
+          <c level="item">
+            <did><unittitle>Quyết định về việc thành lập Trường THPT Nguyễn Du</unittitle><unitid>VB01</unitid>
+              <unitid type="số ký hiệu">125/QĐ-UBND</unitid>
+              <unitdate normal="2005-03-05">05/03/2005</unitdate>
+              <physdesc><genreform>Quyết định</genreform></physdesc>
+              <origination><persname>Nguyễn Văn A</persname></origination>
+              <dao xlink:href="https://lamdong.luutru.gov.vn/files/VB01.pdf" linktype="simple"/>
+            </did>
+          </c>
+          <c><did><unittitle>Tờ trình đề nghị thành lập trường</unittitle><unitid>VB02</unitid></did>
+            <accessrestrict><p>Mật</p></accessrestrict></c>
+        </c>
+      </c>
+      <c level="otherlevel" otherlevel="mục lục">
+        <did><unittitle>Mục lục số 2</unittitle><unitid>DNO.P01.ML02</unitid></did>
+      </c>
+    </dsc>
+  </archdesc>
+</ead>"""
+
+
+def _map(xml: str = FINDING_AID, **kwargs):
+    metadata = etree.fromstring(xml.encode("utf-8"))
+    return [r.document for r in map_ead(metadata, source_id="lamdong", local_id="DNO.P01",
+                                        holding_province="68", **kwargs)]
+
+
+@pytest.fixture(scope="module")
+def records():
+    return {d["local_id"]: d for d in _map()}
+
+
+def test_one_finding_aid_gives_the_fonds_and_every_component_in_document_order():
+    assert [d["local_id"] for d in _map()] == [
+        "DNO.P01", "DNO.P01/ML01", "DNO.P01/ML01/HS001", "DNO.P01/ML01/HS001/VB01",
+        "DNO.P01/ML01/HS001/VB02", "DNO.P01/DNO.P01.ML02"]
+
+
+def test_levels_come_from_the_level_attribute_otherlevel_or_the_parent(records):
+    assert records["DNO.P01"]["level"] == "fonds"
+    assert records["DNO.P01/ML01"]["level"] == "series"
+    assert records["DNO.P01/ML01/HS001"]["level"] == "file"
+    assert records["DNO.P01/ML01/HS001/VB01"]["level"] == "item"
+    assert records["DNO.P01/ML01/HS001/VB02"]["level"] == "item"  # no @level: one below its parent
+    assert records["DNO.P01/DNO.P01.ML02"]["level"] == "series"  # otherlevel="mục lục"
+
+
+def test_hierarchy_parent_and_path_are_record_ids(records):
+    item = records["DNO.P01/ML01/HS001/VB01"]
+    assert item["id"] == "lamdong:DNO.P01/ML01/HS001/VB01"
+    assert item["parent_id"] == "lamdong:DNO.P01/ML01/HS001"
+    assert item["path"] == ["lamdong:DNO.P01", "lamdong:DNO.P01/ML01", "lamdong:DNO.P01/ML01/HS001"]
+    assert records["DNO.P01"]["parent_id"] is None and records["DNO.P01"]["path"] == []
+
+
+def test_reference_codes_join_the_unitids_unless_already_complete(records):
+    assert records["DNO.P01"]["reference_code"] == "DNO.P01"
+    assert records["DNO.P01/ML01/HS001/VB01"]["reference_code"] == "DNO.P01.ML01.HS001.VB01"
+    assert records["DNO.P01/DNO.P01.ML02"]["reference_code"] == "DNO.P01.ML02"
+
+
+def test_dates_normal_attribute_and_partial_text(records):
+    assert (records["DNO.P01"]["date_start"], records["DNO.P01"]["date_end"]) == ("2004-01-01", "2025-12-31")
+    assert (records["DNO.P01/ML01/HS001"]["date_start"], records["DNO.P01/ML01/HS001"]["date_end"]) == (
+        "2005-03-01", "2005-03-31")
+    assert records["DNO.P01/ML01/HS001/VB01"]["year_start"] == 2005
+    assert records["DNO.P01/ML01/HS001/VB02"]["date_start"] is None
+
+
+def test_access_stated_or_inherited_from_the_parent(records):
+    assert records["DNO.P01"]["access"] == "public"
+    assert records["DNO.P01/ML01"]["access"] == "public"
+    assert records["DNO.P01/ML01/HS001"]["access"] == "restricted"
+    assert records["DNO.P01/ML01/HS001/VB01"]["access"] == "restricted"
+    assert records["DNO.P01/ML01/HS001/VB02"]["access"] == "closed"
+
+
+def test_a_fonds_without_access_statement_is_closed():
+    xml = FINDING_AID.replace('<accessrestrict encodinganalog="3.4.1"><p>Công khai</p></accessrestrict>', "")
+    fonds = _map(xml)[0]
+    assert fonds["access"] == "closed" and fonds["access_reason"] == "no access level stated"
+
+
+def test_origin_province_is_the_former_province_mapped_to_the_current_one(records):
+    for record in records.values():
+        assert record["holding_province"] == "68"
+        assert record["origin_province_name"].endswith("Đắk Nông")
+        assert record["origin_province_current"] == "68"
+        assert record["origin_province"] != "68"
+
+
+def test_fonds_fields_and_item_fields(records):
+    fonds = records["DNO.P01"]
+    assert fonds["creator"] == "Ủy ban nhân dân tỉnh Đắk Nông"
+    assert fonds["admin_history"].splitlines()[0] == "Tỉnh Đắk Nông được thành lập năm 2004."
+    assert fonds["extent"] == "1,2 mét giá; 48 hồ sơ"
+    assert fonds["fonds_status"] == "closed"
+    assert fonds["language"] == "vi"
+    assert fonds["subjects"] == ["Quản lý nhà nước"]
+    assert fonds["source_url"].startswith("https://lamdong.luutru.gov.vn/")
+    item = records["DNO.P01/ML01/HS001/VB01"]
+    assert item["doc_number"] == "125/QĐ-UBND"
+    assert item["doc_type"] == "Quyết định"
+    assert item["signer"] == "Nguyễn Văn A"
+    assert records["DNO.P01/ML01"]["admin_history"] is None
+
+
+def test_digital_objects_become_file_urls():
+    mapped = map_ead(etree.fromstring(FINDING_AID.encode()), source_id="lamdong", local_id="DNO.P01",
+                     holding_province="68")
+    by_id = {m.document["local_id"]: m for m in mapped}
+    assert by_id["DNO.P01/ML01/HS001/VB01"].file_urls == ["https://lamdong.luutru.gov.vn/files/VB01.pdf"]
+    assert by_id["DNO.P01"].file_urls == []
+
+
+def test_every_document_has_only_fields_of_the_strict_index_mapping(records):
+    from schema.index import MAPPINGS
+
+    for record in records.values():
+        assert set(record) <= set(MAPPINGS["properties"])
+
+
+def test_numbered_components_c01_c02_without_namespace():
+    xml = """<ead><archdesc level="fonds"><did><unittitle>Phông A</unittitle><unitid>A</unitid></did>
+      <accessrestrict><p>Công khai</p></accessrestrict>
+      <dsc><c01 level="series"><did><unittitle>S</unittitle><unitid>S1</unitid></did>
+        <c02 level="file"><did><unittitle>F</unittitle><unitid>F1</unitid></did></c02></c01></dsc>
+    </archdesc></ead>"""
+    docs = _map(xml)
+    assert [(d["local_id"], d["level"]) for d in docs] == [
+        ("DNO.P01", "fonds"), ("DNO.P01/S1", "series"), ("DNO.P01/S1/F1", "file")]
+
+
+@pytest.mark.parametrize("xml, message", [
+    ("<dc/>", "no EAD metadata"),
+    ("<ead><eadheader/></ead>", "no <archdesc>"),
+    ("<ead><archdesc level='fonds'><did><unitid>X</unitid></did></archdesc></ead>", "has no <unittitle>"),
+    ("<ead><archdesc level='shelf'><did><unittitle>T</unittitle></did></archdesc></ead>", "level we do not know"),
+    ("<ead><archdesc level='fonds'><did><unittitle>T</unittitle></did><dsc>"
+     "<c><did><unittitle>A</unittitle><unitid>1</unitid></did></c>"
+     "<c><did><unittitle>B</unittitle><unitid>1</unitid></did></c></dsc></archdesc></ead>", "same identifier"),
+])
+def test_malformed_finding_aids_raise_a_clear_record_error(xml, message):
+    with pytest.raises(RecordError, match=message) as raised:
+        _map(xml)
+    assert raised.value.kind == "mapping"
+
+
+def test_registry_maps_both_prefixes_to_lists_of_records():
+    assert len(MAPPERS["oai_ead"](etree.fromstring(FINDING_AID.encode()), source_id="s", local_id="x",
+                                  holding_province="68")) == 6
+    dc = etree.fromstring(b'<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
+                          b'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>T</dc:title></oai_dc:dc>')
+    assert [m.document["title"] for m in MAPPERS["oai_dc"](dc, source_id="s", local_id="x",
+                                                           holding_province="68")] == ["T"]
