@@ -9,6 +9,7 @@ install:
 services: install
 	scripts/opensearch.sh start
 	scripts/tika.sh start
+	scripts/keycloak.sh start
 
 demo: services
 	scripts/demo.sh
@@ -25,6 +26,7 @@ test-unit: install
 	scripts/test.sh tests/unit
 
 stop:
+	-scripts/keycloak.sh stop
 	-scripts/mail-sink.sh stop
 	-scripts/demo-archives.sh stop
 	-scripts/tika.sh stop

@@ -26,6 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.admin.users import users_admin_blueprint
     from portal.access import views as access_views
     from portal.api_docs.views import api_docs_blueprint
+    from portal.auth.oidc import oidc_blueprint
     from portal.export.views import export_blueprint
     from portal.records.views import records_blueprint
     from portal.search.views import search_blueprint
@@ -42,5 +43,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(api_docs_blueprint)
     app.register_blueprint(health.health_blueprint)
     app.register_blueprint(users_admin_blueprint)
+    app.register_blueprint(oidc_blueprint)
     access_views.init_app(app)
     return app

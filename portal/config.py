@@ -53,6 +53,17 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_MAIL_FORMS": os.environ.get("RATELIMIT_MAIL_FORMS", "5 per minute;30 per hour"),
         # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0: none trusted).
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
+        # OpenID Connect sign-in for officials (portal/auth/oidc.py); no issuer: no SSO.
+        "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", ""),
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", ""),
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", ""),
+        "OIDC_SCOPE": os.environ.get("OIDC_SCOPE", "openid profile email"),
+        "OIDC_TIMEOUT": _int("OIDC_TIMEOUT", 10),
+        # Which ID token claims carry the groups and the province, and which group gives which
+        # role (portal/auth/claims.py; empty: the default mapping of the shipped Keycloak realm).
+        "OIDC_ROLE_CLAIM": os.environ.get("OIDC_ROLE_CLAIM", "groups"),
+        "OIDC_PROVINCE_CLAIM": os.environ.get("OIDC_PROVINCE_CLAIM", "province"),
+        "OIDC_GROUP_ROLES": os.environ.get("OIDC_GROUP_ROLES", ""),
         "SEARCH_MAX_PAGE_SIZE": 100,
         "SEARCH_MAX_WINDOW": 10_000,
         "BABEL_DEFAULT_LOCALE": "vi",

@@ -50,6 +50,15 @@ flask sources add --id vinhlong-nop --kind package --province 86 --url "$inbox" 
   --name "Trung tâm Lưu trữ lịch sử tỉnh Vĩnh Long – tiếp nhận hồ sơ điện tử"
 flask harvest --all
 
+# Officials sign in through the Keycloak the Makefile started, with the realm the project ships.
+keycloak_secrets="$RUNTIME_DIR/keycloak/secrets.env"
+if [ -r "$keycloak_secrets" ]; then
+  export OIDC_ISSUER="${OIDC_ISSUER:-http://127.0.0.1:$KEYCLOAK_PORT/realms/archives}"
+  export OIDC_CLIENT_ID="${OIDC_CLIENT_ID:-archives-portal}"
+  OIDC_CLIENT_SECRET="${OIDC_CLIENT_SECRET:-$(sed -n 's/^ARCHIVES_OIDC_CLIENT_SECRET=//p' "$keycloak_secrets")}"
+  export OIDC_CLIENT_SECRET
+fi
+
 cat <<MSG
 
   The portal:        http://127.0.0.1:${PORTAL_PORT:-5000}
@@ -65,6 +74,11 @@ cat <<MSG
     quantri.hue@demo.archives.vn        archive admin of Huế (46)
     quantri.quocgia@demo.archives.vn    national admin
     thanhtra@demo.archives.vn           auditor
+  Officials (government sign-on through Keycloak, http://127.0.0.1:$KEYCLOAK_PORT; passwords in
+  $keycloak_secrets, the ARCHIVES_DEMO_PASSWORD_* lines):
+    vinhlong.staff    staff of Vĩnh Long (86)       hue.admin       archive admin of Huế (46)
+    national.admin    national admin                auditor         auditor
+    official.nogroup  in no mapped group: a reader
   Mail the portal sends: $RUNTIME_DIR/mail/*.eml (SMTP sink on 127.0.0.1:$MAIL_SINK_PORT)
 
   Stop with Ctrl-C; \`make stop\` stops OpenSearch, Tika and the demo archives.

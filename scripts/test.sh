@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: unit, integration and browser tests against the real OpenSearch and Tika
+# `make test`: unit, integration and browser tests against the real OpenSearch, Tika and Keycloak
 # (started by the Makefile). Test indices carry their own prefix; the demo's are untouched.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -9,6 +9,15 @@ export OPENSEARCH_URL="http://127.0.0.1:$OPENSEARCH_PORT"
 export TIKA_SERVER_ENDPOINT="http://127.0.0.1:$TIKA_PORT"
 export SECRET_KEY="test-only-$(date +%s)-$$"
 export PYTHONDONTWRITEBYTECODE=1
+# Officials' sign-in: the Keycloak that `make test` starts (scripts/keycloak.sh), with the client
+# secret that script generated (never in the repository; the tests read the demo passwords there too).
+export OIDC_ISSUER="${OIDC_ISSUER:-http://127.0.0.1:$KEYCLOAK_PORT/realms/archives}"
+export OIDC_CLIENT_ID="${OIDC_CLIENT_ID:-archives-portal}"
+keycloak_secrets="$RUNTIME_DIR/keycloak/secrets.env"
+if [ -z "${OIDC_CLIENT_SECRET:-}" ] && [ -r "$keycloak_secrets" ]; then
+  OIDC_CLIENT_SECRET="$(sed -n 's/^ARCHIVES_OIDC_CLIENT_SECRET=//p' "$keycloak_secrets")"
+  export OIDC_CLIENT_SECRET
+fi
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from demo.catalogue import build_archives
 from demo.oai_provider import create_provider_app
 
-pytest_plugins = ["tests.databases"]
+pytest_plugins = ["tests.databases", "tests.keycloak"]
 
 DEMO_SOURCES = {"vinhlong": "86", "hue": "46", "cantho": "92"}
 

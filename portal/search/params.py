@@ -22,6 +22,7 @@ MAX_QUERY_LENGTH = 500
 # Each word is looked for in some twenty fields; OpenSearch refuses a query of more than 1,024
 # clauses, so a query of more words than this is refused here, with a reason.
 MAX_QUERY_WORDS = 32
+_WORD = re.compile(r"\w+")
 # The advanced search form's fields, each searched in its own field of the record.
 FIELD_QUERIES = ("title", "creator", "doc_number", "reference_code")
 MAX_FIELD_QUERY_LENGTH = 200
@@ -67,10 +68,14 @@ def parse_search_params(args, max_size: int = 100, max_window: int = 10_000) -> 
         raise SearchParamError("q", f"the query is longer than {MAX_QUERY_LENGTH} characters")
     if q.count('"') % 2:
         raise SearchParamError("q", "the query has an unbalanced quotation mark")
-    if len(q.split()) > MAX_QUERY_WORDS:
+    if _word_count(q) > MAX_QUERY_WORDS:
         raise SearchParamError("q", f"the query has more than {MAX_QUERY_WORDS} words")
 
     fields = {name: _field_query(args, name) for name in FIELD_QUERIES}
+    # Every word becomes clauses on several fields; together they must stay under OpenSearch's
+    # clause limit (1,024), or a long pasted text would fail the search instead of a clear 400.
+    if _word_count(q) + sum(_word_count(value) for value in fields.values()) > MAX_QUERY_WORDS * 2:
+        raise SearchParamError("q", f"the search has more than {MAX_QUERY_WORDS * 2} words in all its fields")
     sort = args.get("sort") or ("relevance" if q or any(fields.values()) else "reference")
     if sort not in SORTS:
         raise SearchParamError("sort", f"sort must be one of {', '.join(SORTS)}")
@@ -146,7 +151,14 @@ def _field_query(args, name: str) -> str:
         raise SearchParamError(name, f"{name} is longer than {MAX_FIELD_QUERY_LENGTH} characters")
     if value.count('"') % 2:
         raise SearchParamError(name, f"{name} has an unbalanced quotation mark")
+    if _word_count(value) > MAX_QUERY_WORDS:
+        raise SearchParamError(name, f"{name} has more than {MAX_QUERY_WORDS} words")
     return value
+
+
+def _word_count(text: str) -> int:
+    """Words as the analyzer will see them: punctuation splits them as much as spaces do."""
+    return len(_WORD.findall(text))
 
 
 def _int(args, name: str, default: int, minimum: int) -> int:

@@ -182,3 +182,15 @@ def test_range_of_a_month_ends_on_its_last_real_day(month, last_day):
 def test_impossible_calendar_date_is_rejected(value):
     assert rejected([("from", value)]).parameter == "from"
 
+
+
+def test_words_split_by_punctuation_count_against_the_limit():
+    """Each word becomes clauses on several fields: '"a"b"c…' must not reach OpenSearch's limit."""
+    with pytest.raises(SearchParamError):
+        parse_search_params(MultiDict({"q": '"' + '"'.join("abcdefghij" * 4) + '"'}))
+    with pytest.raises(SearchParamError):
+        parse_search_params(MultiDict({"creator": ".".join("x" * 33)}))
+    with pytest.raises(SearchParamError):
+        parse_search_params(MultiDict({"q": " ".join("w" * 30), "title": " ".join("t" * 30),
+                                       "creator": " ".join("c" * 5)}))
+    assert parse_search_params(MultiDict({"q": " ".join("w" * 32), "title": " ".join("t" * 32)})).q
