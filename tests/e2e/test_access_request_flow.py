@@ -1,9 +1,10 @@
 """The whole path of an access request in a browser: a reader asks from a restricted record's
-page, a Vĩnh Long official signs in and approves with scope "file", the reader reads the full
-text of every item of that file and still not of the neighbouring file; after the expiry
-(the clock moved) nothing is open any more."""
+page, the Vĩnh Long official signs in through Keycloak (its own login page) and approves with
+scope "file", the reader reads the full text of every item of that file and still not of the
+neighbouring file; after the expiry (the clock moved) nothing is open any more."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -11,15 +12,30 @@ from playwright.sync_api import Page, expect
 
 from tests.access_requests import file_and_neighbour, restricted_files, unique_email
 from tests.accounts import TEST_PASSWORD, create_user
+from tests.conftest import ServerThread, make_portal
+
+OFFICIAL = "vinhlong.staff"  # the Vĩnh Long staff member of keycloak/archives-realm.json (staff, province 86)
 
 
-def sign_in_as_official(page: Page, base_url: str, email: str, password: str = TEST_PASSWORD) -> None:
-    """The official's sign-in step, in one place: today the local sign-in form; once Keycloak
-    sign-in is merged (branch `keycloak`), follow the SSO button to Keycloak's login page here."""
+@pytest.fixture(scope="module")
+def sso_portal(tmp_path_factory, harvested_app, keycloak, mail_sink):
+    """The portal with government SSO: the session's harvested index, a database of its own."""
+    app = make_portal(tmp_path_factory, OPENSEARCH_INDEX_PREFIX=harvested_app.config["OPENSEARCH_INDEX_PREFIX"],
+                      **keycloak.portal_settings(), **mail_sink.settings)
+    with ServerThread(app) as server:
+        server.app = app
+        yield server
+
+
+def sign_in_as_official(page: Page, base_url: str, keycloak, username: str = OFFICIAL) -> None:
+    """The official's sign-in step, in one place: through the government SSO button to
+    Keycloak's own login page, and back to the staff queue."""
     page.goto(base_url + "/login?next=/staff/requests")
-    page.fill("form.auth-form #email", email)
-    page.fill("form.auth-form #password", password)
-    page.click("form.auth-form button[type=submit]")
+    page.locator("[data-sso-login]").click()
+    expect(page).to_have_url(re.compile("^" + re.escape(keycloak.issuer + "/")))
+    page.fill("#username", username)
+    page.fill("#password", keycloak.passwords[username])
+    page.click("#kc-login")
     expect(page).to_have_url(base_url + "/staff/requests")
 
 
@@ -30,17 +46,15 @@ def _sign_in_on_the_form(page: Page, email: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def secrets(harvested_app):
-    return file_and_neighbour(restricted_files(harvested_app))
+def secrets(sso_portal):
+    return file_and_neighbour(restricted_files(sso_portal.app))
 
 
-def test_reader_asks_official_approves_the_file_and_expiry_closes_it(browser, portal_server, harvested_app,
-                                                                      secrets):
+def test_reader_asks_official_approves_the_file_and_expiry_closes_it(browser, sso_portal, keycloak, secrets):
     granted_file, neighbour = secrets
-    base = portal_server.url
-    reader_email, staff_email = unique_email("e2e-reader"), unique_email("e2e-staff86")
-    create_user(harvested_app, reader_email, full_name="Nguyễn Văn Đọc")
-    create_user(harvested_app, staff_email, "staff", "86", full_name="Trần Thị Lưu Trữ")
+    base, app = sso_portal.url, sso_portal.app
+    reader_email = unique_email("e2e-reader")
+    create_user(app, reader_email, full_name="Nguyễn Văn Đọc")
     item_id, item_token = next(iter(granted_file.items.items()))
 
     reader_context, staff_context = browser.new_context(locale="vi-VN"), browser.new_context(locale="vi-VN")
@@ -60,8 +74,7 @@ def test_reader_asks_official_approves_the_file_and_expiry_closes_it(browser, po
         expect(reader.locator("[data-state]")).to_have_attribute("data-state", "submitted")
 
         staff = staff_context.new_page()
-        sign_in_as_official(staff, base, staff_email)
-        expect(staff.locator("[data-inbox] [data-unread]")).to_be_visible()
+        sign_in_as_official(staff, base, keycloak)
         request_id = reader.url.rsplit("/", 1)[1]
         staff.click(f"tr[data-request='{request_id}'] a")
         expect(staff.locator("h1")).to_contain_text(f"#{request_id}")
@@ -81,7 +94,7 @@ def test_reader_asks_official_approves_the_file_and_expiry_closes_it(browser, po
         expect(reader.locator("[data-inbox] [data-unread]")).to_be_visible()
 
         later = datetime.now(timezone.utc) + timedelta(days=91)
-        harvested_app.config["ACCESS_CLOCK"] = lambda: later
+        app.config["ACCESS_CLOCK"] = lambda: later
         try:
             for record_id, token in granted_file.items.items():
                 reader.goto(f"{base}/records/{record_id}")
@@ -90,19 +103,18 @@ def test_reader_asks_official_approves_the_file_and_expiry_closes_it(browser, po
             reader.goto(f"{base}/requests")
             expect(reader.locator("table.grants")).to_be_visible()
         finally:
-            harvested_app.config.pop("ACCESS_CLOCK", None)
+            app.config.pop("ACCESS_CLOCK", None)
     finally:
         reader_context.close()
         staff_context.close()
 
 
-def test_request_pages_have_no_serious_accessibility_violations(browser, portal_server, harvested_app, secrets):
+def test_request_pages_have_no_serious_accessibility_violations(browser, sso_portal, keycloak, secrets):
     from tests.e2e.test_accessibility import check_page
 
-    base = portal_server.url
-    reader_email, staff_email = unique_email("axe-reader"), unique_email("axe-staff86")
-    create_user(harvested_app, reader_email)
-    create_user(harvested_app, staff_email, "staff", "86")
+    base = sso_portal.url
+    reader_email = unique_email("axe-reader")
+    create_user(sso_portal.app, reader_email)
     item_id = list(secrets[1].items)[0]
     reader_context, staff_context = browser.new_context(locale="vi-VN"), browser.new_context(locale="vi-VN")
     try:
@@ -122,7 +134,7 @@ def test_request_pages_have_no_serious_accessibility_violations(browser, portal_
         check_page(reader, f"{base}/requests", "requests-list")
 
         staff = staff_context.new_page()
-        sign_in_as_official(staff, base, staff_email)
+        sign_in_as_official(staff, base, keycloak)
         check_page(staff, f"{base}/staff/requests", "staff-queue")
         check_page(staff, f"{base}/staff/requests/{request_id}", "staff-request")
         check_page(staff, f"{base}/staff/grants", "staff-grants")
