@@ -9,6 +9,7 @@ install:
 services: install
 	scripts/opensearch.sh start
 	scripts/tika.sh start
+	scripts/postgres.sh start
 	scripts/keycloak.sh start
 
 demo: services
@@ -23,9 +24,10 @@ fuzz: services
 	PERMISSION_FUZZ_EXAMPLES=10000 scripts/test.sh tests/integration/test_permission_properties.py
 
 test-unit: install
-	scripts/test.sh tests/unit
+	TEST_POSTGRES=0 scripts/test.sh tests/unit
 
 stop:
+	-scripts/postgres.sh stop
 	-scripts/keycloak.sh stop
 	-scripts/mail-sink.sh stop
 	-scripts/demo-archives.sh stop

@@ -17,6 +17,7 @@ from indexer.text_extraction import TikaExtractor
 class FetchedFile:
     entry: dict  # the `files[]` entry of the record schema
     text: str
+    extraction_pending: bool = False  # Tika was unreachable: extract again on the next run
 
 
 class FileTooLarge(Exception):
@@ -67,7 +68,7 @@ def fetch_file(
     entry["text_extracted"] = result.error is None
     if result.error:
         entry["extraction_error"] = result.error
-    return FetchedFile(entry, result.text)
+    return FetchedFile(entry, result.text, extraction_pending=result.unavailable)
 
 
 def read_local_file(
@@ -110,4 +111,4 @@ def read_local_file(
     entry["text_extracted"] = result.error is None
     if result.error:
         entry["extraction_error"] = result.error
-    return FetchedFile(entry, result.text)
+    return FetchedFile(entry, result.text, extraction_pending=result.unavailable)

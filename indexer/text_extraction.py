@@ -13,6 +13,7 @@ from dataclasses import dataclass
 class ExtractionResult:
     text: str
     error: str | None = None  # why there is no text, when there is none
+    unavailable: bool = False  # Tika itself could not be reached: try the file again on a later run
 
 
 @dataclass
@@ -41,7 +42,8 @@ class TikaExtractor:
                 requestOptions={"timeout": self.limits.timeout_seconds},
             )
         except Exception as error:  # the client raises bare exceptions for network faults
-            return ExtractionResult("", f"Tika failed: {type(error).__name__}: {error}")
+            return ExtractionResult("", f"Tika failed: {type(error).__name__}: {error}",
+                                    unavailable=_is_network_fault(error))
         status = parsed.get("status")
         if status != 200:
             return ExtractionResult("", f"Tika could not read {name or 'the file'} (HTTP {status})")
@@ -57,3 +59,11 @@ class TikaExtractor:
             return requests.get(f"{self.endpoint}/version", timeout=5).ok
         except requests.RequestException:
             return False
+
+
+def _is_network_fault(error: Exception) -> bool:
+    """Tika down or not answering (as opposed to a file it cannot read)."""
+    import requests
+
+    return isinstance(error, (requests.ConnectionError, requests.Timeout, ConnectionError, TimeoutError)) \
+        or "Connection refused" in str(error) or "Max retries exceeded" in str(error)

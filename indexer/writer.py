@@ -16,15 +16,53 @@ from schema.index import INDEX_BODY, MAPPINGS, alias_name, source_index_name, so
 
 
 class RecordWriter:
-    def __init__(self, client: OpenSearch, source_id: str, index_prefix: str = ""):
+    """Writes one source's records: into the index behind the alias, or (`index=`) into a new
+    generation being built beside it by a full run, which `swap_alias` later puts in its place."""
+
+    def __init__(self, client: OpenSearch, source_id: str, index_prefix: str = "", index: str | None = None):
         self.client = client
         self.source_id = source_id
         self.alias = alias_name(index_prefix)
         self.index_prefix = index_prefix
+        if index is not None:
+            self.index = index if self._exists(index) else self._create_index(index, with_alias=False)
+            return
         current = self._current_index()
         if current:
             self._add_new_fields(current)
         self.index = current or self._create_index()
+
+    @classmethod
+    def new_generation(cls, client: OpenSearch, source_id: str, index_prefix: str = "") -> "RecordWriter":
+        """A writer into a new, empty index of the source that readers do not see until swap_alias."""
+        writer = cls.__new__(cls)
+        writer.client, writer.source_id, writer.index_prefix = client, source_id, index_prefix
+        writer.alias = alias_name(index_prefix)
+        writer.index = writer._create_index(with_alias=False)
+        return writer
+
+    def _exists(self, index: str) -> bool:
+        try:
+            return bool(self.client.indices.exists(index=index))
+        except OpenSearchException as error:
+            raise IndexUnavailable(f"OpenSearch is not reachable: {error}") from error
+
+    def swap_alias(self) -> list[str]:
+        """Readers now see this index for the source, in one atomic alias change; the source's older
+        indices are removed. Returns the names removed."""
+        pattern = source_index_pattern(self.index_prefix, self.source_id)
+        try:
+            older = [name for name in self.client.indices.get(index=pattern) if name != self.index]
+            actions = [{"add": {"index": self.index, "alias": self.alias}}]
+            behind_alias = self.client.indices.get_alias(index=pattern, name=self.alias, ignore=[404])
+            actions += [{"remove": {"index": name, "alias": self.alias}}
+                        for name in behind_alias if name != self.index and name in older]
+            self.client.indices.update_aliases(body={"actions": actions})
+            for name in older:
+                self.client.indices.delete(index=name, ignore_unavailable=True)
+        except OpenSearchException as error:
+            raise IndexUnavailable(f"could not put {self.index} behind {self.alias}: {error}") from error
+        return older
 
     def _current_index(self) -> str | None:
         pattern = source_index_pattern(self.index_prefix, self.source_id)
@@ -45,13 +83,13 @@ class RecordWriter:
         except OpenSearchException as error:
             raise IndexUnavailable(f"could not update the mapping of {index}: {error}") from error
 
-    def _create_index(self) -> str:
-        generation = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
-        index = source_index_name(self.index_prefix, self.source_id, generation)
+    def _create_index(self, index: str | None = None, with_alias: bool = True) -> str:
+        # Microseconds after the seconds keep names unique and still sorted by age.
+        generation = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
+        index = index or source_index_name(self.index_prefix, self.source_id, generation)
+        body = {**INDEX_BODY, "aliases": {self.alias: {}}} if with_alias else INDEX_BODY
         try:
-            self.client.indices.create(
-                index=index, body={**INDEX_BODY, "aliases": {self.alias: {}}}
-            )
+            self.client.indices.create(index=index, body=body)
         except OpenSearchException as error:
             raise IndexUnavailable(f"could not create index {index}: {error}") from error
         return index

@@ -22,8 +22,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from portal import auth, cli, database, errors, health, i18n, opensearch
+    from portal import audit, auth, cli, database, errors, health, i18n, opensearch
     from portal.admin.users import users_admin_blueprint
+    from portal.admin.views import admin_blueprint
     from portal.access import views as access_views
     from portal.api_docs.views import api_docs_blueprint
     from portal.auth.oidc import oidc_blueprint
@@ -37,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     auth.init_app(app)
     cli.init_app(app)
+    audit.init_app(app)
     app.register_blueprint(search_blueprint)
     app.register_blueprint(records_blueprint)
     app.register_blueprint(export_blueprint)
@@ -44,5 +46,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(health.health_blueprint)
     app.register_blueprint(users_admin_blueprint)
     app.register_blueprint(oidc_blueprint)
+    app.register_blueprint(admin_blueprint)
     access_views.init_app(app)
     return app

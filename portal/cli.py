@@ -12,14 +12,17 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from indexer.errors import HarvestError
-from indexer.harvest import HarvestSettings, harvest_source
+from indexer.harvest import (HarvestSettings, RetryPolicy, due_sources, harvest_source, last_run_started,
+                             refresh_record, source_sets)
 from indexer.package_intake import intake_packages
 from indexer.signatures import TrustRootsError, load_trust_roots
 from indexer.text_extraction import TikaExtractor, TikaLimits
 from portal import database
 from portal.access.identity import valid_province
+from portal.audit import actions as audit_actions
+from portal.audit.log import record_command_event
 from portal.opensearch import get_client
-from schema.tables import SOURCE_KINDS, HarvestRun, Source
+from schema.tables import SOURCE_KINDS, HarvestRun, Source, next_due, schedule_interval
 
 db_cli = AppGroup("db", help="The portal's database.")
 sources_cli = AppGroup("sources", help="The archive endpoints the harvester reads.")
@@ -43,9 +46,12 @@ def sources_list():
         last = db.scalars(select(HarvestRun).where(HarvestRun.source_id == source.id)
                           .order_by(HarvestRun.id.desc()).limit(1)).first()
         state = f"last run {last.state} at {last.started_at:%Y-%m-%d %H:%M}" if last else "never harvested"
+        due = next_due(source, last_run_started(db, source.id))
+        when = "" if due is None else f", next due {'now' if due.year == 1 else f'{due:%Y-%m-%d %H:%M}'}"
         click.echo(f"{source.id:<12} {'enabled ' if source.enabled else 'disabled'} province {source.holding_province} "
                    f"{source.kind} {source.url} prefix={source.metadata_prefix}"
-                   f"{' set=' + source.set_spec if source.set_spec else ''}  ({state})")
+                   f"{' set=' + source.set_spec if source.set_spec else ''}"
+                   f"{' schedule=' + source.schedule if source.schedule else ''}  ({state}{when})")
 
 
 @sources_cli.command("add")
@@ -53,11 +59,17 @@ def sources_list():
 @click.option("--kind", type=click.Choice(SOURCE_KINDS), default="oai-pmh", show_default=True)
 @click.option("--url", required=True, help="Base URL of the OAI-PMH endpoint; for --kind package, the inbox directory.")
 @click.option("--province", required=True, help="Code of the holding province, e.g. 86.")
-@click.option("--prefix", "metadata_prefix", default="oai_dc", show_default=True)
+@click.option("--prefix", "metadata_prefix", default="auto", show_default=True,
+              help="metadataPrefix; auto takes the richest the source offers and a mapping reads.")
 @click.option("--set", "set_spec", default=None)
 @click.option("--name", default="")
-def sources_add(source_id, kind, url, province, metadata_prefix, set_spec, name):
+@click.option("--schedule", default=None, help="hourly, daily, weekly or 'every 6h' (m, h, d, w); for --due.")
+def sources_add(source_id, kind, url, province, metadata_prefix, set_spec, name, schedule):
     """Add a source, or update the one with this id."""
+    try:
+        schedule_interval(schedule)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--schedule")
     code = valid_province(province)
     if code is None:
         raise click.BadParameter(f"{province!r} is not the code of one of the 34 provinces", param_hint="--province")
@@ -75,6 +87,11 @@ def sources_add(source_id, kind, url, province, metadata_prefix, set_spec, name)
         db.add(source)
     source.kind, source.url, source.holding_province = kind, url, code
     source.metadata_prefix, source.set_spec, source.name, source.enabled = metadata_prefix, set_spec, name, True
+    if schedule is not None or created:
+        source.schedule = schedule or None
+    record_command_event(audit_actions.SOURCE_CHANGE, target_id=source_id, target_province=code, details={
+        "change": "add" if created else "update", "kind": kind, "url": url, "prefix": metadata_prefix,
+        "schedule": source.schedule})
     db.commit()
     click.echo(f"source {source_id} {'added' if created else 'updated'}")
 
@@ -87,27 +104,67 @@ def sources_disable(source_id):
     if source is None:
         raise click.ClickException(f"no source {source_id!r}")
     source.enabled = False
+    record_command_event(audit_actions.SOURCE_CHANGE, target_id=source_id,
+                         target_province=source.holding_province, details={"change": "disable"})
     db.commit()
     click.echo(f"source {source_id} disabled")
+
+
+@sources_cli.command("sets")
+@click.argument("source_id")
+def sources_sets(source_id):
+    """List the sets (ListSets) a source offers, for `flask harvest --set`."""
+    source = _source_or_fail(source_id)
+    try:
+        sets = source_sets(source, current_app.config["HARVEST_HTTP_TIMEOUT"])
+    except HarvestError as error:
+        raise click.ClickException(str(error))
+    if not sets:
+        click.echo(f"{source_id} has no sets")
+    for spec, name in sets:
+        click.echo(f"{spec:<24} {name}")
+
+
+def _source_or_fail(source_id: str) -> Source:
+    source = database.get_db().get(Source, source_id)
+    if source is None:
+        raise click.ClickException(f"no source {source_id!r}")
+    return source
 
 
 @click.command("harvest")
 @with_appcontext
 @click.option("--source", "source_ids", multiple=True, help="Harvest this source (repeatable).")
 @click.option("--all", "all_sources", is_flag=True, help="Harvest every enabled source.")
+@click.option("--due", is_flag=True, help="Harvest the enabled sources whose schedule says a run is due.")
 @click.option("--full", is_flag=True, help="Re-read everything and drop what the source no longer has.")
-def harvest_command(source_ids, all_sources, full):
+@click.option("--set", "set_spec", default=None, help="Only this set (setSpec) of the source, this once.")
+@click.option("--until", default=None, help="Only records with a datestamp up to this one.")
+@click.option("--record", "record_identifier", default=None,
+              help="Refresh one record (GetRecord): its OAI identifier, record id or local id.")
+def harvest_command(source_ids, all_sources, due, full, set_spec, until, record_identifier):
     """Harvest sources into the index, with a progress line and a report at the end."""
-    if not source_ids and not all_sources:
-        raise click.UsageError("name a source with --source ID, or use --all")
+    if not source_ids and not all_sources and not due:
+        raise click.UsageError("name a source with --source ID, or use --all or --due")
+    if (set_spec or record_identifier) and len(source_ids) != 1:
+        raise click.UsageError("--set and --record go with exactly one --source")
+    if full and (set_spec or until or record_identifier):
+        # A full run replaces the source's whole index: built from part of the list, it would drop the rest.
+        raise click.UsageError("--full reads a source's whole list; it does not go with --set, --until or --record")
     db = database.get_db()
-    query = select(Source).where(Source.enabled.is_(True)) if all_sources else select(Source).where(Source.id.in_(source_ids))
-    sources = db.scalars(query.order_by(Source.id)).all()
-    missing = set(source_ids) - {s.id for s in sources}
-    if missing:
-        raise click.ClickException(f"no such source: {', '.join(sorted(missing))}")
-    if not sources:
-        raise click.ClickException("no enabled sources; add one with `flask sources add`")
+    if due:
+        sources = due_sources(db)
+        if not sources:
+            click.echo("no source is due")
+            return
+    else:
+        query = select(Source).where(Source.enabled.is_(True)) if all_sources else select(Source).where(Source.id.in_(source_ids))
+        sources = db.scalars(query.order_by(Source.id)).all()
+        missing = set(source_ids) - {s.id for s in sources}
+        if missing:
+            raise click.ClickException(f"no such source: {', '.join(sorted(missing))}")
+        if not sources:
+            raise click.ClickException("no enabled sources; add one with `flask sources add`")
 
     config = current_app.config
     # pyHanko logs a traceback for every untrusted signer; the run report already says "unknown".
@@ -120,58 +177,101 @@ def harvest_command(source_ids, all_sources, full):
         config["TIKA_MAX_FILE_BYTES"], config["TIKA_TIMEOUT"], config["TIKA_MAX_CHARS"]))
     if not extractor.is_available():
         click.echo(f"warning: Tika is not reachable at {config['TIKA_SERVER_ENDPOINT']}; "
-                   "records are indexed without their files' text", err=True)
-    settings = HarvestSettings(index_prefix=config["OPENSEARCH_INDEX_PREFIX"],
-                               http_timeout=config["HARVEST_HTTP_TIMEOUT"],
-                               signature_trust_roots=trust_roots)
+                   "records are indexed without their files' text and marked for extraction on the next run",
+                   err=True)
+    settings = harvest_settings(config, trust_roots)
+    if set_spec:
+        try:
+            offered = {spec for spec, _ in source_sets(sources[0], settings.http_timeout)}
+        except HarvestError as error:
+            raise click.ClickException(str(error))
+        if set_spec not in offered:
+            raise click.ClickException(f"{sources[0].id} has no set {set_spec!r}; "
+                                       f"`flask sources sets {sources[0].id}` lists them")
     failed = False
     for source in sources:
-        click.echo(f"harvesting {source.id} ({source.url}, {'full' if full else 'incremental'})")
+        mode = "record " + record_identifier if record_identifier else ("full" if full else "incremental")
+        click.echo(f"harvesting {source.id} ({source.url}, {mode}{', set ' + set_spec if set_spec else ''})")
         started = time.monotonic()
+        audit_target = {"target_id": source.id, "target_province": source.holding_province}
+        record_command_event(audit_actions.HARVEST_START, **audit_target, details={"mode": mode})
         try:
             if source.kind == "package":
                 run = intake_packages(db, source, get_client(), extractor, settings,
                                       on_progress=_progress_printer(started))
+            elif record_identifier:
+                run = refresh_record(db, source, get_client(), extractor, record_identifier, settings)
             else:
                 run = harvest_source(db, source, get_client(), extractor, settings, full=full,
-                                     on_progress=_progress_printer(started))
+                                     on_progress=_progress_printer(started), set_spec=set_spec, until=until)
         except HarvestError as error:
             click.echo(f"\n  failed: {error}", err=True)
+            record_command_event(audit_actions.HARVEST_END, **audit_target, outcome="failed",
+                                 details={"error": str(error)[:1000]})
             failed = True
             continue
+        record_command_event(audit_actions.HARVEST_END, **audit_target,
+                             outcome="failed" if run.state == "failed" else "allowed", details={
+                                 "run": run.id, "state": run.state, "added": run.added, "updated": run.updated,
+                                 "deleted": run.deleted, "failed": run.failed})
         if sys.stdout.isatty():
             click.echo("")
         _print_report(run, time.monotonic() - started)
-        failed = failed or run.state == "failed"
+        failed = failed or run.state in ("failed", "stopped")
     if failed:
         sys.exit(1)
 
 
+def harvest_settings(config, trust_roots=None) -> HarvestSettings:
+    return HarvestSettings(
+        index_prefix=config["OPENSEARCH_INDEX_PREFIX"],
+        http_timeout=config["HARVEST_HTTP_TIMEOUT"],
+        signature_trust_roots=trust_roots or [],
+        retry=RetryPolicy(attempts=config.get("HARVEST_RETRIES", 4), backoff=config.get("HARVEST_BACKOFF", 2.0),
+                          max_wait=config.get("HARVEST_RETRY_MAX_WAIT", 120.0)),
+        lease_seconds=config.get("HARVEST_LEASE_SECONDS", 300),
+    )
+
+
 def _progress_printer(started: float):
-    """One line rewritten in place on a terminal; a line every 100 records in a log."""
+    """One line rewritten in place on a terminal; a line every few seconds in a log."""
     interactive = sys.stdout.isatty()
+    last_line = [0.0]
 
     def show(done: int, expected: int | None) -> None:
-        if done % (25 if interactive else 100) and done != expected:
+        now = time.monotonic()
+        if not interactive and now - last_line[0] < 2 and done != expected:
             return
-        rate = done / max(time.monotonic() - started, 1e-6)
+        last_line[0] = now
+        rate = done / max(now - started, 1e-6)
         of = f"/{expected}" if expected else ""
-        eta = f", about {int((expected - done) / rate)} s left" if expected and rate else ""
+        eta = f", about {max(int((expected - done) / rate), 0)} s left" if expected and rate else ""
         line = f"  {done}{of} records, {rate:.0f} records/s{eta}"
         click.echo(f"\r{line}   " if interactive else line, nl=not interactive)
     return show
 
 
 def _print_report(run: HarvestRun, seconds: float) -> None:
-    click.echo(f"  run {run.id}: {run.state} in {seconds:.1f} s — added {run.added}, updated {run.updated}, "
-               f"deleted {run.deleted}, failed {run.failed}; files with text {run.files_extracted}, "
-               f"files without {run.files_failed}")
+    for line in run_report_lines(run, seconds):
+        click.echo(line)
+
+
+def run_report_lines(run: HarvestRun, seconds: float | None = None) -> list[str]:
+    """The report of a run as the terminal shows it."""
+    took = f" in {seconds:.1f} s" if seconds is not None else ""
+    resumed = f", resumed {run.resumed}×" if run.resumed else ""
+    lines = [f"  run {run.id} ({run.mode}{resumed}): {run.state}{took} — added {run.added}, updated {run.updated}, "
+             f"deleted {run.deleted}, failed {run.failed}, unchanged {run.unchanged}; files with text "
+             f"{run.files_extracted}, files without {run.files_failed}"]
     if run.message:
-        click.echo(f"  {run.message}")
+        lines.append(f"  {run.message}")
+    if run.resumable:
+        lines.append(f"  checkpoint kept: `flask harvest --source {run.source_id}` continues this run")
     for kind, entries in (run.errors or {}).items():
-        click.echo(f"  {kind} errors: {len(entries)}")
+        lines.append(f"  {kind}: {len(entries)}")
         for entry in entries[:5]:
-            click.echo(f"    {entry['record']}: {entry['message']}")
+            lines.append(f"    {entry['record']}: {entry['message'][:300]}")
+    return lines
 
 
 def init_app(app: Flask) -> None:

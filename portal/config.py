@@ -34,6 +34,12 @@ def load_config(instance_path: str) -> dict:
         "TIKA_TIMEOUT": _int("TIKA_TIMEOUT", 120),
         "TIKA_MAX_CHARS": _int("TIKA_MAX_CHARS", 1_000_000),
         "HARVEST_HTTP_TIMEOUT": _int("HARVEST_HTTP_TIMEOUT", 60),
+        # Bounded retries of a source that stumbles (HTTP 429/5xx, timeouts): tries, first wait, longest wait.
+        "HARVEST_RETRIES": _int("HARVEST_RETRIES", 4),
+        "HARVEST_BACKOFF": float(os.environ.get("HARVEST_BACKOFF", "2")),
+        "HARVEST_RETRY_MAX_WAIT": float(os.environ.get("HARVEST_RETRY_MAX_WAIT", "120")),
+        # A running harvest whose heartbeat is older than this is taken to be dead and is resumed.
+        "HARVEST_LEASE_SECONDS": _int("HARVEST_LEASE_SECONDS", 300),
         # PEM bundle of the roots a PDF signer must chain to; empty: no signature shows as valid.
         "SIGNATURE_TRUST_ROOTS": os.environ.get("SIGNATURE_TRUST_ROOTS", ""),
         # Outgoing mail (verification, password reset, notifications); the demo uses a local sink.

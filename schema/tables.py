@@ -4,9 +4,10 @@ Alembic migrations in migrations/ create them; `Base.metadata` is their single d
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import re
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -41,6 +42,10 @@ class Source(Base):
 
     runs: Mapped[list["HarvestRun"]] = relationship(back_populates="source")
 
+    @property
+    def interval(self) -> timedelta | None:
+        return schedule_interval(self.schedule)
+
 
 class HarvestRun(Base):
     """One harvest of one source, with the report a person reads afterwards."""
@@ -62,5 +67,101 @@ class HarvestRun(Base):
     # {"kind": [{"record": id, "message": text}, ...]}, for the report.
     errors: Mapped[dict] = mapped_column(JSON, default=dict)
     message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Added by migration 0004: resumable runs.
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    processed: Mapped[int] = mapped_column(Integer, default=0)  # records read from the list so far
+    complete_list_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    metadata_prefix: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    set_spec: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    from_datestamp: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    until_datestamp: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Checkpoint: the token of the next page to read, and the datestamp the list may restart from
+    # when that token is refused; written only after the pages before it are in the index.
+    checkpoint_token: Mapped[str | None] = mapped_column(Text, nullable=True)
+    checkpoint_datestamp: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    newest_datestamp: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # A full run builds this new index; the alias moves to it only when the run succeeds.
+    target_index: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    resumable: Mapped[bool] = mapped_column(Boolean, default=False)
+    resumed: Mapped[int] = mapped_column(Integer, default=0)  # how many times it was taken up again
+    lease_owner: Mapped[str | None] = mapped_column(String(255), nullable=True)  # "host:pid"
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     source: Mapped[Source] = relationship(back_populates="runs")
+    objects: Mapped[list["HarvestObject"]] = relationship(back_populates="run", cascade="all, delete-orphan")
+
+    @property
+    def records_done(self) -> int:
+        return self.added + self.updated + self.unchanged + self.deleted + self.failed
+
+
+OBJECT_STATES = ("added", "updated", "unchanged", "deleted", "failed")
+
+
+class HarvestObject(Base):
+    """One record as one run met it: its identifier, datestamp, what became of it and why (CKAN's model)."""
+
+    __tablename__ = "harvest_objects"
+    __table_args__ = (UniqueConstraint("run_id", "identifier", name="uq_harvest_objects_run_identifier"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("harvest_runs.id", ondelete="CASCADE"), index=True)
+    identifier: Mapped[str] = mapped_column(String(512))  # the source's (OAI) identifier
+    record_id: Mapped[str | None] = mapped_column(String(600), nullable=True)
+    datestamp: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    state: Mapped[str] = mapped_column(String(16))
+    error_kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    run: Mapped[HarvestRun] = relationship(back_populates="objects")
+
+
+class HarvestedRecord(Base):
+    """What the index holds of a source, as the harvester last wrote it: a hash of the mapped
+    document (to count unchanged records) and whether its files still wait for text extraction."""
+
+    __tablename__ = "harvested_records"
+    __table_args__ = (Index("ix_harvested_records_pending", "source_id", "needs_extraction"),)
+
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(600), primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(512))
+    datestamp: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    needs_extraction: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+# A schedule: "hourly", "daily", "weekly", or "every <n><m|h|d|w>" ("every 6h"); empty: only by hand.
+_NAMED_SCHEDULES = {"hourly": timedelta(hours=1), "daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
+_INTERVAL = re.compile(r"^every\s+(\d+)\s*([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def schedule_interval(schedule: str | None) -> timedelta | None:
+    """The time between two runs a schedule asks for; None for no schedule. ValueError if unreadable."""
+    text = (schedule or "").strip().lower()
+    if not text:
+        return None
+    if text in _NAMED_SCHEDULES:
+        return _NAMED_SCHEDULES[text]
+    match = _INTERVAL.match(text)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"{schedule!r} is not a schedule: use hourly, daily, weekly or 'every 6h' (m, h, d, w)")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def next_due(source: Source, last_started: datetime | None) -> datetime | None:
+    """When the source's next scheduled run is due (now or in the past: due); None if not scheduled."""
+    try:
+        interval = schedule_interval(source.schedule)
+    except ValueError:
+        return None
+    if interval is None or not source.enabled:
+        return None
+    if last_started is None:
+        return datetime.min.replace(tzinfo=timezone.utc)
+    if last_started.tzinfo is None:  # SQLite gives naive datetimes back
+        last_started = last_started.replace(tzinfo=timezone.utc)
+    return last_started + interval

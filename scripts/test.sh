@@ -9,6 +9,16 @@ export OPENSEARCH_URL="http://127.0.0.1:$OPENSEARCH_PORT"
 export TIKA_SERVER_ENDPOINT="http://127.0.0.1:$TIKA_PORT"
 export SECRET_KEY="test-only-$(date +%s)-$$"
 export PYTHONDONTWRITEBYTECODE=1
+# Database-touching tests run on SQLite and on the PostgreSQL of scripts/postgres.sh.
+if [ -z "${TEST_POSTGRES_URL:-}" ] && [ "${TEST_POSTGRES:-1}" != 0 ]; then
+  "$PROJECT_DIR/scripts/postgres.sh" start
+  TEST_POSTGRES_URL="$("$PROJECT_DIR/scripts/postgres.sh" url)"
+  export TEST_POSTGRES_URL
+fi
+# The session's demo portal writes its audit rows here; its chain is verified after the tests.
+AUDIT_DB_DIR="$(mktemp -d)"
+export TEST_AUDIT_DATABASE_URL="sqlite:///$AUDIT_DB_DIR/portal.db"
+trap 'rm -rf "$AUDIT_DB_DIR"' EXIT
 # Officials' sign-in: the Keycloak that `make test` starts (scripts/keycloak.sh), with the client
 # secret that script generated (never in the repository; the tests read the demo passwords there too).
 export OIDC_ISSUER="${OIDC_ISSUER:-http://127.0.0.1:$KEYCLOAK_PORT/realms/archives}"
@@ -25,5 +35,12 @@ set -e
 if [ "$status" -eq 5 ]; then
   log "pytest collected no tests: that is a failure, not a pass"
   exit 1
+fi
+if [ -f "$AUDIT_DB_DIR/portal.db" ]; then
+  log "verifying the audit chain the test session wrote (flask audit verify)"
+  if ! DATABASE_URL="$TEST_AUDIT_DATABASE_URL" FLASK_APP=app .venv/bin/flask audit verify; then
+    log "the audit chain written by the tests does not verify"
+    [ "$status" -eq 0 ] && status=1
+  fi
 fi
 exit "$status"

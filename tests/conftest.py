@@ -102,8 +102,11 @@ def mail_sink():
 @pytest.fixture(scope="session")
 def harvested_app(tmp_path_factory, demo_provider, mail_sink):
     """A portal whose index holds the three demo archives, harvested through the CLI; its
-    mail goes to the session's SMTP sink."""
-    app = make_portal(tmp_path_factory, **mail_sink.settings)
+    mail goes to the session's SMTP sink. Its database (TEST_AUDIT_DATABASE_URL from
+    scripts/test.sh) collects the session's audit rows, whose chain scripts/test.sh verifies
+    with `flask audit verify` after the tests."""
+    app = make_portal(tmp_path_factory, database_url=os.environ.get("TEST_AUDIT_DATABASE_URL") or None,
+                      **mail_sink.settings)
     add_demo_sources(app, demo_provider.url)
     result = app.test_cli_runner().invoke(args=["harvest", "--all"])
     app.config["HARVEST_OUTPUT"] = result.output

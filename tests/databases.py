@@ -1,16 +1,46 @@
 """The databases that database-touching tests run against.
 
-`database_url` is parametrised: SQLite always; the PostgreSQL that `make test` starts is
-added by the audit-log work (issue 8). A test that touches the database takes this fixture
-(or `make_portal(..., database_url=...)`) so it runs on every database the portal supports.
+`database_url` is parametrised: SQLite always, and PostgreSQL when `TEST_POSTGRES_URL` names
+one (scripts/test.sh starts scripts/postgres.sh and sets it; `make test` does both). Each test
+gets a fresh database, dropped afterwards. A test that touches the database takes this
+fixture (or `make_portal(..., database_url=...)`) so it runs on every database the portal
+supports.
 """
 from __future__ import annotations
 
-import pytest
+import os
+import uuid
 
-DATABASE_KINDS = ["sqlite"]
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
+DATABASE_KINDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+def fresh_postgres_database(base_url: str) -> tuple[str, callable]:
+    """CREATE DATABASE with a unique name; returns its URL and a function that drops it."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    return make_url(base_url).set(database=name).render_as_string(hide_password=False), drop
 
 
 @pytest.fixture(params=DATABASE_KINDS)
 def database_url(request, tmp_path_factory) -> str:
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.db'}"
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.db'}"
+        return
+    url, drop = fresh_postgres_database(POSTGRES_URL)
+    try:
+        yield url
+    finally:
+        drop()

@@ -13,12 +13,13 @@ VIEW_HARVESTS = "view_harvests"
 MANAGE_OWN_PROVINCE_SOURCES = "manage_own_province_sources"
 MANAGE_OWN_PROVINCE_STAFF = "manage_own_province_staff"  # give local users staff roles in one's province
 MANAGE_ALL = "manage_all"
-READ_AUDIT = "read_audit"
+READ_AUDIT = "read_audit"  # every row of the audit log
+READ_OWN_PROVINCE_AUDIT = "read_own_province_audit"  # the audit rows of one's own province
 
 _ANONYMOUS = {READ_PUBLIC}
 _READER = _ANONYMOUS | {REQUEST_ACCESS}
 _STAFF = _READER | {READ_OWN_PROVINCE, DECIDE_OWN_PROVINCE_REQUESTS, VIEW_HARVESTS}
-_ARCHIVE_ADMIN = _STAFF | {MANAGE_OWN_PROVINCE_SOURCES, MANAGE_OWN_PROVINCE_STAFF}
+_ARCHIVE_ADMIN = _STAFF | {MANAGE_OWN_PROVINCE_SOURCES, MANAGE_OWN_PROVINCE_STAFF, READ_OWN_PROVINCE_AUDIT}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "anonymous": frozenset(_ANONYMOUS),
@@ -31,7 +32,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 # Permissions that only mean something together with a province of one's own.
 PROVINCE_BOUND = frozenset({READ_OWN_PROVINCE, DECIDE_OWN_PROVINCE_REQUESTS, MANAGE_OWN_PROVINCE_SOURCES,
-                            MANAGE_OWN_PROVINCE_STAFF})
+                            MANAGE_OWN_PROVINCE_STAFF, READ_OWN_PROVINCE_AUDIT})
 
 
 # Which roles a permission lets one give to a local user (a national admin gives any, anywhere).

@@ -12,6 +12,8 @@ from wtforms.validators import DataRequired
 
 from portal.access.identity import current_identity
 from portal.access.roles import MANAGE_ALL
+from portal.audit import actions as audit_actions
+from portal.audit.log import AuditUnavailable, record_event
 from portal.auth.models import User
 from portal.auth.role_changes import (RoleChange, RoleChangeRefused, assignable_roles, change_role,
                                       manageable_users, may_manage_users)
@@ -82,6 +84,8 @@ def set_role(user_id: int):
     try:
         change = change_role(get_db(), identity, user, form.role.data, form.province.data or None)
     except RoleChangeRefused as refused:
+        record_event(audit_actions.ROLE_CHANGE, target_id=f"user:{user.id}", target_province=user.province,
+                     outcome="denied", details={"role": form.role.data, "reason": refused.reason})
         flash(str(REFUSALS[refused.reason]), "error")
         return redirect(url_for("admin_users.list_users")), 303
     _on_role_changed(change)
@@ -94,3 +98,14 @@ def _on_role_changed(change: RoleChange) -> None:
     """Hook for the audit log: who got which role, from what."""
     log.info("user %s role %s/%s → %s/%s", change.user_id, change.old_roles, change.old_province,
              change.new_roles, change.new_province)
+    try:
+        record_event(audit_actions.ROLE_CHANGE, target_id=f"user:{change.user_id}",
+                     target_province=change.new_province or change.old_province, details={
+                         "old_roles": change.old_roles, "old_province": change.old_province,
+                         "new_roles": change.new_roles, "new_province": change.new_province})
+    except AuditUnavailable:
+        # Fail closed: a role change that cannot be recorded is undone.
+        user = get_db().get(User, change.user_id)
+        user.roles, user.province = change.old_roles, change.old_province
+        get_db().commit()
+        raise

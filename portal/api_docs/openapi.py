@@ -380,7 +380,8 @@ def _schemas() -> dict:
     }
 
 
-_UNAVAILABLE = _json(_ref("Error"), "OpenSearch could not answer (`search_unavailable`); try again later.")
+_UNAVAILABLE = _json(_ref("Error"), "OpenSearch could not answer (`search_unavailable`), or the audit log could not "
+                     "record the request, so it was not carried out (`audit_unavailable`); try again later.")
 _NOT_FOUND = _json(_ref("Error"), (
     "No such record, or one the caller may not know exists (`not_found`): the two are not told apart."))
 _MERGED_SLASHES = {

@@ -11,6 +11,8 @@ from flask.cli import with_appcontext
 
 from portal.access.identity import valid_province
 from portal.access.roles import ROLE_PERMISSIONS
+from portal.audit import actions as audit_actions
+from portal.audit.log import record_command_event
 from portal.auth import accounts
 from portal.auth.passwords import password_problems
 from portal.database import get_db
@@ -46,6 +48,8 @@ def users_add(email, full_name, role, province, if_missing):
     user.roles = role
     user.province = valid_province(province) if role in ("staff", "archive_admin") else None
     user.email_verified_at = datetime.now(timezone.utc)
+    record_command_event(audit_actions.ROLE_CHANGE, target_id=f"user:{user.id}", target_province=user.province,
+                         details={"change": "create", "new_roles": role, "new_province": user.province})
     db.commit()
     click.echo(f"{email}: {role}{' of ' + user.province if user.province else ''}")
 

@@ -20,6 +20,8 @@ from flask_babel import gettext as _
 from joserfc.errors import JoseError
 from sqlalchemy import select
 
+from portal.audit import actions as audit_actions
+from portal.audit.log import AuditUnavailable, record_event
 from portal.auth.claims import ClaimMapping, OfficialClaims, apply_claims, read_official_claims
 from portal.auth.models import User
 from portal.auth.safe_redirect import safe_next
@@ -100,12 +102,23 @@ def _metadata(client) -> dict:
 def _on_sign_in_refused(error: SignInRefused) -> None:
     """Hook for the audit log: a refused SSO sign-in (the reason, never a token)."""
     log.warning("OIDC sign-in refused (%s): %s", error.status, error)
+    try:
+        record_event(audit_actions.SIGN_IN_FAILED, outcome="denied",
+                     details={"method": "oidc", "status": error.status, "reason": str(error)[:500]})
+    except AuditUnavailable:  # nobody was signed in either way; the operator's log keeps the refusal
+        log.error("refused OIDC sign-in could not be recorded in the audit log")
 
 
 def _on_signed_in(user: User, official: OfficialClaims) -> None:
     """Hook for the audit log: an official signed in, with the role and province the claims gave."""
     log.info("official %s (user %s) signed in through OIDC: roles %s, province %s",
              official.subject, user.id, user.roles, user.province)
+    try:
+        record_event(audit_actions.SIGN_IN, details={"method": "oidc", "issuer": official.issuer,
+                                                     "subject": official.subject})
+    except AuditUnavailable:
+        sign_out()  # fail closed: a sign-in that cannot be recorded does not happen
+        raise
 
 
 @oidc_blueprint.errorhandler(SignInRefused)
@@ -170,6 +183,7 @@ def record_official(official: OfficialClaims) -> User:
     if user is None:
         user = User(full_name=official.full_name or official.subject, roles="reader")
         db.add(user)
+    before = (user.roles, user.province)
     apply_claims(user, official)
     db.flush()
     if official.email != user.email:
@@ -178,6 +192,16 @@ def record_official(official: OfficialClaims) -> User:
             select(User.id).where(User.email == official.email, User.id != user.id))
         user.email = None if taken else official.email
     db.commit()
+    if (user.roles, user.province) != before:  # the identity provider's claims changed the role
+        # Recorded after the commit (SQLite has one writer); a change that cannot be recorded is undone.
+        try:
+            record_event(audit_actions.ROLE_CHANGE, target_id=f"user:{user.id}", target_province=user.province,
+                         details={"change": "oidc_claims", "old_roles": before[0], "old_province": before[1],
+                                  "new_roles": user.roles, "new_province": user.province})
+        except AuditUnavailable:
+            user.roles, user.province = before[0] or "reader", before[1]
+            db.commit()
+            raise
     return user
 
 
@@ -185,6 +209,7 @@ def record_official(official: OfficialClaims) -> User:
 def logout():
     """Sign out here, then at the identity provider (RP-initiated logout), then back to the portal."""
     id_token = session.get(_ID_TOKEN_KEY)
+    record_event(audit_actions.SIGN_OUT, details={"method": "oidc"})
     sign_out()
     session.pop(_ID_TOKEN_KEY, None)
     client = current_app.extensions.get("oidc_client")

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.access.identity import current_identity
+from portal.audit import actions as audit_actions
+from portal.audit.log import AuditUnavailable, record_event
 from portal.auth import accounts, tokens
 from portal.auth.accounts import EmailTaken, Registration, SignInRefused
 from portal.auth.forms import (ForgotPasswordForm, LoginForm, RegistrationForm, ResendVerificationForm,
@@ -64,11 +66,19 @@ def _refusal_status(refused: SignInRefused) -> int:
 def _on_sign_in_refused(refused: SignInRefused, email: str) -> None:
     """Hook for the audit log: a failed sign-in (never the password)."""
     log.info("sign-in refused (%s)", refused.reason)
+    record_event(audit_actions.SIGN_IN_FAILED, outcome="denied",
+                 actor=str(refused.user.id) if refused.user is not None else None,
+                 details={"reason": refused.reason, "email": (email or "")[:320]})
 
 
 def _on_signed_in(user: User) -> None:
     """Hook for the audit log: a successful sign-in."""
     log.info("user %s signed in", user.id)
+    try:
+        record_event(audit_actions.SIGN_IN, details={"method": "password"})
+    except AuditUnavailable:
+        sign_out()  # fail closed: a sign-in that cannot be recorded does not happen
+        raise
 
 
 @auth_blueprint.post("/logout")
@@ -76,6 +86,7 @@ def logout():
     form = SignOutForm()
     if not form.validate_on_submit():
         abort(400)
+    record_event(audit_actions.SIGN_OUT)
     sign_out()
     flash(_("You are signed out."), "notice")
     return redirect(url_for("search.home"))

@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from portal.access.identity import current_identity
+from portal.audit import actions as audit_actions
+from portal.audit.log import described, record_event
 from portal.export import UnknownFormat
 from portal.export.citation import CitationService
 from portal.export.results import ResultExportService, export_format
@@ -53,6 +55,8 @@ def api_cite(record_id: str):
         return _bad_request(error)
     except RecordNotFound:
         return jsonify(error={"code": "not_found", "message": "No such record."}), 404
+    record_event(audit_actions.EXPORT, target_id=record_id,
+                 details={"kind": "citation", "format": request.args.get("format") or "default"})
     return _file_response(citation.text, citation.media_type, citation.filename)
 
 
@@ -73,5 +77,7 @@ def api_export():
         return _bad_request(error)
     service = ResultExportService(SearchService(get_client(), records_alias()))
     export = service.export(current_identity(), params, _permalink)  # SearchUnavailable → 503
+    record_event(audit_actions.EXPORT, details={"kind": "results", "format": chosen.name,
+                                                "params": described(params), "rows": export.exported})
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     return _file_response(chosen.render(export), chosen.media_type, f"records-{stamp}.{chosen.extension}")

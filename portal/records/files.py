@@ -10,6 +10,8 @@ import requests
 from flask import Response, abort, current_app, render_template, stream_with_context
 
 from portal.access.identity import current_identity
+from portal.audit import actions as audit_actions
+from portal.audit.log import record_event
 from portal.records.service import RecordNotFound, RecordService
 
 log = logging.getLogger(__name__)
@@ -30,8 +32,12 @@ def file_response(service: RecordService, record_id: str, number: int) -> Respon
     if not 1 <= number <= len(files):
         abort(404)
     entry = files[number - 1]
+    audit = {"target_id": record["id"], "target_province": record.get("holding_province"),
+             "details": {"file": number, "name": entry.get("name"), "sha256": entry.get("sha256")}}
     if not record.get("content_visible"):
+        record_event(audit_actions.FILE_DOWNLOAD, outcome="denied", **audit)
         return render_template("records/file_forbidden.html", record=record, file=entry), 403
+    record_event(audit_actions.FILE_DOWNLOAD, **audit)  # before a byte leaves; AuditUnavailable → 503
     try:
         upstream = _open_upstream(entry.get("url"))
     except FileUnavailable as error:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request
 
 from portal.access.identity import current_identity, valid_province
+from portal.audit import actions as audit_actions
+from portal.audit.log import record_event
 from portal.labels import province_label
 from portal.search.params import SearchParams
 from portal.search.service import SearchService
@@ -26,8 +28,21 @@ def api_record(record_id: str):
     try:
         record = _service().get(current_identity(), record_id)
     except RecordNotFound:
+        record_event(audit_actions.RECORD_VIEW, target_id=record_id, outcome="denied",
+                     details={"channel": "api", "found": False})
         return jsonify(error={"code": "not_found", "message": "No such record."}), 404
+    _record_viewed(record, "api")
     return jsonify(record)
+
+
+def _record_viewed(record: dict, channel: str) -> None:
+    """Audit rows for a record shown, and for its full text when that is shown too; raises
+    AuditUnavailable (→ 503, nothing shown) when they cannot be written."""
+    record_event(audit_actions.RECORD_VIEW, target_id=record["id"], target_province=record.get("holding_province"),
+                 details={"channel": channel, "access": record.get("access")})
+    if record.get("content_visible") and record.get("content"):
+        record_event(audit_actions.FULLTEXT_VIEW, target_id=record["id"],
+                     target_province=record.get("holding_province"), details={"channel": channel})
 
 
 @records_blueprint.get("/records/<path:record_id>")
@@ -38,7 +53,10 @@ def record_page(record_id: str):
     try:
         record = service.get(identity, record_id, mark_query=query)
     except RecordNotFound:
+        record_event(audit_actions.RECORD_VIEW, target_id=record_id, outcome="denied",
+                     details={"channel": "page", "found": False})
         abort(404)
+    _record_viewed(record, "page")
     ancestors = service.ancestors(identity, record)
     children_total, children = service.children(identity, record)
     previous, following = service.siblings(identity, record)

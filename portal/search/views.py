@@ -5,6 +5,8 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from flask_babel import lazy_gettext as _l
 
 from portal.access.identity import current_identity
+from portal.audit import actions as audit_actions
+from portal.audit.log import described, record_event
 from portal.opensearch import get_client, records_alias
 from portal.search.params import SearchParamError, SearchParams, parse_search_params
 from portal.search.service import SearchService
@@ -40,6 +42,7 @@ def api_search():
         return jsonify(error={"code": "bad_request", "parameter": error.parameter,
                               "message": str(error)}), 400
     result = _service().search(current_identity(), params)
+    record_event(audit_actions.SEARCH, details={"channel": "api", "params": described(params), "hits": result.total})
     return jsonify(result.as_api())
 
 
@@ -72,6 +75,7 @@ def search_page():
                                                                   _l("A filter in this address is not valid.")),
                                    q=request.args.get("q", "")), 400
     result = _service().search(current_identity(), params)
+    record_event(audit_actions.SEARCH, details={"channel": "page", "params": described(params), "hits": result.total})
     return render_template("search/results.html", result=result, params=params, error=None,
                            notice=notice, q=params.q)
 
@@ -105,4 +109,7 @@ def url_helpers():
 @search_blueprint.get("/api/v1/suggest")
 def api_suggest():
     service = SuggestService(get_client(), records_alias())
-    return jsonify(service.suggest(current_identity(), request.args.get("q")))
+    suggestions = service.suggest(current_identity(), request.args.get("q"))
+    record_event(audit_actions.SUGGEST, details={"q": (request.args.get("q") or "")[:500],
+                                                 "hits": len(suggestions["titles"])})
+    return jsonify(suggestions)

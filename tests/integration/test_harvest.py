@@ -70,7 +70,7 @@ def test_harvesting_again_changes_nothing_and_doubles_nothing(tmp_path_factory, 
         assert f"added {live}," in first.output
         full = runner.invoke(args=["harvest", "--source", "cantho", "--full"])
         assert full.exit_code == 0, full.output
-        assert "added 0," in full.output and f"updated {live}," in full.output
+        assert "added 0, updated 0, deleted 0, failed 0" in full.output and f"unchanged {live};" in full.output
         assert _index_count(app, "cantho") == live
     finally:
         drop_indices(app)

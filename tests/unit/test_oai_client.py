@@ -285,24 +285,28 @@ def test_internal_entity_is_not_expanded_either():
     assert [r.identifier for r in records] == ["oai:x:"]
 
 
-def test_billion_laughs_is_refused_instead_of_blowing_up():
+def test_billion_laughs_is_refused_instead_of_blowing_up_and_fails_its_record_alone():
     entities = b'<!ENTITY a "lollollollollollollollollollol">' + b"".join(
         b'<!ENTITY %s "%s">' % (bytes([98 + i]), b"&%s;" % bytes([97 + i]) * 10) for i in range(9))
     body = (b'<?xml version="1.0"?>\n<!DOCTYPE OAI-PMH [' + entities + b"]>\n"
             b'<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords>'
             + header_record(b"&j;") + b"</ListRecords></OAI-PMH>")
 
-    with pytest.raises(SourceUnavailable):
-        list(canned_client(body).list_records("oai_dc"))
+    records = list(canned_client(body).list_records("oai_dc"))
+
+    assert len(records) == 1 and records[0].problem is not None
+    assert "lol" not in records[0].identifier
 
 
 # --- malformed records ------------------------------------------------------------------------------------------
 
-def test_record_without_a_header_is_a_harvest_error_not_a_crash():
-    body = list_records_body(b"<record><metadata/></record>")
+def test_record_without_a_header_fails_alone_not_the_list():
+    body = list_records_body(b"<record><metadata/></record>" + header_record(b"oai:x:B"))
 
-    with pytest.raises(HarvestError):
-        list(canned_client(body).list_records("oai_dc"))
+    records = list(canned_client(body).list_records("oai_dc"))
+
+    assert records[0].problem is not None and records[0].problem[0] == "xml"
+    assert records[1].identifier == "oai:x:B" and records[1].problem is None
 
 
 def test_non_numeric_complete_list_size_leaves_the_size_unknown_and_the_records_flowing():

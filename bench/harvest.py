@@ -1,0 +1,284 @@
+"""Harvest throughput and memory: the harvester against the raw tools it stands on.
+
+  metadata  records/s of `harvest_source` from a local OAI-PMH provider (demo/fault_provider.py,
+            in its own process) into OpenSearch, metadata only, against opensearch-py's
+            `parallel_bulk` of the very same documents into a fresh index. Goal ≥ 0.8× raw.
+  files     files/s of a harvest of the demo archive of Huế (its PDF and DOCX files through Tika,
+            rendered by the provider before the clock starts) against plain HTTP requests to
+            Tika's /rmeta/text with the same files, one after the other. Goal ≥ 0.9× raw.
+  memory    peak resident memory of `flask harvest` (a child process) on a record whose file is a
+            100 MB PDF: with the default TIKA_MAX_FILE_BYTES (the file is refused while streaming)
+            and with a limit above its size (the file is read and sent to Tika).
+
+Prints figures; asserts nothing. Everything runs on 127.0.0.1; indices and files are removed.
+
+    python -m bench.harvest [--records 5000] [--skip-memory]
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import requests
+from opensearchpy import OpenSearch, helpers
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+REPO = Path(__file__).resolve().parent.parent
+OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200")
+TIKA_URL = os.environ.get("TIKA_SERVER_ENDPOINT", "http://127.0.0.1:9998")
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve_in_child(code: str, port: int) -> subprocess.Popen:
+    """A provider in its own process, so that it does not share the harvester's interpreter."""
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the provider did not start")
+
+
+FAULT_PROVIDER_CODE = """
+import sys
+from werkzeug.serving import make_server
+from demo.fault_provider import FaultProvider, Faults, FaultRecord, numbered_records
+records = numbered_records({records})
+for n, record in enumerate(records):
+    record.description = "Tài liệu về công tác lưu trữ, quản lý hồ sơ và văn bản của tỉnh. " * 4
+    record.local_id = f"HS{{n:06d}}"
+make_server("127.0.0.1", {port}, FaultProvider(records, Faults(page_size=100)), threaded=True).serve_forever()
+"""
+
+# The demo provider renders each file when it is asked for it; here every file is rendered once before
+# the clock starts, so that the harvester is timed and not the provider's PDF writer.
+DEMO_PROVIDER_CODE = """
+from werkzeug.serving import make_server
+import demo.oai_provider as provider
+from demo.catalogue import build_archives
+from demo.files import render_file
+archives = build_archives()
+rendered = {{(id(r), f.name): render_file(r, f) for a in archives.values() for r in a.records for f in r.files}}
+provider.render_file = lambda record, file: rendered[(id(record), file.name)]
+make_server("127.0.0.1", {port}, provider.create_provider_app(archives), threaded=True).serve_forever()
+"""
+
+BIG_FILE_PROVIDER_CODE = """
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+from werkzeug.wsgi import FileWrapper
+from demo.fault_provider import FaultProvider, FaultRecord
+oai = FaultProvider([FaultRecord("BIG", "2025-01-01T00:00:00Z", "Hồ sơ có tệp 100 MB",
+                                 file_urls=("http://127.0.0.1:{port}/files/big.pdf",))])
+def app(environ, start_response):
+    if environ["PATH_INFO"] == "/files/big.pdf":
+        handle = open({path!r}, "rb")
+        start_response("200 OK", [("Content-Type", "application/pdf"),
+                                  ("Content-Length", str(__import__("os").path.getsize({path!r})))])
+        return FileWrapper(handle)
+    return oai(environ, start_response)
+make_server("127.0.0.1", {port}, app, threaded=True).serve_forever()
+"""
+
+
+def harvest_in_process(url: str, source_id: str, prefix: str, tika_url: str) -> tuple[float, object]:
+    from indexer.harvest import HarvestSettings, harvest_source
+    from indexer.text_extraction import TikaExtractor
+    from schema.tables import Base, Source
+
+    workdir = tempfile.mkdtemp(prefix="bench-harvest-")
+    engine = create_engine(f"sqlite:///{workdir}/portal.db")
+    Base.metadata.create_all(engine)
+    db = sessionmaker(engine, expire_on_commit=False)()
+    source = Source(id=source_id, holding_province="86", url=url, kind="oai-pmh", metadata_prefix="oai_dc",
+                    enabled=True, name="")
+    db.add(source)
+    db.commit()
+    client = OpenSearch(hosts=[OPENSEARCH_URL], timeout=120)
+    started = time.perf_counter()
+    run = harvest_source(db, source, client, TikaExtractor(tika_url), HarvestSettings(index_prefix=prefix))
+    return time.perf_counter() - started, run
+
+
+def bench_metadata(records: int) -> None:
+    port = free_port()
+    provider = serve_in_child(FAULT_PROVIDER_CODE.format(records=records, port=port), port)
+    prefix = f"bench-harvest-{uuid.uuid4().hex[:6]}-"
+    client = OpenSearch(hosts=[OPENSEARCH_URL], timeout=120)
+    try:
+        seconds, run = harvest_in_process(f"http://127.0.0.1:{port}/oai", "bench", prefix, TIKA_URL)
+        harvested = run.added + run.updated + run.unchanged
+        log(f"metadata: harvester {harvested} records in {seconds:.2f} s = {harvested / seconds:,.0f} records/s "
+            f"(run {run.state})")
+        alias = f"{prefix}records"
+        documents = [hit["_source"] for hit in helpers.scan(client, index=alias, query={"query": {"match_all": {}}})]
+        from schema.index import INDEX_BODY
+
+        raw_index = f"{prefix}raw"
+        client.indices.create(index=raw_index, body=INDEX_BODY)
+        started = time.perf_counter()
+        actions = ({"_index": raw_index, "_id": doc["id"], "_source": doc} for doc in documents)
+        for ok, info in helpers.parallel_bulk(client, actions, chunk_size=500, thread_count=2):
+            if not ok:
+                log(f"  raw failure: {info}")
+        client.indices.refresh(index=raw_index)
+        raw_seconds = time.perf_counter() - started
+        log(f"metadata: raw parallel_bulk {len(documents)} documents in {raw_seconds:.2f} s = "
+            f"{len(documents) / raw_seconds:,.0f} documents/s")
+        ratio = (harvested / seconds) / (len(documents) / raw_seconds)
+        log(f"metadata: harvester / raw = {ratio:.2f}× (goal ≥ 0.8×)")
+    finally:
+        provider.kill()
+        client.indices.delete(index=f"{prefix}*", ignore_unavailable=True)
+
+
+def bench_files() -> None:
+    from demo.catalogue import build_archives
+    from demo.files import render_file
+
+    port = free_port()
+    provider = serve_in_child(DEMO_PROVIDER_CODE.format(port=port), port)
+    prefix = f"bench-harvest-{uuid.uuid4().hex[:6]}-"
+    client = OpenSearch(hosts=[OPENSEARCH_URL], timeout=120)
+    try:
+        seconds, run = harvest_in_process(f"http://127.0.0.1:{port}/hue/oai", "hue", prefix, TIKA_URL)
+        files = run.files_extracted + run.files_failed
+        log(f"files: harvester {files} files ({run.files_extracted} with text) of {run.added} records in "
+            f"{seconds:.2f} s = {files / seconds:.1f} files/s")
+        archive = build_archives()["hue"]
+        blobs = [(f.name, render_file(r, f)) for r in archive.records if not r.deleted for f in r.files]
+        session = requests.Session()
+        started = time.perf_counter()
+        for name, content in blobs:
+            session.put(f"{TIKA_URL}/rmeta/text", data=content, headers={"Accept": "application/json"},
+                        timeout=120).raise_for_status()
+        raw_seconds = time.perf_counter() - started
+        log(f"files: raw Tika /rmeta/text {len(blobs)} files in {raw_seconds:.2f} s = "
+            f"{len(blobs) / raw_seconds:.1f} files/s")
+        log(f"files: harvester / raw = {(files / seconds) / (len(blobs) / raw_seconds):.2f}× (goal ≥ 0.9×; the "
+            f"harvester also lists and maps {run.added} records, downloads each file, hashes it and checks "
+            f"PDF signatures)")
+    finally:
+        provider.kill()
+        client.indices.delete(index=f"{prefix}*", ignore_unavailable=True)
+
+
+def make_big_pdf(path: Path, size: int) -> None:
+    """A valid PDF of about `size` bytes: one page of text and an image stream of noise."""
+    noise = os.urandom(size)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >> >>",
+        None,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        None,
+    ]
+    text = b"BT /F1 12 Tf 72 760 Td (Ho so luu tru 100 MB) Tj ET"
+    with open(path, "wb") as out:
+        out.write(b"%PDF-1.4\n")
+        offsets = []
+        for number, body in enumerate(objects, start=1):
+            offsets.append(out.tell())
+            out.write(f"{number} 0 obj\n".encode())
+            if number == 4:
+                out.write(b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream")
+            elif number == 6:
+                out.write(b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray "
+                          b"/BitsPerComponent 8 /Length %d >>\nstream\n" % len(noise))
+                out.write(noise)
+                out.write(b"\nendstream")
+            else:
+                out.write(body)
+            out.write(b"\nendobj\n")
+        xref = out.tell()
+        out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+        for offset in offsets:
+            out.write(f"{offset:010d} 00000 n \n".encode())
+        out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+
+
+def bench_memory() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="bench-harvest-memory-"))
+    pdf = workdir / "big.pdf"
+    make_big_pdf(pdf, 100 * 1024 * 1024)
+    log(f"memory: a PDF of {pdf.stat().st_size / 1024 / 1024:.0f} MB (sha256 "
+        f"{hashlib.sha256(pdf.read_bytes()).hexdigest()[:12]}…)")
+    port = free_port()
+    provider = serve_in_child(BIG_FILE_PROVIDER_CODE.format(port=port, path=str(pdf)), port)
+    prefix = f"bench-harvest-{uuid.uuid4().hex[:6]}-"
+    try:
+        for label, limit in (("default limit (50 MB)", None), ("limit 200 MB", str(200 * 1024 * 1024))):
+            env = {**os.environ, "FLASK_APP": "app", "DATABASE_URL": f"sqlite:///{workdir}/{uuid.uuid4().hex}.db",
+                   "OPENSEARCH_INDEX_PREFIX": prefix, "OPENSEARCH_URL": OPENSEARCH_URL,
+                   "TIKA_SERVER_ENDPOINT": TIKA_URL, "TIKA_TIMEOUT": "600"}
+            if limit:
+                env["TIKA_MAX_FILE_BYTES"] = limit
+            flask = [sys.executable, "-m", "flask"]
+            subprocess.run(flask + ["db", "upgrade"], cwd=REPO, env=env, check=True, capture_output=True)
+            subprocess.run(flask + ["sources", "add", "--id", "big", "--province", "86", "--prefix", "oai_dc",
+                                    "--url", f"http://127.0.0.1:{port}/oai"], cwd=REPO, env=env, check=True,
+                           capture_output=True)
+            script = (f"import resource, subprocess, sys; started = __import__('time').perf_counter(); "
+                      f"done = subprocess.run({flask + ['harvest', '--source', 'big']!r}, capture_output=True, "
+                      f"text=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
+                      f"round(__import__('time').perf_counter() - started, 1)); print(done.stdout[-600:])")
+            measured = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True,
+                                      text=True)
+            peak_kb, seconds = measured.stdout.splitlines()[0].split()
+            report = [line.strip() for line in measured.stdout.splitlines()[1:] if "run " in line or "file" in line]
+            log(f"memory: {label}: peak RSS of the harvester {int(peak_kb) / 1024:.0f} MB, {seconds} s; "
+                f"{' | '.join(report)[:300]}")
+    finally:
+        provider.kill()
+        OpenSearch(hosts=[OPENSEARCH_URL]).indices.delete(index=f"{prefix}*", ignore_unavailable=True)
+        for child in workdir.iterdir():
+            child.unlink()
+        workdir.rmdir()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.harvest", description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=5000, help="records of the metadata benchmark")
+    parser.add_argument("--skip-metadata", action="store_true")
+    parser.add_argument("--skip-files", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
+    arguments = parser.parse_args(argv)
+    import logging
+
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    if not arguments.skip_metadata:
+        bench_metadata(arguments.records)
+    if not arguments.skip_files:
+        bench_files()
+    if not arguments.skip_memory:
+        bench_memory()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""What the admin pages show of harvesting: the sources a person may see, their runs, and a
+chart of records per run. Reads the database only; the portal never imports the indexer."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.access.identity import Identity, valid_province
+from portal.access.roles import MANAGE_ALL, VIEW_HARVESTS
+from schema.tables import HarvestRun, Source, next_due
+
+SUCCESS_STATES = ("done", "done-with-errors")
+PROBLEM_STATES = ("failed", "stopped", "done-with-errors")
+CHART_RUNS = 20
+
+
+def visible_sources(db: Session, identity: Identity) -> list[Source]:
+    """National admins see every source; staff and archive admins their own province's."""
+    if not identity.can(VIEW_HARVESTS):
+        return []
+    query = select(Source).order_by(Source.id)
+    if not identity.can(MANAGE_ALL):
+        province = valid_province(identity.province)
+        if province is None:
+            return []
+        query = query.where(Source.holding_province == province)
+    return list(db.scalars(query))
+
+
+def recent_runs(db: Session, sources: list[Source], source_id: str | None = None, limit: int = 50) -> list[HarvestRun]:
+    ids = [s.id for s in sources if source_id is None or s.id == source_id]
+    if not ids:
+        return []
+    return list(db.scalars(select(HarvestRun).where(HarvestRun.source_id.in_(ids))
+                           .order_by(HarvestRun.id.desc()).limit(limit)))
+
+
+def run_if_visible(db: Session, sources: list[Source], run_id: int) -> HarvestRun | None:
+    run = db.get(HarvestRun, run_id)
+    return run if run is not None and run.source_id in {s.id for s in sources} else None
+
+
+@dataclass
+class SourceOverview:
+    source: Source
+    last_success: HarvestRun | None
+    last_problem: HarvestRun | None
+    last_run: HarvestRun | None
+    next_due: datetime | None
+
+    @property
+    def due_now(self) -> bool:
+        return self.next_due is not None and self.next_due <= datetime.now(timezone.utc)
+
+
+def source_overview(db: Session, sources: list[Source]) -> list[SourceOverview]:
+    rows = []
+    for source in sources:
+        runs = select(HarvestRun).where(HarvestRun.source_id == source.id).order_by(HarvestRun.id.desc())
+        last_run = db.scalars(runs.limit(1)).first()
+        last_success = db.scalars(runs.where(HarvestRun.state.in_(SUCCESS_STATES)).limit(1)).first()
+        last_problem = db.scalars(runs.where(HarvestRun.state.in_(PROBLEM_STATES)).limit(1)).first()
+        scheduled = db.scalars(runs.where(HarvestRun.mode != "record").limit(1)).first()
+        rows.append(SourceOverview(source, last_success, last_problem, last_run,
+                                   next_due(source, scheduled.started_at if scheduled else None)))
+    return rows
+
+
+@dataclass
+class ChartBar:
+    run_id: int
+    x: float
+    y: float
+    height: float
+    records: int
+    state: str
+    label: str
+
+
+@dataclass
+class SourceChart:
+    source_id: str
+    bars: list[ChartBar]
+    most: int
+    width: int
+    height: int
+
+
+def records_chart(db: Session, sources: list[Source], width: int = 480, height: int = 120) -> list[SourceChart]:
+    """Bars of records handled per run (added, updated, unchanged, deleted, failed), oldest left, per source."""
+    charts = []
+    for source in sources:
+        runs = list(reversed(db.scalars(select(HarvestRun).where(HarvestRun.source_id == source.id)
+                                        .order_by(HarvestRun.id.desc()).limit(CHART_RUNS)).all()))
+        if not runs:
+            continue
+        most = max(max(run.records_done for run in runs), 1)
+        slot = width / CHART_RUNS
+        bars = []
+        for position, run in enumerate(runs):
+            bar_height = round((height - 20) * run.records_done / most, 1)
+            bars.append(ChartBar(run.id, round(position * slot + 2, 1), round(height - 16 - bar_height, 1),
+                                 bar_height, run.records_done, run.state,
+                                 f"{run.started_at:%Y-%m-%d %H:%M}"))
+        charts.append(SourceChart(source.id, bars, most, width, height))
+    return charts

@@ -1,0 +1,64 @@
+"""`/admin/harvests` and `/admin/sources`: harvest runs with their reports and a chart, and each
+source's last success, last error and next due run. Staff and archive admins see their own
+province's sources; national admins every province; others are refused."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+
+from portal.access.identity import current_identity
+from portal.access.roles import VIEW_HARVESTS
+from portal.admin.harvests import recent_runs, records_chart, run_if_visible, source_overview, visible_sources
+from portal.database import get_db
+from portal.labels import province_label
+
+admin_blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+
+CHART_SLOT = 24  # px a run's bar takes in the chart
+
+
+def _viewer():
+    """The identity when it may see harvests; else a redirect to sign in, or 403."""
+    identity = current_identity()
+    if not identity.user_id:
+        return None, redirect(url_for("auth.login", next=request.full_path))
+    if not identity.can(VIEW_HARVESTS):
+        abort(403)
+    return identity, None
+
+
+@admin_blueprint.get("/harvests")
+def harvests():
+    identity, sign_in_first = _viewer()
+    if sign_in_first:
+        return sign_in_first
+    db = get_db()
+    sources = visible_sources(db, identity)
+    source_id = request.args.get("source") or None
+    if source_id is not None and source_id not in {s.id for s in sources}:
+        abort(404)
+    return render_template("admin/harvests.html", runs=recent_runs(db, sources, source_id),
+                           charts=records_chart(db, [s for s in sources if source_id in (None, s.id)]),
+                           sources=sources, source_id=source_id)
+
+
+@admin_blueprint.get("/harvests/<int:run_id>")
+def harvest_run(run_id: int):
+    identity, sign_in_first = _viewer()
+    if sign_in_first:
+        return sign_in_first
+    db = get_db()
+    run = run_if_visible(db, visible_sources(db, identity), run_id)
+    if run is None:
+        abort(404)
+    objects = [o for o in run.objects if o.state == "failed"][:200]
+    return render_template("admin/harvest_run.html", run=run, failed_objects=objects)
+
+
+@admin_blueprint.get("/sources")
+def sources():
+    identity, sign_in_first = _viewer()
+    if sign_in_first:
+        return sign_in_first
+    db = get_db()
+    return render_template("admin/sources.html", rows=source_overview(db, visible_sources(db, identity)),
+                           province_label=province_label)

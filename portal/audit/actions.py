@@ -1,0 +1,37 @@
+"""The names of the actions the audit log records (DESIGN §7): one constant an action.
+
+Callers pass these to `portal.audit.log.record_event`; the auditor pages filter by them.
+"""
+from __future__ import annotations
+
+SIGN_IN = "auth.sign_in"
+SIGN_IN_FAILED = "auth.sign_in_failed"
+SIGN_OUT = "auth.sign_out"
+
+SEARCH = "search.query"
+SUGGEST = "search.suggest"
+RECORD_VIEW = "record.view"
+FULLTEXT_VIEW = "record.fulltext_view"
+FILE_DOWNLOAD = "record.file_download"
+EXPORT = "record.export"
+
+REQUEST_CREATE = "request.create"
+REQUEST_CHANGE = "request.change"
+GRANT_CREATE = "grant.create"
+GRANT_REVOKE = "grant.revoke"
+
+ROLE_CHANGE = "admin.role_change"
+SOURCE_CHANGE = "admin.source_change"
+SETTING_CHANGE = "admin.setting_change"
+HARVEST_START = "harvest.start"
+HARVEST_END = "harvest.end"
+
+AUDIT_EXPORT = "audit.export"
+AUDIT_ARCHIVE = "audit.archive"
+
+ALL_ACTIONS = (SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, SEARCH, SUGGEST, RECORD_VIEW, FULLTEXT_VIEW, FILE_DOWNLOAD,
+               EXPORT, REQUEST_CREATE, REQUEST_CHANGE, GRANT_CREATE, GRANT_REVOKE, ROLE_CHANGE, SOURCE_CHANGE,
+               SETTING_CHANGE, HARVEST_START, HARVEST_END, AUDIT_EXPORT, AUDIT_ARCHIVE)
+
+ALLOWED, DENIED, FAILED = "allowed", "denied", "failed"
+OUTCOMES = (ALLOWED, DENIED, FAILED)

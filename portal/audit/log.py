@@ -1,0 +1,85 @@
+"""`record_event`: the one call the rest of the portal makes to write an audit row.
+
+Fail closed: if the row cannot be written, `AuditUnavailable` is raised and the action it
+records must not happen; the app-wide handler answers 503 ("this action is unavailable").
+
+The row is written on a connection of its own: call it when the caller's session holds no
+uncommitted writes (flushed but not committed), since SQLite lets one writer at a time.
+"""
+from __future__ import annotations
+
+import getpass
+import logging
+
+import click
+from flask import current_app, has_app_context, has_request_context, request
+
+from portal.access import identity as identity_module
+from portal.audit.actions import OUTCOMES
+from portal.audit.writer import AuditEvent, append_event
+
+log = logging.getLogger(__name__)
+
+
+class AuditUnavailable(RuntimeError):
+    """The audit row could not be written, so the action is refused."""
+
+
+def _request_actor() -> dict:
+    identity = identity_module.current_identity()
+    ip = request.remote_addr
+    return {
+        "actor": str(identity.user_id) if identity.user_id is not None else "anonymous",
+        "actor_roles": sorted(identity.roles),
+        "actor_province": identity.province,
+        "ip": ip,
+        "user_agent": request.user_agent.string or None,
+    }
+
+
+def _offline_actor() -> str:
+    """Outside a request: the command line (with the system user running it) or the system."""
+    if click.get_current_context(silent=True) is not None:
+        try:
+            return f"cli:{getpass.getuser()}"
+        except (KeyError, OSError):
+            return "cli"
+    return "system"
+
+
+def record_event(action: str, *, target_id: str | None = None, target_province: str | None = None,
+                 outcome: str = "allowed", details: dict | None = None, actor: str | None = None) -> None:
+    """Append one audit row, committed before this returns; `AuditUnavailable` if it cannot be."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown audit outcome {outcome!r}")
+    if has_request_context():
+        who = _request_actor()
+        if actor is not None:
+            who["actor"] = actor
+    else:
+        who = {"actor": actor or _offline_actor()}
+    event = AuditEvent(action=action, target_id=target_id, target_province=target_province,
+                       outcome=outcome, details=details or {}, **who)
+    if not has_app_context() or "audit_engine" not in current_app.extensions:
+        raise AuditUnavailable("the audit log is not configured")
+    try:
+        append_event(current_app.extensions["audit_engine"], event)
+    except Exception as error:  # any database failure: the action does not happen
+        log.error("audit row for %s could not be written: %s", action, error)
+        raise AuditUnavailable(str(error)) from error
+
+
+def described(values) -> dict:
+    """The non-empty fields of a dataclass (e.g. search parameters) as JSON-ready details."""
+    from dataclasses import asdict
+
+    return {name: list(value) if isinstance(value, tuple) else value
+            for name, value in asdict(values).items() if value not in (None, "", (), [])}
+
+
+def record_command_event(action: str, **kwargs) -> None:
+    """record_event for the command line: an unwritable row stops the command with a message."""
+    try:
+        record_event(action, **kwargs)
+    except AuditUnavailable as error:
+        raise click.ClickException(f"refused: the audit log cannot be written ({error})") from error

@@ -1,0 +1,117 @@
+"""The auditor pages: `/audit` (filtered rows), `/audit/<id>` (one row), `/audit/export`
+(the filtered rows as CSV or JSON; the export is itself an audit row).
+
+READ_AUDIT sees every row; READ_OWN_PROVINCE_AUDIT the rows of one's own province; anyone
+else is refused (401 when not signed in, 403 otherwise).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal.access import identity as identity_module
+from portal.access.identity import valid_province
+from portal.access.roles import READ_AUDIT, READ_OWN_PROVINCE_AUDIT
+from portal.audit import actions
+from portal.audit.log import record_event
+from portal.audit.models import AuditEntry
+from portal.audit.reading import (EXPORT_FIELDS, AuditFilterError, AuditFilters, all_rows, count_and_page,
+                                  exported_row, parse_filters, visible_to)
+from portal.database import get_db
+
+audit_blueprint = Blueprint("audit", __name__, url_prefix="/audit")
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000
+EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+_ALL = object()
+OUTCOME_LABELS = {actions.ALLOWED: _l("allowed"), actions.DENIED: _l("denied"), actions.FAILED: _l("failed")}
+
+
+def _viewer_scope():
+    """_ALL for every row, a province code for one province's rows; refuse everyone else."""
+    identity = identity_module.current_identity()
+    if identity.can(READ_AUDIT):
+        return _ALL
+    if identity.can(READ_OWN_PROVINCE_AUDIT):
+        return valid_province(identity.province)
+    if identity.user_id is None and not identity.roles:
+        login_manager = getattr(current_app, "login_manager", None)
+        abort(login_manager.unauthorized() if login_manager else 401)  # to the sign-in page
+    abort(403)
+
+
+def _scope_province(scope) -> str | None:
+    return None if scope is _ALL else scope
+
+
+def _filters_or_error():
+    try:
+        return parse_filters(request.args), None
+    except AuditFilterError as error:
+        return AuditFilters(), error
+
+
+@audit_blueprint.get("")
+def audit_list():
+    scope = _viewer_scope()
+    filters, error = _filters_or_error()
+    if error is not None:
+        return render_template("audit/list.html", rows=[], total=0, page=1, pages=1, filters=filters,
+                               error=_("A filter is not valid: %(message)s", message=str(error)),
+                               actions=actions.ALL_ACTIONS, outcomes=OUTCOME_LABELS,
+                               scope_province=_scope_province(scope)), 400
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    total, rows = count_and_page(get_db(), filters, _scope_province(scope), PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render_template("audit/list.html", rows=rows, total=total, page=page, pages=pages, filters=filters,
+                           error=None, actions=actions.ALL_ACTIONS, outcomes=OUTCOME_LABELS,
+                           scope_province=_scope_province(scope))
+
+
+@audit_blueprint.get("/<int:entry_id>")
+def audit_detail(entry_id: int):
+    scope = _viewer_scope()
+    entry = get_db().get(AuditEntry, entry_id)
+    if entry is None or not visible_to(entry, _scope_province(scope)):
+        abort(404)
+    details = json.dumps(json.loads(entry.details or "{}"), ensure_ascii=False, indent=2, sort_keys=True)
+    return render_template("audit/detail.html", entry=entry, details=details, outcomes=OUTCOME_LABELS)
+
+
+@audit_blueprint.get("/export")
+def audit_export():
+    scope = _viewer_scope()
+    chosen = request.args.get("format", "csv")
+    if chosen not in EXPORT_FORMATS:
+        abort(400, description=_("The export format must be csv or json."))
+    filters, error = _filters_or_error()
+    if error is not None:
+        abort(400, description=str(error))
+    rows = [exported_row(entry) for entry in all_rows(get_db(), filters, _scope_province(scope), EXPORT_LIMIT)]
+    # The export is recorded (and committed) before anything leaves: no row, no file.
+    record_event(actions.AUDIT_EXPORT, target_province=_scope_province(scope),
+                 details={"format": chosen, "filters": filters.as_args(), "rows": len(rows)})
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    body = _csv(rows) if chosen == "csv" else json.dumps(rows, ensure_ascii=False, indent=1)
+    response = Response(body, content_type=EXPORT_FORMATS[chosen])
+    response.headers.set("Content-Disposition", "attachment", filename=f"audit-{stamp}.{chosen}")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "actor_roles": ",".join(row["actor_roles"]),
+                         "details": json.dumps(row["details"], ensure_ascii=False, sort_keys=True)})
+    return "\ufeff" + out.getvalue()  # BOM: spreadsheet programs then read Vietnamese as UTF-8

@@ -1,0 +1,91 @@
+"""/admin/harvests and /admin/sources: who sees which province's sources and runs."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from portal import database
+from schema.tables import HarvestObject, HarvestRun, Source
+from tests.accounts import signed_in_client
+from tests.conftest import make_portal
+
+
+@pytest.fixture(scope="module")
+def admin_app(tmp_path_factory):
+    app = make_portal(tmp_path_factory)
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        db = database.get_db()
+        db.add_all([
+            Source(id="vinhlong", holding_province="86", url="http://vl.example/oai", kind="oai-pmh",
+                   metadata_prefix="auto", schedule="daily", enabled=True, name=""),
+            Source(id="hue", holding_province="46", url="http://hue.example/oai", kind="oai-pmh",
+                   metadata_prefix="oai_dc", schedule=None, enabled=True, name=""),
+        ])
+        db.flush()
+        ok = HarvestRun(source_id="vinhlong", mode="incremental", state="done", started_at=now - timedelta(hours=3),
+                        finished_at=now - timedelta(hours=3), added=120, updated=4, errors={})
+        broken = HarvestRun(source_id="vinhlong", mode="full", state="stopped", started_at=now - timedelta(hours=1),
+                            finished_at=now - timedelta(hours=1), added=30, failed=2, resumable=True,
+                            message="http://vl.example/oai answered HTTP 503 (after 4 tries)",
+                            errors={"xml": [{"record": "vinhlong:HS003", "message": "not well-formed"}]})
+        hue = HarvestRun(source_id="hue", mode="incremental", state="done", started_at=now, finished_at=now,
+                         added=77, errors={})
+        db.add_all([ok, broken, hue])
+        db.flush()
+        db.add(HarvestObject(run_id=broken.id, identifier="oai:vl:HS003", state="failed", error_kind="xml",
+                             error="not well-formed"))
+        db.commit()
+        app.config["RUN_IDS"] = {"vinhlong": broken.id, "hue": hue.id}
+    return app
+
+
+def test_anonymous_is_sent_to_sign_in(admin_app):
+    for page in ("/admin/harvests", "/admin/sources"):
+        response = admin_app.test_client().get(page)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_reader_is_refused(admin_app):
+    client = signed_in_client(admin_app, "reader@example.vn", "reader")
+    assert client.get("/admin/harvests").status_code == 403
+    assert client.get("/admin/sources").status_code == 403
+
+
+def test_staff_see_their_own_provinces_sources_and_runs_only(admin_app):
+    client = signed_in_client(admin_app, "staff86@example.vn", "staff", "86")
+
+    page = client.get("/admin/harvests")
+
+    assert page.status_code == 200
+    assert 'data-run="%d"' % admin_app.config["RUN_IDS"]["vinhlong"] in page.text
+    assert 'data-run="%d"' % admin_app.config["RUN_IDS"]["hue"] not in page.text
+    assert "<svg" in page.text and "answered HTTP 503" in page.text and "vinhlong:HS003" in page.text
+    assert client.get(f"/admin/harvests/{admin_app.config['RUN_IDS']['hue']}").status_code == 404
+    assert client.get("/admin/harvests?source=hue").status_code == 404
+    detail = client.get(f"/admin/harvests/{admin_app.config['RUN_IDS']['vinhlong']}")
+    assert detail.status_code == 200 and "oai:vl:HS003" in detail.text
+    sources = client.get("/admin/sources")
+    assert 'data-source="vinhlong"' in sources.text and 'data-source="hue"' not in sources.text
+
+
+def test_the_sources_page_shows_last_success_last_error_and_next_due(admin_app):
+    client = signed_in_client(admin_app, "admin86@example.vn", "archive_admin", "86")
+
+    row = client.get("/admin/sources").text.split('data-source="vinhlong"')[1].split("</tr>")[0]
+
+    assert "answered HTTP 503" in row and "stopped" in row
+    assert "124" in row  # records of the last successful run
+    next_due = (datetime.now(timezone.utc) + timedelta(hours=23)).strftime("%Y-%m-%d")  # daily, last run 1 h ago
+    assert next_due in row
+
+
+def test_a_national_admin_sees_every_province(admin_app):
+    client = signed_in_client(admin_app, "national@example.vn", "national_admin")
+
+    page = client.get("/admin/harvests")
+
+    assert all('data-run="%d"' % run_id in page.text for run_id in admin_app.config["RUN_IDS"].values())
+    sources = client.get("/admin/sources").text
+    assert 'data-source="vinhlong"' in sources and 'data-source="hue"' in sources

@@ -1,0 +1,261 @@
+"""Harvest runs as an archive relies on them: killed and resumed, OpenSearch lost and found,
+full rebuilds swapped in, sets, single records, schedules, text extraction caught up."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
+
+from demo.fault_provider import FaultProvider, FaultRecord, Faults, numbered_records
+from indexer.harvest import harvest_source
+from indexer.text_extraction import TikaExtractor
+from portal import database
+from portal.cli import harvest_settings
+from portal.opensearch import build_client
+from schema.index import alias_name, source_index_pattern
+from schema.tables import Source
+from tests.conftest import DEMO_SOURCES, ServerThread, add_demo_sources, drop_indices
+from tests.integration.harvest_helpers import SOURCE, harvest, indexed, last_run, live_ids, portal_for
+
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+NEWER = "2025-02-01T00:00:00Z"
+# Read at collection: TikaExtractor writes the endpoint it is given into the environment.
+REAL_TIKA = os.environ.get("TIKA_SERVER_ENDPOINT", "http://127.0.0.1:9998")
+
+
+def _change_the_source(records: list[FaultRecord]) -> None:
+    """5 records deleted, 5 retitled, 20 new: all with a newer datestamp."""
+    for record in records[:5]:
+        record.deleted, record.datestamp = True, NEWER
+    for record in records[5:10]:
+        record.title, record.datestamp = record.title + " (đã sửa)", NEWER
+    records += numbered_records(20, start=len(records) + 1, datestamp=NEWER)
+
+
+def _assert_index_equals_source(app, records) -> None:
+    documents = indexed(app)
+    assert set(documents) == live_ids(records)
+    for record in records:
+        if not record.deleted:
+            assert documents[f"{SOURCE}:{record.local_id}"]["title"] == record.title
+
+
+def _source_indices(app) -> list[str]:
+    client = build_client(app.config["OPENSEARCH_URL"])
+    return sorted(client.indices.get(index=source_index_pattern(app.config["OPENSEARCH_INDEX_PREFIX"], SOURCE)))
+
+
+def test_a_run_killed_with_sigkill_is_resumed_from_its_checkpoint_and_nothing_is_lost_or_doubled(tmp_path_factory):
+    records = numbered_records(40)
+    provider = FaultProvider(records, Faults(page_size=5))
+    with ServerThread(provider) as server:
+        app = portal_for(tmp_path_factory, server.url)
+        try:
+            assert harvest(app).exit_code == 0
+            _change_the_source(records)
+            provider.faults.delay = 0.4
+            env = {**os.environ, "FLASK_APP": "app", "DATABASE_URL": app.config["DATABASE_URL"],
+                   "OPENSEARCH_URL": app.config["OPENSEARCH_URL"],
+                   "OPENSEARCH_INDEX_PREFIX": app.config["OPENSEARCH_INDEX_PREFIX"],
+                   "TIKA_SERVER_ENDPOINT": app.config["TIKA_SERVER_ENDPOINT"], "HARVEST_BACKOFF": "0.01"}
+            process = subprocess.Popen([sys.executable, "-m", "flask", "harvest", "--source", SOURCE],
+                                       cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                time.sleep(0.2)
+                run = last_run(app)
+                if run.id == 2 and run.processed >= 15:
+                    break
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+            killed = last_run(app)
+            assert killed.id == 2 and killed.state == "running" and 15 <= killed.processed < 60
+
+            provider.faults.delay = 0
+            result = harvest(app)
+
+            assert result.exit_code == 0, result.output
+            run = last_run(app)
+            assert run.id == killed.id and run.resumed == 1 and run.state == "done"
+            assert (run.added, run.updated, run.deleted, run.unchanged, run.failed) == (20, 5, 5, 30, 0)
+            _assert_index_equals_source(app, records)
+        finally:
+            drop_indices(app)
+
+
+class OpenSearchGoingAway(OpenSearch):
+    """A client whose bulk writes stop reaching OpenSearch after a few."""
+
+    def __init__(self, url: str, bulks_before_failing: int):
+        super().__init__(hosts=[url], timeout=30)
+        self.bulks_left = bulks_before_failing
+
+    def bulk(self, *args, **kwargs):
+        if self.bulks_left <= 0:
+            raise OpenSearchConnectionError("N/A", "OpenSearch went away", None)
+        self.bulks_left -= 1
+        return super().bulk(*args, **kwargs)
+
+
+def test_opensearch_going_away_stops_the_run_cleanly_and_a_later_run_loses_nothing(tmp_path_factory):
+    records = numbered_records(40)
+    provider = FaultProvider(records, Faults(page_size=5))
+    with ServerThread(provider) as server:
+        app = portal_for(tmp_path_factory, server.url)
+        try:
+            with app.app_context():
+                db = database.get_db()
+                run = harvest_source(db, db.get(Source, SOURCE), OpenSearchGoingAway(app.config["OPENSEARCH_URL"], 6),
+                                     TikaExtractor(app.config["TIKA_SERVER_ENDPOINT"]), harvest_settings(app.config))
+                assert run.state == "stopped" and run.resumable and run.checkpoint_token
+                assert "OpenSearch went away" in run.message
+                assert run.added == 15  # the three pages written before it went away (two bulk requests a page)
+            assert len(indexed(app)) == 15
+
+            result = harvest(app)
+
+            assert result.exit_code == 0, result.output
+            resumed = last_run(app)
+            assert resumed.id == run.id and resumed.state == "done" and resumed.added == 40
+            _assert_index_equals_source(app, records)
+        finally:
+            drop_indices(app)
+
+
+def test_a_full_run_builds_a_new_index_and_swaps_it_in_only_when_it_succeeds(tmp_path_factory):
+    records = numbered_records(25)
+    provider = FaultProvider(records, Faults(page_size=5))
+    with ServerThread(provider) as server:
+        app = portal_for(tmp_path_factory, server.url)
+        try:
+            assert harvest(app).exit_code == 0
+            [first_index] = _source_indices(app)
+            del records[:5]  # gone from the source without a trace: only a full run notices
+            provider.faults.fail_after = 3  # Identify and two pages, then the source breaks down
+
+            broken = harvest(app, "--full")
+
+            assert broken.exit_code == 1
+            stopped = last_run(app)
+            assert stopped.state == "stopped" and stopped.resumable and stopped.target_index
+            assert len(indexed(app)) == 25, "readers still see the whole old index"
+
+            provider.faults.fail_after = None
+            result = harvest(app)  # takes up the full run where it stopped
+
+            assert result.exit_code == 0, result.output
+            run = last_run(app)
+            assert run.id == stopped.id and run.mode == "full" and run.deleted == 5
+            assert _source_indices(app) == [stopped.target_index] != [first_index]
+            _assert_index_equals_source(app, records)
+        finally:
+            drop_indices(app)
+
+
+def test_a_set_is_harvested_alone_and_an_unknown_set_is_refused(tmp_path_factory):
+    records = [FaultRecord(f"A{n}", "2025-01-01T00:00:00Z", f"Hồ sơ A{n}", sets=("P01",)) for n in range(3)] + \
+              [FaultRecord(f"B{n}", "2025-01-01T00:00:00Z", f"Hồ sơ B{n}", sets=("P02",)) for n in range(4)]
+    provider = FaultProvider(records, Faults(sets=(("P01", "Phông UBND"), ("P02", "Phông Sở Nội vụ"))))
+    with ServerThread(provider) as server:
+        app = portal_for(tmp_path_factory, server.url)
+        try:
+            listed = app.test_cli_runner().invoke(args=["sources", "sets", SOURCE])
+            assert "P01" in listed.output and "Phông Sở Nội vụ" in listed.output
+            assert harvest(app, "--set", "P09").exit_code != 0
+
+            result = harvest(app, "--set", "P02")
+
+            assert result.exit_code == 0, result.output
+            assert set(indexed(app)) == {f"{SOURCE}:B{n}" for n in range(4)}
+            with app.app_context():  # a part of the list must not move the source's incremental mark
+                assert database.get_db().get(Source, SOURCE).last_datestamp is None
+        finally:
+            drop_indices(app)
+
+
+def test_one_record_is_refreshed_with_get_record(tmp_path_factory):
+    records = numbered_records(12)
+    provider = FaultProvider(records, Faults())
+    with ServerThread(provider) as server:
+        app = portal_for(tmp_path_factory, server.url)
+        try:
+            assert harvest(app).exit_code == 0
+            records[2].title = "Tiêu đề mới của hồ sơ 3"
+
+            result = harvest(app, "--record", "HS003")
+
+            assert result.exit_code == 0, result.output
+            run = last_run(app)
+            assert run.mode == "record" and (run.updated, run.added, run.unchanged) == (1, 0, 0)
+            assert indexed(app)[f"{SOURCE}:HS003"]["title"] == "Tiêu đề mới của hồ sơ 3"
+            assert [r for r in provider.requests if r.get("verb") == "GetRecord"][0]["identifier"] == \
+                "oai:faulty.luutru.test:HS003"
+        finally:
+            drop_indices(app)
+
+
+def test_due_runs_the_sources_whose_schedule_says_so(tmp_path_factory):
+    provider = FaultProvider(numbered_records(3), Faults())
+    with ServerThread(provider) as server:
+        app = portal_for(tmp_path_factory, server.url, extra_args=("--schedule", "daily"))
+        try:
+            runner = app.test_cli_runner()
+            first = runner.invoke(args=["harvest", "--due"])
+            assert first.exit_code == 0 and f"harvesting {SOURCE}" in first.output
+            again = runner.invoke(args=["harvest", "--due"])
+            assert again.exit_code == 0 and "no source is due" in again.output
+            assert "next due" in runner.invoke(args=["sources", "list"]).output
+            refused = runner.invoke(args=["sources", "add", "--id", "x", "--province", "86", "--url",
+                                          "http://127.0.0.1:9/oai", "--schedule", "sometimes"])
+            assert refused.exit_code != 0 and "not a schedule" in refused.output
+        finally:
+            drop_indices(app)
+
+
+def test_a_second_process_is_refused_while_a_live_run_holds_the_lease(tmp_path_factory):
+    provider = FaultProvider(numbered_records(3), Faults())
+    with ServerThread(provider) as server:
+        app = portal_for(tmp_path_factory, server.url)
+        try:
+            assert harvest(app).exit_code == 0
+            with app.app_context():
+                db = database.get_db()
+                run = db.get(type(last_run(app)), last_run(app).id)
+                run.state, run.lease_owner = "running", f"{os.uname().nodename}:{os.getpid()}"
+                run.heartbeat_at = run.started_at.__class__.now(run.started_at.tzinfo)
+                db.commit()
+            result = harvest(app)
+            assert result.exit_code == 1 and "is being harvested by" in result.output
+        finally:
+            drop_indices(app)
+
+
+def test_records_indexed_while_tika_was_down_get_their_text_on_the_next_run(tmp_path_factory, demo_provider):
+    from tests.conftest import make_portal
+
+    app = make_portal(tmp_path_factory, TIKA_SERVER_ENDPOINT="http://127.0.0.1:9")
+    try:
+        add_demo_sources(app, demo_provider.url, only={"hue": DEMO_SOURCES["hue"]})
+        runner = app.test_cli_runner()
+        runner.invoke(args=["sources", "add", "--id", "hue", "--province", "46", "--set", "P01",
+                            "--url", f"{demo_provider.url}/hue/oai"])
+        assert runner.invoke(args=["harvest", "--source", "hue"]).exit_code == 0
+        without_text = [d for d in indexed(app, "hue").values() if d.get("files")]
+        assert without_text and not any(d.get("content") for d in without_text)
+
+        app.config["TIKA_SERVER_ENDPOINT"] = REAL_TIKA
+        result = runner.invoke(args=["harvest", "--source", "hue"])
+
+        assert result.exit_code == 0, result.output
+        with_files = [d for d in indexed(app, "hue").values() if d.get("files")]
+        assert all(d.get("content") for d in with_files)
+        assert all(f["text_extracted"] for d in with_files for f in d["files"])
+        assert last_run(app).updated >= len(with_files)
+    finally:
+        drop_indices(app)
