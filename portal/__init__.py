@@ -25,6 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal import audit, auth, cli, database, errors, health, i18n, opensearch
     from portal.admin.users import users_admin_blueprint
     from portal.admin.views import admin_blueprint
+    from portal.access import views as access_views
     from portal.api_docs.views import api_docs_blueprint
     from portal.auth.oidc import oidc_blueprint
     from portal.export.views import export_blueprint
@@ -46,4 +47,5 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(users_admin_blueprint)
     app.register_blueprint(oidc_blueprint)
     app.register_blueprint(admin_blueprint)
+    access_views.init_app(app)
     return app

@@ -51,6 +51,8 @@ def load_config(instance_path: str) -> dict:
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "no-reply@archives-portal.invalid"),
         "MAIL_SENDER_NAME": os.environ.get("MAIL_SENDER_NAME", "Cổng thông tin lưu trữ"),
         "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
+        # The portal's address for links in mails sent outside a request (`flask grants expire`).
+        "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", ""),
         # Rate limits (per client address) on the forms a script would hammer; see Flask-Limiter.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN", "20 per minute;200 per hour"),

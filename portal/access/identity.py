@@ -55,5 +55,11 @@ def current_identity() -> Identity:
         from flask_login import current_user  # imported late: identity is used without Flask-Login too
 
         user = current_user
-        g.identity = identity_of_user(user) if user and user.is_authenticated else ANONYMOUS
+        if user and user.is_authenticated:
+            from portal.access.grants import granted_record_ids_of
+
+            # One query a request: the user's active grants (not revoked, not expired now).
+            g.identity = identity_of_user(user, granted_record_ids_of(user.id))
+        else:
+            g.identity = ANONYMOUS
     return g.identity

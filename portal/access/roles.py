@@ -8,6 +8,7 @@ READ_ALL = "read_all"  # every record of every province
 
 REQUEST_ACCESS = "request_access"
 DECIDE_OWN_PROVINCE_REQUESTS = "decide_own_province_requests"
+DECIDE_ALL_REQUESTS = "decide_all_requests"  # every province's requests and grants
 VIEW_HARVESTS = "view_harvests"
 MANAGE_OWN_PROVINCE_SOURCES = "manage_own_province_sources"
 MANAGE_OWN_PROVINCE_STAFF = "manage_own_province_staff"  # give local users staff roles in one's province
@@ -25,7 +26,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "reader": frozenset(_READER),
     "staff": frozenset(_STAFF),
     "archive_admin": frozenset(_ARCHIVE_ADMIN),
-    "national_admin": frozenset(_ARCHIVE_ADMIN | {READ_ALL, MANAGE_ALL, READ_AUDIT}),
+    "national_admin": frozenset(_ARCHIVE_ADMIN | {READ_ALL, MANAGE_ALL, READ_AUDIT, DECIDE_ALL_REQUESTS}),
     "auditor": frozenset(_ANONYMOUS | {READ_AUDIT}),
 }
 

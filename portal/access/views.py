@@ -1,0 +1,420 @@
+"""Pages of the access workflow: a reader asks (`/requests/new`), follows their requests and
+grants (`/requests`); staff decide their province's queue (`/staff/requests`) and revoke
+grants (`/staff/grants`); everyone signed in has an inbox (`/inbox`). And `flask grants expire`.
+
+HTTP only: the rules live in workflow.py and grants.py.
+"""
+from __future__ import annotations
+
+import click
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from portal.access import clock, grants, notifications, workflow
+from portal.access.due_dates import is_overdue, local_date
+from portal.access.forms import (AccessRequestForm, ApproveForm, CommentForm, DenyForm, RevokeForm,
+                                 WithdrawForm)
+from portal.access.identity import Identity, current_identity
+from portal.access.models import SCOPES, SUBMITTED
+from portal.access.policy import content_filter, visible_filter
+from portal.access.roles import DECIDE_ALL_REQUESTS, DECIDE_OWN_PROVINCE_REQUESTS, REQUEST_ACCESS
+from portal.database import get_db
+from portal.labels import province_label
+from portal.opensearch import get_client, records_alias, run_search
+from portal.records.service import RecordNotFound, RecordService
+from schema.record import ACCESS_RESTRICTED
+
+access_blueprint = Blueprint("access", __name__)
+
+
+# ---- the record, as the index gives it to this identity ---------------------------------------
+
+def _records() -> RecordService:
+    return RecordService(get_client(), records_alias())
+
+
+def restricted_inside(identity: Identity, record: dict) -> int:
+    """How many restricted records under this one the identity may know of but not read."""
+    if record.get("level") not in workflow.REQUESTABLE_CONTAINERS:
+        return 0
+    answer = run_search(get_client(), records_alias(), {
+        "size": 0, "track_total_hits": True,
+        "query": {"bool": {"filter": [{"term": {"path": record["id"]}}, {"term": {"access": ACCESS_RESTRICTED}},
+                                      visible_filter(identity)],
+                           "must_not": [content_filter(identity)]}}})
+    return answer["hits"]["total"]["value"] if answer else 0
+
+
+def _record_or_404(identity: Identity, record_id: str) -> dict:
+    try:
+        return _records().get(identity, record_id)
+    except RecordNotFound:
+        abort(404)
+
+
+def access_offer(record: dict) -> dict | None:
+    """For the record page: whether (and how) this person may ask for access to the record."""
+    identity = current_identity()
+    if record.get("content_visible") and record.get("level") not in workflow.REQUESTABLE_CONTAINERS:
+        return None
+    inside = restricted_inside(identity, record)
+    if workflow.requestable_problem(identity, record, restricted_inside=inside):
+        return None
+    ask_url = url_for("access.new_request", record=record["id"])
+    if not identity.user_id:
+        return {"kind": "sign_in", "url": url_for("auth.login", next=ask_url)}
+    if not identity.can(REQUEST_ACCESS):
+        return None
+    open_request = workflow.open_request_for(get_db(), identity, record["id"])
+    if open_request is not None:
+        return {"kind": "open", "request": open_request,
+                "url": url_for("access.reader_request", request_id=open_request.id)}
+    return {"kind": "ask", "url": ask_url, "inside": inside}
+
+
+def _deliver(entries: list) -> None:
+    if entries:
+        notifications.deliver(get_db(), entries)
+
+
+# ---- readers ----------------------------------------------------------------------------------
+
+@access_blueprint.route("/requests/new", methods=["GET", "POST"])
+@login_required
+def new_request():
+    identity = current_identity()
+    if not identity.can(REQUEST_ACCESS):
+        abort(403)
+    record_id = (request.args.get("record") or "").strip()
+    if not record_id:
+        abort(404)
+    record = _record_or_404(identity, record_id)
+    inside = restricted_inside(identity, record)
+    problem = workflow.requestable_problem(identity, record, restricted_inside=inside)
+    existing = workflow.open_request_for(get_db(), identity, record_id)
+    form = AccessRequestForm()
+    status = 200
+    if problem is None and existing is None and form.validate_on_submit():
+        details = workflow.RequestDetails(form.purpose.data, form.use_description.data, form.research_topic.data,
+                                          form.period_wanted.data)
+        try:
+            access_request, entries = workflow.create_request(get_db(), identity, record, details,
+                                                              restricted_inside=inside)
+        except workflow.RequestProblem as refused:
+            flash(str(refused.message), "error")
+            status = 400
+        else:
+            _deliver(entries)
+            flash(_("Your request is sent to the holding archive. It is due by %(due)s.",
+                    due=access_request.due_on.isoformat()), "notice")
+            return redirect(url_for("access.reader_request", request_id=access_request.id))
+    elif request.method == "POST":
+        status = 409 if problem is None and existing is not None else 400
+    return render_template("requests/new.html", record=record, form=form, problem=problem, existing=existing,
+                           inside=inside), status
+
+
+@access_blueprint.get("/requests")
+@login_required
+def my_requests():
+    identity = current_identity()
+    db = get_db()
+    now = clock.now()
+    user_grants = grants.grants_of_user(db, int(identity.user_id))
+    return render_template("requests/list.html", requests=workflow.requests_of_reader(db, int(identity.user_id)),
+                           grants=user_grants, is_active=lambda grant: grants.is_active(grant, now),
+                           last_day=grants.last_day, withdraw_form=WithdrawForm(),
+                           state_label=workflow.state_label, today=local_date(now))
+
+
+@access_blueprint.get("/requests/<int:request_id>")
+@login_required
+def reader_request(request_id: int):
+    identity = current_identity()
+    try:
+        access_request = workflow.own_request(get_db(), identity, request_id)
+    except workflow.RequestNotFound:
+        abort(404)
+    return _reader_page(access_request)
+
+
+def _reader_page(access_request, comment_form=None, status=200):
+    now = clock.now()
+    return render_template("requests/request.html", access_request=access_request,
+                           comment_form=comment_form or CommentForm(), withdraw_form=WithdrawForm(),
+                           state_label=workflow.state_label, purpose_labels=workflow.PURPOSE_LABELS,
+                           is_active=lambda grant: grants.is_active(grant, now), last_day=grants.last_day), status
+
+
+@access_blueprint.post("/requests/<int:request_id>/withdraw")
+@login_required
+def withdraw(request_id: int):
+    identity = current_identity()
+    db = get_db()
+    try:
+        access_request = workflow.own_request(db, identity, request_id)
+    except workflow.RequestNotFound:
+        abort(404)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        entries = workflow.withdraw(db, identity, access_request, expected_version=form.version.data)
+    except workflow.RequestProblem as refused:
+        flash(str(refused.message), "error")
+        return _reader_page(access_request, status=409)
+    _deliver(entries)
+    flash(_("Your request is withdrawn."), "notice")
+    return redirect(url_for("access.reader_request", request_id=request_id))
+
+
+@access_blueprint.post("/requests/<int:request_id>/comments")
+@login_required
+def reader_comment(request_id: int):
+    identity = current_identity()
+    db = get_db()
+    try:
+        access_request = workflow.own_request(db, identity, request_id)
+    except workflow.RequestNotFound:
+        abort(404)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _reader_page(access_request, comment_form=form, status=400)
+    try:
+        entries = workflow.add_comment(db, identity, access_request, form.body.data)
+    except workflow.RequestProblem as refused:
+        flash(str(refused.message), "error")
+        return _reader_page(access_request, comment_form=form, status=409)
+    _deliver(entries)
+    return redirect(url_for("access.reader_request", request_id=request_id) + "#thread")
+
+
+# ---- staff ------------------------------------------------------------------------------------
+
+def _require_decider(identity: Identity) -> None:
+    if not identity.user_id:
+        abort(401)
+    if not (identity.can(DECIDE_ALL_REQUESTS) or grants.may_decide_for(identity, identity.province)):
+        abort(403)
+
+
+def _staff_request_or_404(identity: Identity, request_id: int):
+    _require_decider(identity)
+    try:
+        return workflow.request_for_staff(get_db(), identity, request_id)
+    except workflow.RequestNotFound:
+        abort(404)
+
+
+@access_blueprint.get("/staff/requests")
+@login_required
+def staff_queue():
+    identity = current_identity()
+    _require_decider(identity)
+    show_all = request.args.get("state") == "all"
+    province = request.args.get("province") if identity.can(DECIDE_ALL_REQUESTS) else None
+    now = clock.now()
+    queue = workflow.staff_queue(get_db(), identity, only_open=not show_all, province=province or None)
+    return render_template("staff/queue.html", queue=queue, show_all=show_all, state_label=workflow.state_label,
+                           overdue=lambda r: r.state == SUBMITTED and is_overdue(r.due_on, now),
+                           province_label=province_label, national=identity.can(DECIDE_ALL_REQUESTS))
+
+
+def _scope_choices(identity: Identity, access_request) -> dict[str, dict]:
+    try:
+        service = _records()
+        record = service.get(identity, access_request.record_id)
+        ancestors = service.ancestors(identity, record)
+    except RecordNotFound:
+        return {}
+    return workflow.scope_options(record, ancestors)
+
+
+def _staff_page(access_request, *, approve_form=None, deny_form=None, comment_form=None, status=200):
+    identity = current_identity()
+    options = _scope_choices(identity, access_request) if access_request.state == SUBMITTED else {}
+    approve_form = approve_form or ApproveForm(formdata=None, expires_on=workflow.default_expiry(),
+                                               scope="file" if "file" in options else "record")
+    approve_form.scope.choices = _scope_radio(options)
+    now = clock.now()
+    return render_template("staff/request.html", access_request=access_request, options=options,
+                           approve_form=approve_form, deny_form=deny_form or DenyForm(formdata=None),
+                           comment_form=comment_form or CommentForm(formdata=None), revoke_form=RevokeForm(),
+                           state_label=workflow.state_label, purpose_labels=workflow.PURPOSE_LABELS,
+                           overdue=access_request.state == SUBMITTED and is_overdue(access_request.due_on, now),
+                           is_active=lambda grant: grants.is_active(grant, now), last_day=grants.last_day,
+                           province_label=province_label, max_days=workflow.MAX_GRANT_DAYS), status
+
+
+def _scope_radio(options: dict[str, dict]) -> list[tuple[str, str]]:
+    """The choices shown: each record once (for a request about a file, "record" is the file)."""
+    seen, choices = set(), []
+    for scope in SCOPES:
+        if scope in options and options[scope]["id"] not in seen:
+            seen.add(options[scope]["id"])
+            entry = options[scope]
+            choices.append((scope, f"{workflow.SCOPE_LABELS[scope]}: {entry['reference_code'] or ''} — {entry['title']}"))
+    return choices
+
+
+@access_blueprint.get("/staff/requests/<int:request_id>")
+@login_required
+def staff_request(request_id: int):
+    return _staff_page(_staff_request_or_404(current_identity(), request_id))
+
+
+@access_blueprint.post("/staff/requests/<int:request_id>/approve")
+@login_required
+def approve(request_id: int):
+    identity = current_identity()
+    access_request = _staff_request_or_404(identity, request_id)
+    options = _scope_choices(identity, access_request)
+    form = ApproveForm()
+    # Any scope the record has is accepted (a file's "file" is its "record"); the rules are checked in workflow.approve.
+    form.scope.choices = [(scope, scope) for scope in (options or SCOPES)]
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _staff_page(access_request, approve_form=form, status=400)
+    try:
+        grant, entries = workflow.approve(get_db(), identity, access_request, expected_version=form.version.data,
+                                          scope=form.scope.data, options=options, expires_on=form.expires_on.data,
+                                          note=form.note.data or "")
+    except workflow.RequestNotFound:
+        abort(404)
+    except workflow.RequestProblem as refused:
+        flash(str(refused.message), "error")
+        return _staff_page(access_request, approve_form=form,
+                           status=409 if isinstance(refused, workflow.DecisionConflict) else 400)
+    _deliver(entries)
+    flash(_("Approved: %(reader)s may read %(scope)s until %(until)s.", reader=access_request.requester.full_name,
+            scope=grant.scope_title, until=grants.last_day(grant).isoformat()), "notice")
+    return redirect(url_for("access.staff_request", request_id=request_id))
+
+
+@access_blueprint.post("/staff/requests/<int:request_id>/deny")
+@login_required
+def deny(request_id: int):
+    identity = current_identity()
+    access_request = _staff_request_or_404(identity, request_id)
+    form = DenyForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _staff_page(access_request, deny_form=form, status=400)
+    try:
+        entries = workflow.deny(get_db(), identity, access_request, expected_version=form.version.data,
+                                reason=form.reason.data)
+    except workflow.RequestNotFound:
+        abort(404)
+    except workflow.RequestProblem as refused:
+        flash(str(refused.message), "error")
+        return _staff_page(access_request, deny_form=form,
+                           status=409 if isinstance(refused, workflow.DecisionConflict) else 400)
+    _deliver(entries)
+    flash(_("The request is denied; the reader is told the reason."), "notice")
+    return redirect(url_for("access.staff_request", request_id=request_id))
+
+
+@access_blueprint.post("/staff/requests/<int:request_id>/comments")
+@login_required
+def staff_comment(request_id: int):
+    identity = current_identity()
+    access_request = _staff_request_or_404(identity, request_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _staff_page(access_request, comment_form=form, status=400)
+    try:
+        entries = workflow.add_comment(get_db(), identity, access_request, form.body.data)
+    except workflow.RequestProblem as refused:
+        flash(str(refused.message), "error")
+        return _staff_page(access_request, comment_form=form, status=409)
+    _deliver(entries)
+    return redirect(url_for("access.staff_request", request_id=request_id) + "#thread")
+
+
+@access_blueprint.get("/staff/grants")
+@login_required
+def staff_grants():
+    identity = current_identity()
+    _require_decider(identity)
+    return render_template("staff/grants.html", grants=grants.grants_of_province(get_db(), identity),
+                           revoke_form=RevokeForm(), last_day=grants.last_day, province_label=province_label)
+
+
+@access_blueprint.post("/staff/grants/<int:grant_id>/revoke")
+@login_required
+def revoke(grant_id: int):
+    identity = current_identity()
+    _require_decider(identity)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        grant = grants.revoke(get_db(), identity, grant_id, form.reason.data or "")
+    except grants.GrantNotFound:
+        abort(404)
+    except grants.GrantAlreadyEnded:
+        flash(_("This grant has already ended."), "error")
+        return redirect(url_for("access.staff_grants"))
+    flash(_("The grant is revoked; the reader can no longer read %(scope)s.", scope=grant.scope_title), "notice")
+    if grant.request_id:
+        return redirect(url_for("access.staff_request", request_id=grant.request_id))
+    return redirect(url_for("access.staff_grants"))
+
+
+# ---- inbox ------------------------------------------------------------------------------------
+
+@access_blueprint.get("/inbox")
+@login_required
+def inbox():
+    identity = current_identity()
+    db = get_db()
+    entries = notifications.inbox_of(db, int(identity.user_id))
+    unread = {entry.id for entry in entries if entry.read_at is None}
+    shown = [(entry, *notifications.text_of(entry), notifications.link_of(entry)) for entry in entries]
+    response = render_template("requests/inbox.html", entries=shown, unread=unread)
+    if unread:
+        notifications.mark_all_read(db, int(identity.user_id))
+    return response
+
+
+# ---- wiring -----------------------------------------------------------------------------------
+
+grants_cli = AppGroup("grants", help="Access grants.")
+
+
+@grants_cli.command("expire")
+@click.option("--notice-days", default=7, show_default=True, help="Tell holders this many days before the end.")
+def grants_expire(notice_days: int):
+    """Mark ended grants as expired; tell holders of grants that end soon."""
+    from datetime import timedelta
+
+    expired, noticed = grants.expire_grants(get_db(), notice_before=timedelta(days=notice_days))
+    click.echo(f"{expired} grant(s) marked expired, {noticed} holder(s) told their grant ends soon")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(access_blueprint)
+    app.cli.add_command(grants_cli)
+    app.add_template_global(access_offer, "access_offer")
+
+    @app.context_processor
+    def access_menu():
+        identity = current_identity()
+
+        def inbox_unread() -> int:
+            if not identity.user_id:
+                return 0
+            return notifications.unread_count(get_db(), int(identity.user_id))
+
+        return {"inbox_unread": inbox_unread,
+                "decides_requests": bool(identity.user_id) and (
+                    identity.can(DECIDE_ALL_REQUESTS) or (identity.can(DECIDE_OWN_PROVINCE_REQUESTS)
+                                                          and grants.may_decide_for(identity, identity.province)))}

@@ -1,0 +1,292 @@
+"""Access requests over the harvested demo archives: a reader asks, Vĩnh Long staff decide,
+the grant opens exactly what it covers (record pages, the API, search highlights), and no
+more after its expiry."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.access_requests import (ask_for_access, decide, file_and_neighbour, request_id_of, restricted_files,
+                                   unique_email)
+from tests.accounts import csrf_token, signed_in_client
+
+
+@pytest.fixture(scope="module")
+def secrets(harvested_app):
+    files = restricted_files(harvested_app)
+    assert len(files) >= 2, "the demo should have two Vĩnh Long files with restricted text"
+    return file_and_neighbour(files)
+
+
+@pytest.fixture()
+def reader(harvested_app):
+    email = unique_email("reader")
+    client = signed_in_client(harvested_app, email)
+    client.email = email
+    return client
+
+
+@pytest.fixture()
+def vinhlong_staff(harvested_app):
+    return signed_in_client(harvested_app, unique_email("staff86"), "staff", "86")
+
+
+def _api_content(client, record_id) -> str | None:
+    response = client.get(f"/api/v1/records/{record_id}")
+    assert response.status_code == 200
+    return response.get_json().get("content")
+
+
+def _highlighted(client, token) -> str:
+    """Everything a search for the token gives back (hits and their highlights), as text."""
+    return client.get("/api/v1/search", query_string={"q": token}).get_data(as_text=True)
+
+
+def _requests_of(app, email, **where) -> int:
+    from portal.access.models import AccessRequest
+    from portal.auth.models import User
+    from portal.database import get_db
+
+    with app.app_context():
+        query = select(func.count()).select_from(AccessRequest).join(
+            User, User.id == AccessRequest.requester_id).where(User.email == email)
+        for name, value in where.items():
+            query = query.where(getattr(AccessRequest, name) == value)
+        return get_db().scalar(query)
+
+
+def _count(app, model, **where) -> int:
+    from portal.database import get_db
+
+    with app.app_context():
+        query = select(func.count()).select_from(model)
+        for name, value in where.items():
+            query = query.where(getattr(model, name) == value)
+        return get_db().scalar(query)
+
+
+def test_restricted_item_page_offers_to_ask_and_anonymous_is_sent_to_sign_in(harvested_app, secrets):
+    item_id = next(iter(secrets[0].items))
+    anonymous = harvested_app.test_client()
+    page = anonymous.get(f"/records/{item_id}")
+    assert "data-ask-access" in page.text and "/login?next=" in page.text
+    answer = anonymous.get("/requests/new", query_string={"record": item_id})
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    assert "next=%2Frequests%2Fnew" in answer.headers["Location"]
+
+
+def test_file_scope_grant_opens_every_item_of_the_file_and_nothing_beyond_until_it_expires(
+        harvested_app, secrets, reader, vinhlong_staff, mail_sink):
+    granted_file, neighbour = secrets
+    item_id = next(iter(granted_file.items))
+    for token in [*granted_file.items.values(), *neighbour.items.values()]:
+        assert token not in _highlighted(reader, token)
+    asked = ask_for_access(reader, item_id)
+    assert asked.status_code == 302, asked.text[:800]
+    request_id = request_id_of(asked)
+    queue = vinhlong_staff.get("/staff/requests")
+    assert f'data-request="{request_id}"' in queue.text
+    approved = decide(vinhlong_staff, request_id, "approve", scope="file")
+    assert approved.status_code == 302, re.findall(r'class="(?:field-error|error)"[^>]*>([^<]*)', approved.text)
+
+    assert mail_sink.wait_for(reader.email), "the reader is mailed the decision"
+    for record_id, token in granted_file.items.items():
+        assert token in (_api_content(reader, record_id) or "")
+        assert token in reader.get(f"/records/{record_id}").text
+        assert reader.get(f"/records/{record_id}/files/1").status_code == 200
+        found = reader.get("/api/v1/search", query_string={"q": token}).get_json()
+        assert any(hit["id"] == record_id and token in str(hit["highlight"].get("content", ""))
+                   for hit in found["hits"]), found
+    for record_id, token in neighbour.items.items():
+        assert _api_content(reader, record_id) is None
+        assert reader.get(f"/records/{record_id}/files/1").status_code == 403
+        assert token not in reader.get(f"/records/{record_id}").text
+        assert token not in _highlighted(reader, token)
+    assert "data-grant" in reader.get("/requests").text
+
+    later = datetime.now(timezone.utc) + timedelta(days=91)
+    harvested_app.config["ACCESS_CLOCK"] = lambda: later
+    try:
+        for record_id, token in granted_file.items.items():
+            assert _api_content(reader, record_id) is None
+            assert token not in reader.get(f"/records/{record_id}").text
+            assert token not in _highlighted(reader, token)
+            assert reader.get(f"/records/{record_id}/files/1").status_code == 403
+    finally:
+        harvested_app.config.pop("ACCESS_CLOCK")
+
+
+def test_reader_is_told_in_the_inbox_with_an_unread_count_even_when_mail_fails(
+        harvested_app, secrets, reader, vinhlong_staff):
+    from portal.access.models import Notification
+
+    item_id = list(secrets[1].items)[-1]
+    request_id = request_id_of(ask_for_access(reader, item_id))
+    mail_server = harvested_app.config["MAIL_SERVER"]
+    harvested_app.config["MAIL_SERVER"] = ""  # the SMTP server is down: the decision must stand all the same
+    try:
+        assert decide(vinhlong_staff, request_id, "deny", reason="Hồ sơ đang được chỉnh lý").status_code == 302
+    finally:
+        harvested_app.config["MAIL_SERVER"] = mail_server
+    home = reader.get("/")
+    assert "data-unread" in home.text
+    inbox = reader.get("/inbox")
+    assert "Hồ sơ đang được chỉnh lý" in inbox.text
+    assert "data-unread" not in reader.get("/").text
+    # The decision stands, the failure to mail is noted on the inbox entry.
+    assert _count(harvested_app, Notification, request_id=request_id, mail_state="failed") >= 1
+    assert 'data-state="denied"' in reader.get(f"/requests/{request_id}").text
+
+
+def test_staff_of_another_province_get_404_and_a_national_admin_decides(harvested_app, secrets, reader):
+    item_id = list(secrets[0].items)[-1]
+    request_id = request_id_of(ask_for_access(reader, item_id, purpose="official"))
+    hue_staff = signed_in_client(harvested_app, unique_email("staff46"), "staff", "46")
+    assert hue_staff.get(f"/staff/requests/{request_id}").status_code == 404
+    assert f'data-request="{request_id}"' not in hue_staff.get("/staff/requests").text
+    page = hue_staff.get("/staff/requests")
+    forged = hue_staff.post(f"/staff/requests/{request_id}/approve", data={
+        "csrf_token": csrf_token(page.text), "version": "1", "scope": "fonds",
+        "expires_on": (date.today() + timedelta(days=30)).isoformat()})
+    assert forged.status_code == 404
+    other_reader = signed_in_client(harvested_app, unique_email("nosy"))
+    assert other_reader.get(f"/requests/{request_id}").status_code == 404
+    assert reader.get("/staff/requests").status_code == 403
+
+    national = signed_in_client(harvested_app, unique_email("national"), "national_admin")
+    assert f'data-request="{request_id}"' in national.get("/staff/requests").text
+    assert decide(national, request_id, "deny", reason="").status_code == 400
+    assert 'data-state="submitted"' in reader.get(f"/requests/{request_id}").text
+    assert decide(national, request_id, "approve", scope="record").status_code == 302
+    assert 'data-state="approved"' in reader.get(f"/requests/{request_id}").text
+
+
+def test_bad_requests_are_refused_with_a_message_and_store_nothing(harvested_app, secrets, reader):
+    item_id = next(iter(secrets[0].items))
+    empty = ask_for_access(reader, item_id, purpose="")
+    assert empty.status_code == 400 and "field-error" in empty.text
+    no_use = ask_for_access(reader, item_id, use="   ")
+    assert no_use.status_code == 400
+    public = reader.get("/api/v1/search", query_string={"access": "public", "level": "item", "size": 1}).get_json()
+    public_id = public["hits"][0]["id"]
+    refused = ask_for_access(reader, public_id)
+    assert refused.status_code == 400 and "data-problem" in refused.text
+    closed = signed_in_client(harvested_app, unique_email("finder"), "national_admin").get(
+        "/api/v1/search", query_string={"access": "closed", "level": "item", "size": 1}).get_json()["hits"][0]["id"]
+    assert reader.get("/requests/new", query_string={"record": closed}).status_code == 404
+    assert reader.get("/requests/new", query_string={"record": "nowhere:NO/SUCH"}).status_code == 404
+    assert _requests_of(harvested_app, reader.email) == 0
+    assert ask_for_access(reader, item_id).status_code == 302
+    twice = ask_for_access(reader, item_id)
+    assert twice.status_code == 409 and "data-problem" in twice.text
+    assert _requests_of(harvested_app, reader.email, record_id=item_id, state="submitted") == 1
+
+
+def test_scope_and_expiry_outside_what_staff_may_give_are_refused(harvested_app, secrets, reader, vinhlong_staff):
+    from portal.access.models import AccessGrant
+
+    item_id = list(secrets[1].items)[0]
+    request_id = request_id_of(ask_for_access(reader, item_id))
+    today = date.today()
+    for fields in ({"scope": "province"},
+                   {"scope": "file", "expires_on": (today - timedelta(days=1)).isoformat()},
+                   {"scope": "file", "expires_on": (today + timedelta(days=800)).isoformat()}):
+        refused = decide(vinhlong_staff, request_id, "approve", **fields)
+        assert refused.status_code == 400, fields
+    assert _count(harvested_app, AccessGrant, request_id=request_id) == 0
+    stale = decide(vinhlong_staff, request_id, "approve", scope="file", version=7)
+    assert stale.status_code == 409
+    assert _count(harvested_app, AccessGrant, request_id=request_id) == 0
+
+
+def test_reader_withdraws_and_staff_then_cannot_approve(harvested_app, secrets, reader, vinhlong_staff):
+    import re
+
+    item_id = list(secrets[0].items)[0]
+    request_id = request_id_of(ask_for_access(reader, item_id, purpose="special_official"))
+    staff_page = vinhlong_staff.get(f"/staff/requests/{request_id}")
+    page = reader.get(f"/requests/{request_id}")
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    withdrawn = reader.post(f"/requests/{request_id}/withdraw",
+                            data={"csrf_token": csrf_token(page.text), "version": version})
+    assert withdrawn.status_code == 302
+    late = vinhlong_staff.post(f"/staff/requests/{request_id}/approve", data={
+        "csrf_token": csrf_token(staff_page.text), "version": version, "scope": "file",
+        "expires_on": (date.today() + timedelta(days=30)).isoformat()})
+    assert late.status_code == 409
+    assert "withdrawn" in late.text or "rút" in late.text
+
+
+def test_comment_thread_between_reader_and_staff(harvested_app, secrets, reader, vinhlong_staff):
+    item_id = list(secrets[1].items)[-1]
+    request_id = request_id_of(ask_for_access(reader, item_id, purpose="official"))
+    page = vinhlong_staff.get(f"/staff/requests/{request_id}")
+    assert vinhlong_staff.post(f"/staff/requests/{request_id}/comments", data={
+        "csrf_token": csrf_token(page.text), "body": "Xin gửi giấy giới thiệu của cơ quan."}).status_code == 302
+    page = reader.get(f"/requests/{request_id}")
+    assert "Xin gửi giấy giới thiệu" in page.text
+    assert reader.post(f"/requests/{request_id}/comments", data={
+        "csrf_token": csrf_token(page.text), "body": "Đã gửi qua thư điện tử."}).status_code == 302
+    assert "Đã gửi qua thư điện tử." in vinhlong_staff.get(f"/staff/requests/{request_id}").text
+    assert "Xin gửi giấy giới thiệu" in reader.get("/inbox").text
+    assert reader.post(f"/requests/{request_id}/comments", data={"body": "no token"}).status_code == 400
+
+
+def test_staff_revoke_closes_the_grant_at_once(harvested_app, secrets, reader, vinhlong_staff):
+    granted_file = secrets[0]
+    record_id, token = next(iter(granted_file.items.items()))
+    request_id = request_id_of(ask_for_access(reader, record_id))
+    assert decide(vinhlong_staff, request_id, "approve", scope="record").status_code == 302
+    assert token in (_api_content(reader, record_id) or "")
+    grants_page = vinhlong_staff.get("/staff/grants")
+    import re
+
+    grant_id = re.search(r'data-grant="(\d+)"', vinhlong_staff.get(f"/staff/requests/{request_id}").text).group(1)
+    hue_staff = signed_in_client(harvested_app, unique_email("staff46"), "staff", "46")
+    hue_page = hue_staff.get("/staff/grants")
+    assert hue_staff.post(f"/staff/grants/{grant_id}/revoke",
+                          data={"csrf_token": csrf_token(hue_page.text)}).status_code == 404
+    assert vinhlong_staff.post(f"/staff/grants/{grant_id}/revoke",
+                               data={"csrf_token": csrf_token(grants_page.text), "reason": "Hết nhu cầu"}).status_code == 302
+    assert _api_content(reader, record_id) is None
+
+
+def test_queue_is_sorted_by_due_date_with_overdue_requests_marked(harvested_app, secrets, vinhlong_staff):
+    reader = signed_in_client(harvested_app, unique_email("queue-reader"))
+    first_id, second_id = list(secrets[1].items)[:2] if len(secrets[1].items) > 1 else (
+        list(secrets[1].items)[0], list(secrets[0].items)[-1])
+    recent = request_id_of(ask_for_access(reader, first_id))
+    harvested_app.config["ACCESS_CLOCK"] = lambda: datetime.now(timezone.utc) - timedelta(days=30)
+    try:
+        old = request_id_of(ask_for_access(reader, second_id))
+    finally:
+        harvested_app.config.pop("ACCESS_CLOCK")
+    queue = vinhlong_staff.get("/staff/requests").text
+    assert queue.index(f'data-request="{old}"') < queue.index(f'data-request="{recent}"')
+    old_row = queue[queue.index(f'data-request="{old}"'):].split("</tr>")[0]
+    recent_row = queue[queue.index(f'data-request="{recent}"'):].split("</tr>")[0]
+    assert "data-overdue" in old_row and "data-overdue" not in recent_row
+
+
+def test_a_fonds_page_offers_to_ask_for_the_fonds_and_a_fonds_grant_opens_all_of_it(
+        harvested_app, secrets, reader, vinhlong_staff):
+    granted_file, neighbour = secrets
+    fonds_id = granted_file.fonds_id
+    assert "data-ask-access" in reader.get(f"/records/{fonds_id}").text
+    asked = ask_for_access(reader, fonds_id)
+    assert asked.status_code == 302, asked.text[:500]
+    request_id = request_id_of(asked)
+    assert decide(vinhlong_staff, request_id, "approve", scope="fonds").status_code == 302
+    assert "data-ask-access" not in reader.get(f"/records/{fonds_id}").text
+    for files in (granted_file, neighbour):
+        for record_id, token in files.items.items():
+            expected = files.fonds_id == fonds_id
+            assert (token in (_api_content(reader, record_id) or "")) == expected
+
+
+def test_a_public_record_offers_nothing_to_ask(harvested_app, reader):
+    public = reader.get("/api/v1/search", query_string={"access": "public", "level": "item", "size": 1}).get_json()
+    assert "data-ask-access" not in reader.get(f"/records/{public['hits'][0]['id']}").text
