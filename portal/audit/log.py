@@ -16,7 +16,7 @@ from flask import current_app, has_app_context, has_request_context, request
 
 from portal.access import identity as identity_module
 from portal.audit.actions import OUTCOMES
-from portal.audit.writer import AuditEvent, append_event
+from portal.audit.writer import POSTGRES_LOCK_KEY, AuditEvent, append_event, append_locked
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +47,7 @@ def _offline_actor() -> str:
     return "system"
 
 
-def record_event(action: str, *, target_id: str | None = None, target_province: str | None = None,
-                 outcome: str = "allowed", details: dict | None = None, actor: str | None = None) -> None:
-    """Append one audit row, committed before this returns; `AuditUnavailable` if it cannot be."""
+def _event(action: str, target_id, target_province, outcome: str, details, actor) -> AuditEvent:
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown audit outcome {outcome!r}")
     if has_request_context():
@@ -58,8 +56,32 @@ def record_event(action: str, *, target_id: str | None = None, target_province: 
             who["actor"] = actor
     else:
         who = {"actor": actor or _offline_actor()}
-    event = AuditEvent(action=action, target_id=target_id, target_province=target_province,
-                       outcome=outcome, details=details or {}, **who)
+    return AuditEvent(action=action, target_id=target_id, target_province=target_province,
+                      outcome=outcome, details=details or {}, **who)
+
+
+def record_event_in_transaction(session, action: str, *, target_id: str | None = None,
+                                target_province: str | None = None, outcome: str = "allowed",
+                                details: dict | None = None, actor: str | None = None) -> None:
+    """Append the audit row inside the caller's own database transaction, so the change and its
+    row commit together or not at all (for changes made in the portal's database, e.g. access
+    requests and grants). The chain stays serial: SQLite has one writer at a time, and on
+    PostgreSQL the chain's advisory lock is held until the caller's commit."""
+    event = _event(action, target_id, target_province, outcome, details, actor)
+    try:
+        connection = session.connection()
+        if connection.dialect.name != "sqlite":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_LOCK_KEY})")
+        append_locked(connection, event)
+    except Exception as error:  # any database failure: the change it records does not happen
+        log.error("audit row for %s could not be written: %s", action, error)
+        raise AuditUnavailable(str(error)) from error
+
+
+def record_event(action: str, *, target_id: str | None = None, target_province: str | None = None,
+                 outcome: str = "allowed", details: dict | None = None, actor: str | None = None) -> None:
+    """Append one audit row, committed before this returns; `AuditUnavailable` if it cannot be."""
+    event = _event(action, target_id, target_province, outcome, details, actor)
     if not has_app_context() or "audit_engine" not in current_app.extensions:
         raise AuditUnavailable("the audit log is not configured")
     try:

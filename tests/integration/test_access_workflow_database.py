@@ -319,3 +319,37 @@ def test_current_identity_carries_the_active_grants_read_once_a_request(portal, 
         login_user(get_db().get(User, reader))
         identity = current_identity()
         assert identity.user_id == str(reader) and identity.granted_record_ids == frozenset()  # fail closed
+
+
+def test_each_change_writes_one_audit_row_in_its_own_transaction(portal):
+    """Asking, approving (the decision and the grant) and revoking each leave their rows, and the
+    chain stays whole; the rows commit with the change (portal.access.events)."""
+    from portal.access import grants
+    from portal.access.models import AccessGrant
+    from portal.database import get_db
+    from tests.audit_support import count_by_action
+
+    before = count_by_action(portal)
+    request_id = _ask(portal)
+    _approve(portal, "staff_a", request_id)
+    with portal.test_request_context():
+        grant_id = get_db().scalar(select(AccessGrant.id).where(AccessGrant.request_id == request_id))
+        grants.revoke(get_db(), _identity(portal, "staff_a"), grant_id, "Hết nhu cầu")
+    after = count_by_action(portal)
+    added = {action: after.get(action, 0) - before.get(action, 0) for action in after}
+    assert added.get("request.create") == 1
+    assert added.get("request.change") == 1  # the approval
+    assert added.get("grant.create") == 1
+    assert added.get("grant.revoke") == 1
+    assert portal.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_a_decision_whose_audit_row_cannot_be_written_does_not_happen(portal, database_url):
+    from portal.audit.log import AuditUnavailable
+    from tests.audit_support import make_audit_table_read_only
+
+    request_id = _ask(portal)
+    make_audit_table_read_only(database_url)
+    with pytest.raises(AuditUnavailable):
+        _approve(portal, "staff_a", request_id)
+    assert _state(portal, request_id) == ("submitted", 1, 0)  # no decision, no grant
