@@ -2,7 +2,8 @@
 every way out — search hits and totals, each facet, highlights from content, suggestions,
 export, record page, record API and file download — checked against the oracle in
 tests/permission_truth.py, for people signed in through the real sign-in form.
-Grants are covered at the service layer here and end to end by the access-request tests.
+A reader holding an access grant on one file of Vĩnh Long is one of the people; grants on
+other scopes are covered at the service layer here and end to end by the access-request tests.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ PEOPLE = [
     Person("staff of Vĩnh Long", frozenset({"staff"}), "86"),
     Person("staff of Huế", frozenset({"staff"}), "46"),
     Person("archive admin of Vĩnh Long", frozenset({"archive_admin"}), "86"),
+    Person("reader with a grant on a file", frozenset({"reader"}), None, frozenset({"<the sample's file>"})),
     Person("national admin", frozenset({"national_admin"})),
     Person("auditor", frozenset({"auditor"})),
     # Fail closed: these must see what anonymous sees (a reader's rights at most), never more.
@@ -43,17 +45,49 @@ def truth(demo_archives):
 
 
 @pytest.fixture(scope="module")
-def clients(harvested_app):
-    """One test client per person, signed in through /login (anonymous: not signed in)."""
+def granted_file(samples):
+    """The file above the restricted Vĩnh Long sample: what the grant in PEOPLE covers."""
+    return samples[("restricted", "86")].path[-1]
+
+
+@pytest.fixture(scope="module")
+def clients(harvested_app, granted_file):
+    """One test client per person, signed in through /login (anonymous: not signed in); the
+    grant is a real access_grants row, read by current_identity() like any other."""
     signed_in = {}
     for number, person in enumerate(PEOPLE):
         client = harvested_app.test_client()
         if person.name != "anonymous":
             email = f"matrix-{number}@example.vn"
-            create_user(harvested_app, email, " ".join(sorted(person.roles)), person.province)
+            user_id = create_user(harvested_app, email, " ".join(sorted(person.roles)), person.province)
+            if person.grants:
+                _grant(harvested_app, user_id, granted_file)
             assert sign_in(client, email).status_code == 302
         signed_in[person.name] = client
     return signed_in
+
+
+def _resolved(person: Person, granted_file: str) -> Person:
+    """PEOPLE names the grant before the demo data is read; put the real file id in."""
+    if not person.grants:
+        return person
+    return Person(person.name, person.roles, person.province, frozenset({granted_file}))
+
+
+def _grant(app, user_id: int, file_id: str) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from portal.access.models import AccessGrant
+    from portal.database import get_db
+
+    granter = create_user(app, f"granter-{user_id}@example.vn", "staff", "86")
+    with app.app_context():
+        db = get_db()
+        db.add(AccessGrant(user_id=user_id, scope="file", scope_record_id=file_id, scope_level="file",
+                           scope_title="", holding_province="86", granted_by_id=granter,
+                           expires_at=datetime.now(timezone.utc) + timedelta(days=30), state="active"))
+        db.commit()
+
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +109,8 @@ def _api(client, url):
 
 
 @pytest.mark.parametrize("person", PEOPLE, ids=IDS)
-def test_totals_and_every_facet_match_what_the_person_may_see(person, clients, truth):
+def test_totals_and_every_facet_match_what_the_person_may_see(person, granted_file, clients, truth):
+    person = _resolved(person, granted_file)
     client = clients[person.name]
     visible = [r for r in truth if may_see(person, r)]
     answer = _api(client, "/api/v1/search?size=1")
@@ -95,7 +130,8 @@ def test_totals_and_every_facet_match_what_the_person_may_see(person, clients, t
 
 
 @pytest.mark.parametrize("person", PEOPLE, ids=IDS)
-def test_every_hit_is_one_the_person_may_see(person, clients, truth):
+def test_every_hit_is_one_the_person_may_see(person, granted_file, clients, truth):
+    person = _resolved(person, granted_file)
     client = clients[person.name]
     allowed = {r.id for r in truth if may_see(person, r)}
     for province in ("86", "46"):
@@ -106,7 +142,8 @@ def test_every_hit_is_one_the_person_may_see(person, clients, truth):
 
 
 @pytest.mark.parametrize("person", PEOPLE, ids=IDS)
-def test_content_is_found_and_highlighted_only_where_the_person_may_read_it(person, clients, samples):
+def test_content_is_found_and_highlighted_only_where_the_person_may_read_it(person, granted_file, clients, samples):
+    person = _resolved(person, granted_file)
     client = clients[person.name]
     for (access, province), record in samples.items():
         if record.token is None:
@@ -118,7 +155,8 @@ def test_content_is_found_and_highlighted_only_where_the_person_may_read_it(pers
 
 
 @pytest.mark.parametrize("person", PEOPLE, ids=IDS)
-def test_suggestions_name_only_records_the_person_may_see(person, clients, truth, samples):
+def test_suggestions_name_only_records_the_person_may_see(person, granted_file, clients, truth, samples):
+    person = _resolved(person, granted_file)
     client = clients[person.name]
     allowed = {r.id for r in truth if may_see(person, r)}
     for province in ("86", "46"):
@@ -132,7 +170,8 @@ def test_suggestions_name_only_records_the_person_may_see(person, clients, truth
 
 
 @pytest.mark.parametrize("person", PEOPLE, ids=IDS)
-def test_export_holds_only_what_the_person_may_see_and_never_content(person, clients, truth, samples):
+def test_export_holds_only_what_the_person_may_see_and_never_content(person, granted_file, clients, truth, samples):
+    person = _resolved(person, granted_file)
     client = clients[person.name]
     allowed = {r.id for r in truth if may_see(person, r)}
     response = client.get("/api/v1/export?format=json&access=closed&province=86")
@@ -148,7 +187,8 @@ def test_export_holds_only_what_the_person_may_see_and_never_content(person, cli
 
 
 @pytest.mark.parametrize("person", PEOPLE, ids=IDS)
-def test_record_page_api_and_file_download(person, clients, samples):
+def test_record_page_api_and_file_download(person, granted_file, clients, samples):
+    person = _resolved(person, granted_file)
     client = clients[person.name]
     for (access, province), record in samples.items():
         where = (person.name, access, province)
