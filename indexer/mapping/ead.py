@@ -28,7 +28,8 @@ from indexer.mapping.access_levels import map_access
 from indexer.mapping.dates import parse_date_range
 from indexer.mapping.oai_dc import MappedRecord
 from indexer.mapping.text import clean_text
-from schema.provinces import OriginProvince, province_name, resolve_origin
+from indexer.mapping.placement import placement_fields
+from schema.provinces import OriginProvince, resolve_origin
 from schema.record import record_id
 
 EAD_NS = "urn:isbn:1-931666-22-9"
@@ -114,17 +115,7 @@ class _Context:
             for odd in _children(unit, "odd"):
                 fonds_status = fonds_status or _FONDS_STATUS.get(clean_text(_text(odd)).lower())
         document = {
-            "id": record_id(self.source_id, local_id),
-            "source_id": self.source_id,
-            "local_id": local_id,
-            "holding_province": self.holding_province,
-            "holding_province_name": province_name(self.holding_province),
-            "origin_province": origin.code if origin else self.holding_province,
-            "origin_province_name": origin.name if origin else province_name(self.holding_province),
-            "origin_province_current": origin.current_code if origin else self.holding_province,
-            "level": level,
-            "parent_id": path[-1] if path else None,
-            "path": path,
+            **placement_fields(self.source_id, local_id, self.holding_province, origin, level, path),
             "reference_code": reference_code,
             "title": title,
             "description": _paragraphs(_child(unit, "scopecontent")) or None,

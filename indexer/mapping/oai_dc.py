@@ -21,7 +21,8 @@ from indexer.errors import RecordError
 from indexer.mapping.access_levels import map_access
 from indexer.mapping.dates import parse_date_range
 from indexer.mapping.text import clean_text
-from schema.provinces import province_name, resolve_origin
+from indexer.mapping.placement import placement_fields
+from schema.provinces import resolve_origin
 from schema.record import record_id
 
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -79,17 +80,8 @@ def map_oai_dc(
     origin = resolve_origin(clean_text(_first(values, "coverage")))
 
     document = {
-        "id": record_id(source_id, local_id),
-        "source_id": source_id,
-        "local_id": local_id,
-        "holding_province": holding_province,
-        "holding_province_name": province_name(holding_province),
-        "origin_province": origin.code if origin else holding_province,
-        "origin_province_name": origin.name if origin else province_name(holding_province),
-        "origin_province_current": origin.current_code if origin else holding_province,
-        "level": level,
-        "parent_id": record_id(source_id, ancestors[-1]) if ancestors else None,
-        "path": [record_id(source_id, ancestor) for ancestor in ancestors],
+        **placement_fields(source_id, local_id, holding_province, origin, level,
+                           [record_id(source_id, ancestor) for ancestor in ancestors]),
         "reference_code": reference_code,
         "title": title,
         "description": clean_text(" ".join(descriptions), keep_newlines=True),

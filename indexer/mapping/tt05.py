@@ -31,8 +31,8 @@ from indexer.mapping.access_levels import map_access
 from indexer.mapping.dates import parse_date_range
 from indexer.mapping.oai_dc import MappedRecord
 from indexer.mapping.text import clean_text
-from schema.provinces import province_name, resolve_origin
-from schema.record import record_id
+from indexer.mapping.placement import placement_fields
+from schema.provinces import resolve_origin
 
 # Each field of the record schema → the element names the circulars use for it (normalised by _key).
 FILE_FIELDS = {
@@ -247,17 +247,7 @@ def _map_item(element, base: _Base, position: int, package_id: str) -> MappedRec
 
 def _document(source_id, holding_province, local_id, level, title, origin, access, path) -> dict:
     return {
-        "id": record_id(source_id, local_id),
-        "source_id": source_id,
-        "local_id": local_id,
-        "holding_province": holding_province,
-        "holding_province_name": province_name(holding_province),
-        "origin_province": origin.code if origin else holding_province,
-        "origin_province_name": origin.name if origin else province_name(holding_province),
-        "origin_province_current": origin.current_code if origin else holding_province,
-        "level": level,
-        "parent_id": path[-1] if path else None,
-        "path": list(path),
+        **placement_fields(source_id, local_id, holding_province, origin, level, path),
         "reference_code": None,
         "title": title,
         "access": access[0],
