@@ -250,6 +250,24 @@ def _staff_page(access_request, *, approve_form=None, deny_form=None, comment_fo
                            province_label=province_label, max_days=workflow.MAX_GRANT_DAYS), status
 
 
+def _staff_step(access_request, form, form_name: str, step, problem_status: int | None = None):
+    """Check a staff form and run its workflow step: (the step's result, None), or (None, the
+    request page again) with the form's errors (400) or the refusal (409 when someone else
+    decided first, else 400 or `problem_status`)."""
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return None, _staff_page(access_request, **{form_name: form}, status=400)
+    try:
+        return step(), None
+    except workflow.RequestNotFound:
+        abort(404)
+    except workflow.RequestProblem as refused:
+        flash(str(refused.message), "error")
+        status = 409 if isinstance(refused, workflow.DecisionConflict) else (problem_status or 400)
+        return None, _staff_page(access_request, **{form_name: form}, status=status)
+
+
 def _scope_radio(options: dict[str, dict]) -> list[tuple[str, str]]:
     """The choices shown: each record once (for a request about a file, "record" is the file)."""
     seen, choices = set(), []
@@ -276,20 +294,12 @@ def approve(request_id: int):
     form = ApproveForm()
     # Any scope the record has is accepted (a file's "file" is its "record"); the rules are checked in workflow.approve.
     form.scope.choices = [(scope, scope) for scope in (options or SCOPES)]
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        return _staff_page(access_request, approve_form=form, status=400)
-    try:
-        grant, entries = workflow.approve(get_db(), identity, access_request, expected_version=form.version.data,
-                                          scope=form.scope.data, options=options, expires_on=form.expires_on.data,
-                                          note=form.note.data or "")
-    except workflow.RequestNotFound:
-        abort(404)
-    except workflow.RequestProblem as refused:
-        flash(str(refused.message), "error")
-        return _staff_page(access_request, approve_form=form,
-                           status=409 if isinstance(refused, workflow.DecisionConflict) else 400)
+    outcome, page = _staff_step(access_request, form, "approve_form", lambda: workflow.approve(
+        get_db(), identity, access_request, expected_version=form.version.data, scope=form.scope.data,
+        options=options, expires_on=form.expires_on.data, note=form.note.data or ""))
+    if page:
+        return page
+    grant, entries = outcome
     _deliver(entries)
     flash(_("Approved: %(reader)s may read %(scope)s until %(until)s.", reader=access_request.requester.full_name,
             scope=grant.scope_title, until=grants.last_day(grant).isoformat()), "notice")
@@ -302,19 +312,10 @@ def deny(request_id: int):
     identity = current_identity()
     access_request = _staff_request_or_404(identity, request_id)
     form = DenyForm()
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        return _staff_page(access_request, deny_form=form, status=400)
-    try:
-        entries = workflow.deny(get_db(), identity, access_request, expected_version=form.version.data,
-                                reason=form.reason.data)
-    except workflow.RequestNotFound:
-        abort(404)
-    except workflow.RequestProblem as refused:
-        flash(str(refused.message), "error")
-        return _staff_page(access_request, deny_form=form,
-                           status=409 if isinstance(refused, workflow.DecisionConflict) else 400)
+    entries, page = _staff_step(access_request, form, "deny_form", lambda: workflow.deny(
+        get_db(), identity, access_request, expected_version=form.version.data, reason=form.reason.data))
+    if page:
+        return page
     _deliver(entries)
     flash(_("The request is denied; the reader is told the reason."), "notice")
     return redirect(url_for("access.staff_request", request_id=request_id))
@@ -326,15 +327,11 @@ def staff_comment(request_id: int):
     identity = current_identity()
     access_request = _staff_request_or_404(identity, request_id)
     form = CommentForm()
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        return _staff_page(access_request, comment_form=form, status=400)
-    try:
-        entries = workflow.add_comment(get_db(), identity, access_request, form.body.data)
-    except workflow.RequestProblem as refused:
-        flash(str(refused.message), "error")
-        return _staff_page(access_request, comment_form=form, status=409)
+    entries, page = _staff_step(access_request, form, "comment_form",
+                                lambda: workflow.add_comment(get_db(), identity, access_request, form.body.data),
+                                problem_status=409)
+    if page:
+        return page
     _deliver(entries)
     return redirect(url_for("access.staff_request", request_id=request_id) + "#thread")
 
