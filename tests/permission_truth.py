@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 from demo.models import content_token
 from schema.record import record_id
@@ -53,10 +54,15 @@ def demo_truth(archives: dict, sources: dict[str, str]) -> list[TruthRecord]:
     return truth
 
 
-def _valid_province(code: str | None) -> str | None:
+@cache
+def _the_34() -> frozenset[str]:
     from vietnam_provinces import Province
 
-    return code if code in {f"{int(p.code):02d}" for p in Province.iter_all()} else None
+    return frozenset(f"{int(p.code):02d}" for p in Province.iter_all())
+
+
+def _valid_province(code: str | None) -> str | None:
+    return code if code in _the_34() else None
 
 
 def reads_all(person: Person) -> bool:

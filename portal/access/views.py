@@ -16,6 +16,7 @@ from portal.access import clock, grants, notifications, workflow
 from portal.access.due_dates import is_overdue, local_date
 from portal.access.forms import (AccessRequestForm, ApproveForm, CommentForm, DenyForm, RevokeForm,
                                  WithdrawForm)
+from portal.access.guard import identity_allowed
 from portal.access.identity import Identity, current_identity
 from portal.access.models import SCOPES, SUBMITTED
 from portal.access.policy import content_filter, visible_filter
@@ -132,12 +133,15 @@ def my_requests():
 @access_blueprint.get("/requests/<int:request_id>")
 @login_required
 def reader_request(request_id: int):
-    identity = current_identity()
+    return _reader_page(_own_request_or_404(current_identity(), request_id))
+
+
+def _own_request_or_404(identity: Identity, request_id: int):
+    """The reader's own request; another's answers as if it did not exist."""
     try:
-        access_request = workflow.own_request(get_db(), identity, request_id)
+        return workflow.own_request(get_db(), identity, request_id)
     except workflow.RequestNotFound:
         abort(404)
-    return _reader_page(access_request)
 
 
 def _reader_page(access_request, comment_form=None, status=200):
@@ -153,10 +157,7 @@ def _reader_page(access_request, comment_form=None, status=200):
 def withdraw(request_id: int):
     identity = current_identity()
     db = get_db()
-    try:
-        access_request = workflow.own_request(db, identity, request_id)
-    except workflow.RequestNotFound:
-        abort(404)
+    access_request = _own_request_or_404(identity, request_id)
     form = WithdrawForm()
     if not form.validate_on_submit():
         abort(400)
@@ -175,10 +176,7 @@ def withdraw(request_id: int):
 def reader_comment(request_id: int):
     identity = current_identity()
     db = get_db()
-    try:
-        access_request = workflow.own_request(db, identity, request_id)
-    except workflow.RequestNotFound:
-        abort(404)
+    access_request = _own_request_or_404(identity, request_id)
     form = CommentForm()
     if not form.validate_on_submit():
         if form.csrf_token.errors:
@@ -195,15 +193,13 @@ def reader_comment(request_id: int):
 
 # ---- staff ------------------------------------------------------------------------------------
 
-def _require_decider(identity: Identity) -> None:
-    if not identity.user_id:
-        abort(401)
-    if not (identity.can(DECIDE_ALL_REQUESTS) or grants.may_decide_for(identity, identity.province)):
-        abort(403)
+def _require_decider() -> None:
+    """Staff who decide requests (their province's, or all for a national admin); else 403."""
+    identity_allowed(lambda who: who.can(DECIDE_ALL_REQUESTS) or grants.may_decide_for(who, who.province))
 
 
 def _staff_request_or_404(identity: Identity, request_id: int):
-    _require_decider(identity)
+    _require_decider()
     try:
         return workflow.request_for_staff(get_db(), identity, request_id)
     except workflow.RequestNotFound:
@@ -214,7 +210,7 @@ def _staff_request_or_404(identity: Identity, request_id: int):
 @login_required
 def staff_queue():
     identity = current_identity()
-    _require_decider(identity)
+    _require_decider()
     show_all = request.args.get("state") == "all"
     province = request.args.get("province") if identity.can(DECIDE_ALL_REQUESTS) else None
     now = clock.now()
@@ -340,7 +336,7 @@ def staff_comment(request_id: int):
 @login_required
 def staff_grants():
     identity = current_identity()
-    _require_decider(identity)
+    _require_decider()
     return render_template("staff/grants.html", grants=grants.grants_of_province(get_db(), identity),
                            revoke_form=RevokeForm(), last_day=grants.last_day, province_label=province_label)
 
@@ -349,7 +345,7 @@ def staff_grants():
 @login_required
 def revoke(grant_id: int):
     identity = current_identity()
-    _require_decider(identity)
+    _require_decider()
     form = RevokeForm()
     if not form.validate_on_submit():
         abort(400)

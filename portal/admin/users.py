@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
-from portal.access.identity import current_identity
+from portal.access.guard import identity_allowed
 from portal.access.roles import MANAGE_ALL
 from portal.audit import actions as audit_actions
 from portal.audit.log import AuditUnavailable, record_event
@@ -49,20 +49,13 @@ def _role_form(identity) -> RoleForm:
 
 
 def _manager():
-    """The identity when it may manage users; else a redirect to sign in, or 403."""
-    identity = current_identity()
-    if not identity.user_id:
-        return None, redirect(url_for("auth.login", next=request.full_path))
-    if not may_manage_users(identity):
-        abort(403)
-    return identity, None
+    """The identity when it may manage users (else to sign in, or 403)."""
+    return identity_allowed(may_manage_users)
 
 
 @users_admin_blueprint.get("")
 def list_users():
-    identity, sign_in_first = _manager()
-    if sign_in_first:
-        return sign_in_first
+    identity = _manager()
     search = (request.args.get("q") or "").strip()[:100] or None
     users = manageable_users(get_db(), identity, search)
     return render_template("admin/users.html", users=users, form=_role_form(identity), search=search,
@@ -71,9 +64,7 @@ def list_users():
 
 @users_admin_blueprint.post("/<int:user_id>/role")
 def set_role(user_id: int):
-    identity, sign_in_first = _manager()
-    if sign_in_first:
-        return sign_in_first
+    identity = _manager()
     form = _role_form(identity)
     user = get_db().get(User, user_id)
     if user is None:

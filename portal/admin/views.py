@@ -3,9 +3,9 @@ source's last success, last error and next due run. Staff and archive admins see
 province's sources; national admins every province; others are refused."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 
-from portal.access.identity import current_identity
+from portal.access.guard import identity_allowed
 from portal.access.roles import VIEW_HARVESTS
 from portal.admin.harvests import recent_runs, records_chart, run_if_visible, source_overview, visible_sources
 from portal.database import get_db
@@ -17,20 +17,13 @@ CHART_SLOT = 24  # px a run's bar takes in the chart
 
 
 def _viewer():
-    """The identity when it may see harvests; else a redirect to sign in, or 403."""
-    identity = current_identity()
-    if not identity.user_id:
-        return None, redirect(url_for("auth.login", next=request.full_path))
-    if not identity.can(VIEW_HARVESTS):
-        abort(403)
-    return identity, None
+    """The identity when it may see harvests (else to sign in, or 403)."""
+    return identity_allowed(lambda identity: identity.can(VIEW_HARVESTS))
 
 
 @admin_blueprint.get("/harvests")
 def harvests():
-    identity, sign_in_first = _viewer()
-    if sign_in_first:
-        return sign_in_first
+    identity = _viewer()
     db = get_db()
     sources = visible_sources(db, identity)
     source_id = request.args.get("source") or None
@@ -43,9 +36,7 @@ def harvests():
 
 @admin_blueprint.get("/harvests/<int:run_id>")
 def harvest_run(run_id: int):
-    identity, sign_in_first = _viewer()
-    if sign_in_first:
-        return sign_in_first
+    identity = _viewer()
     db = get_db()
     run = run_if_visible(db, visible_sources(db, identity), run_id)
     if run is None:
@@ -56,9 +47,7 @@ def harvest_run(run_id: int):
 
 @admin_blueprint.get("/sources")
 def sources():
-    identity, sign_in_first = _viewer()
-    if sign_in_first:
-        return sign_in_first
+    identity = _viewer()
     db = get_db()
     return render_template("admin/sources.html", rows=source_overview(db, visible_sources(db, identity)),
                            province_label=province_label)

@@ -11,11 +11,11 @@ import io
 import json
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.access import identity as identity_module
+from portal.access.guard import identity_allowed
 from portal.access.identity import valid_province
 from portal.access.roles import READ_AUDIT, READ_OWN_PROVINCE_AUDIT
 from portal.audit import actions
@@ -36,15 +36,8 @@ OUTCOME_LABELS = {actions.ALLOWED: _l("allowed"), actions.DENIED: _l("denied"), 
 
 def _viewer_scope():
     """_ALL for every row, a province code for one province's rows; refuse everyone else."""
-    identity = identity_module.current_identity()
-    if identity.can(READ_AUDIT):
-        return _ALL
-    if identity.can(READ_OWN_PROVINCE_AUDIT):
-        return valid_province(identity.province)
-    if identity.user_id is None and not identity.roles:
-        login_manager = getattr(current_app, "login_manager", None)
-        abort(login_manager.unauthorized() if login_manager else 401)  # to the sign-in page
-    abort(403)
+    identity = identity_allowed(lambda who: who.can(READ_AUDIT) or who.can(READ_OWN_PROVINCE_AUDIT))
+    return _ALL if identity.can(READ_AUDIT) else valid_province(identity.province)
 
 
 def _scope_province(scope) -> str | None:

@@ -8,6 +8,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 from flask import Response, abort, current_app, render_template, stream_with_context
+from flask_babel import gettext as _
 
 from portal.access.identity import current_identity
 from portal.audit import actions as audit_actions
@@ -42,8 +43,8 @@ def file_response(service: RecordService, record_id: str, number: int) -> Respon
         upstream = _open_upstream(entry.get("url"))
     except FileUnavailable as error:
         log.warning("file %s of %s unavailable: %s", number, record_id, error)
-        return render_template("errors/error.html", status=502,
-                               message=_unavailable_message()), 502
+        return render_template("errors/error.html", status=502, message=_(
+            "The holding archive did not hand over this file just now. Try again later.")), 502
     return Response(stream_with_context(_relay(upstream)), status=200, headers=_download_headers(entry, upstream))
 
 
@@ -81,9 +82,3 @@ def _download_headers(entry: dict, upstream: requests.Response) -> dict:
     if upstream.headers.get("Content-Length", "").isdigit():
         headers["Content-Length"] = upstream.headers["Content-Length"]
     return headers
-
-
-def _unavailable_message() -> str:
-    from flask_babel import gettext as _
-
-    return _("The holding archive did not hand over this file just now. Try again later.")
