@@ -3,8 +3,12 @@ PDF the status of its digital signatures."""
 from __future__ import annotations
 
 import hashlib
+import mimetypes
+import os
 import posixpath
+import tempfile
 from dataclasses import dataclass
+from typing import BinaryIO
 from urllib.parse import unquote, urlparse
 
 import requests
@@ -28,18 +32,47 @@ def file_name(url: str) -> str:
     return unquote(posixpath.basename(urlparse(url).path)) or "file"
 
 
-def download(http: requests.Session, url: str, max_bytes: int, timeout: float) -> tuple[bytes, str]:
-    """The file's bytes and media type; stops reading past max_bytes instead of filling memory."""
+# A file is held in memory up to this size; a larger one goes to a temporary file on disk as it arrives.
+SPOOL_BYTES = 4 * 1024 * 1024
+CHUNK = 256 * 1024
+
+
+@dataclass
+class Downloaded:
+    """A downloaded file: open at its start, with what was learnt while it arrived."""
+
+    file: BinaryIO
+    size: int
+    sha256: str
+    media_type: str
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def download(http: requests.Session, url: str, max_bytes: int, timeout: float) -> Downloaded:
+    """The file, hashed as it arrives and spooled to disk past SPOOL_BYTES, so that a large file is
+    never held in memory; stops reading past max_bytes. The caller closes it."""
     with http.get(url, stream=True, timeout=timeout) as response:
         response.raise_for_status()
-        media_type = response.headers.get("Content-Type", "application/octet-stream").split(";")[0]
-        chunks, size = [], 0
-        for chunk in response.iter_content(64 * 1024):
-            size += len(chunk)
-            if size > max_bytes:
-                raise FileTooLarge(f"larger than {max_bytes} bytes")
-            chunks.append(chunk)
-    return b"".join(chunks), media_type
+        media_type = response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip()
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise FileTooLarge(f"larger than {max_bytes} bytes ({declared} bytes)")
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, prefix="harvest-file-")
+        digest, size = hashlib.sha256(), 0
+        try:
+            for chunk in response.iter_content(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FileTooLarge(f"larger than {max_bytes} bytes")
+                digest.update(chunk)
+                spool.write(chunk)
+        except BaseException:
+            spool.close()
+            raise
+    spool.seek(0)
+    return Downloaded(spool, size, digest.hexdigest(), media_type or "application/octet-stream")
 
 
 def fetch_file(
@@ -53,22 +86,15 @@ def fetch_file(
     """
     entry = {"name": file_name(url), "url": url, "text_extracted": False}
     try:
-        content, media_type = download(http, url, extractor.limits.max_file_bytes, timeout)
-    except (requests.RequestException, FileTooLarge) as error:
+        downloaded = download(http, url, extractor.limits.max_file_bytes, timeout)
+    except (requests.RequestException, FileTooLarge, OSError) as error:
         entry["extraction_error"] = f"could not download: {error}"
         return FetchedFile(entry, "")
-    entry.update(
-        media_type=media_type,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-    )
-    if is_pdf(media_type, entry["name"]):
-        entry["signature"] = check_pdf_signature(content, trust_roots)
-    result = extractor.extract(content, entry["name"])
-    entry["text_extracted"] = result.error is None
-    if result.error:
-        entry["extraction_error"] = result.error
-    return FetchedFile(entry, result.text, extraction_pending=result.unavailable)
+    try:
+        entry.update(media_type=downloaded.media_type, size=downloaded.size, sha256=downloaded.sha256)
+        return _examine(entry, downloaded.file, extractor, trust_roots)
+    finally:
+        downloaded.close()
 
 
 def read_local_file(
@@ -80,34 +106,37 @@ def read_local_file(
     Never raises for one file: a file that cannot be read, or whose SHA-256 differs from the one the
     package states, keeps the reason on its entry.
     """
-    import mimetypes
-    import os
-
     name = name or os.path.basename(path)
     entry = {"name": name, "text_extracted": False,
              "media_type": media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"}
-    digest, size, content = hashlib.sha256(), 0, []
     try:
         with open(path, "rb") as local:
-            while chunk := local.read(1024 * 1024):
+            digest, size = hashlib.sha256(), 0
+            while chunk := local.read(CHUNK):
                 digest.update(chunk)
                 size += len(chunk)
-                if size <= extractor.limits.max_file_bytes:
-                    content.append(chunk)
+            entry.update(size=size, sha256=digest.hexdigest())
+            if expected_sha256 and expected_sha256.lower() != entry["sha256"]:
+                entry["extraction_error"] = "checksum differs from the one the package states"
+                return FetchedFile(entry, "")
+            if size > extractor.limits.max_file_bytes:
+                entry["extraction_error"] = f"file larger than {extractor.limits.max_file_bytes} bytes"
+                return FetchedFile(entry, "")
+            local.seek(0)
+            return _examine(entry, local, extractor, trust_roots)
     except OSError as error:
-        entry["extraction_error"] = f"could not read: {error.strerror}"
+        entry["extraction_error"] = f"could not read: {error.strerror or error}"
         return FetchedFile(entry, "")
-    entry.update(size=size, sha256=digest.hexdigest())
-    if expected_sha256 and expected_sha256.lower() != entry["sha256"]:
-        entry["extraction_error"] = "checksum differs from the one the package states"
-        return FetchedFile(entry, "")
-    if size > extractor.limits.max_file_bytes:
-        entry["extraction_error"] = f"file larger than {extractor.limits.max_file_bytes} bytes"
-        return FetchedFile(entry, "")
-    data = b"".join(content)
-    if is_pdf(entry["media_type"], name):
-        entry["signature"] = check_pdf_signature(data, trust_roots)
-    result = extractor.extract(data, name)
+
+
+def _examine(entry: dict, file: BinaryIO, extractor: TikaExtractor, trust_roots: list | None) -> FetchedFile:
+    """Signature status (PDF) and text of a file open at its start whose entry has name, media type and size."""
+    if is_pdf(entry["media_type"], entry["name"]):
+        entry["signature"] = check_pdf_signature(file, trust_roots)
+        file.seek(0)
+    # A small file goes as bytes: handing requests a spooled file would make it write the file to disk.
+    body = file.read() if entry["size"] <= SPOOL_BYTES else file
+    result = extractor.extract(body, entry["name"], size=entry["size"])
     entry["text_extracted"] = result.error is None
     if result.error:
         entry["extraction_error"] = result.error

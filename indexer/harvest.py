@@ -141,6 +141,7 @@ class _PageWork:
     newest: str | None = None
     futures: list[Future] = field(default_factory=list)
     file_jobs: list[tuple[_Pending, dict, list[str]]] = field(default_factory=list)
+    file_results: list[Future] = field(default_factory=list)
     write_failures: dict[str, str] = field(default_factory=dict)
 
 
@@ -335,33 +336,41 @@ class SourceHarvest:
         return chosen
 
     def _gather(self, on_progress: Progress | None) -> None:
-        """Pages flow through three stages at once: the next page is fetched (a thread) while this one is
-        mapped and its files read, while the previous one is written to OpenSearch (a thread pool)."""
+        """Pages flow through four stages at once: the next page is fetched (a thread) while this one is
+        mapped, while the files of the one before are downloaded and sent to Tika (a thread pool), while
+        the one before that is written to OpenSearch (a thread pool). Pages are committed in list order."""
         run = self.run
         token = run.checkpoint_token
         restarts = 0
         while True:
-            inflight: _PageWork | None = None
+            reading: _PageWork | None = None  # mapped; its files being read
+            writing: _PageWork | None = None  # in the bulk writers' hands
             try:
                 pages = self.oai.list_pages(run.metadata_prefix, from_=run.from_datestamp, set_spec=run.set_spec,
                                             until=run.until_datestamp, resumption_token=token)
                 for page in _prefetched(pages):
                     self.listing_started = True
-                    work = self._prepare_page(page, inflight)
-                    if inflight is not None:
-                        self._wait(inflight)
-                    self._submit(work)
-                    if inflight is not None:
-                        self._commit_page(inflight)
-                    inflight = work
+                    work = self._prepare_page(page, [w for w in (reading, writing) if w is not None])
+                    if reading is not None:
+                        writing = self._advance(reading, writing)
+                    reading = work
                     if on_progress:
-                        on_progress(run.processed + work.processed, run.complete_list_size)
-                if inflight is not None:
-                    self._wait(inflight)
-                    self._commit_page(inflight, final=True)
+                        on_progress(run.processed + sum(w.processed for w in (reading, writing) if w),
+                                    run.complete_list_size)
+                if reading is not None:
+                    writing = self._advance(reading, writing)
+                    reading = None
+                if writing is not None:
+                    self._wait(writing)
+                    self._commit_page(writing, final=True)
                 return
             except BaseException as error:
-                self._keep_what_is_written(inflight, error)
+                if reading is not None and isinstance(error, (SourceUnavailable, SourceProtocolError)):
+                    try:  # the list broke off, not the index: the pages read so far still go in
+                        writing = self._advance(reading, writing)
+                    except Exception as late:
+                        log.warning("could not write the last page read from %s: %s", self.source.id, late)
+                self._keep_what_is_written(writing, error)
                 if not (isinstance(error, SourceProtocolError) and error.code == "badResumptionToken"
                         and restarts < self.settings.max_list_restarts):
                     raise
@@ -374,9 +383,21 @@ class SourceHarvest:
                 self.restarted = True
                 run.from_datestamp = run.checkpoint_datestamp
 
+    def _advance(self, reading: "_PageWork", writing: "_PageWork | None") -> "_PageWork":
+        """The page whose files are read goes to the writers once they are; the page the writers had is
+        committed once it is in the index. Returns the page now being written."""
+        self._collect_files(reading)
+        if writing is not None:
+            self._wait(writing)
+        self._submit(reading)
+        if writing is not None:
+            self._commit_page(writing)
+        return reading
+
     def _keep_what_is_written(self, inflight: "_PageWork | None", error: BaseException) -> None:
         """After a fault: the pages already in the index are committed with their checkpoint, and the page
-        in flight too if its writes went through."""
+        being written too if its writes went through. A page whose files were being read is not in the
+        index: it is read again on resume."""
         if inflight is not None and inflight.futures and not isinstance(error, IndexUnavailable):
             try:
                 self._wait(inflight)
@@ -400,19 +421,20 @@ class SourceHarvest:
 
     def _take_page(self, page: OaiPage) -> None:
         """One page through every stage, before returning (single records, re-extraction)."""
-        work = self._prepare_page(page, None)
+        work = self._prepare_page(page, [])
+        self._collect_files(work)
         self._submit(work)
         self._wait(work)
         self._commit_page(work, final=True)
 
-    def _prepare_page(self, page: OaiPage, inflight: "_PageWork | None") -> "_PageWork":
-        """Map the page's records and read their files. Touches nothing in the session: what it learns
-        waits in the _PageWork until the page is in the index and is committed with its checkpoint."""
+    def _prepare_page(self, page: OaiPage, uncommitted: list["_PageWork"]) -> "_PageWork":
+        """Map the page's records and set its files to be read. Touches nothing in the session: what it
+        learns waits in the _PageWork until the page is in the index and is committed with its checkpoint."""
         work = _PageWork(page)
         identifiers = [r.identifier for r in page.records if r.identifier]
         done = {o.identifier: o.datestamp or "" for o in self._objects(identifiers) if o.state != "failed"}
-        if inflight is not None:  # the page before, not committed yet, counts as done
-            done.update((i, taken.record.datestamp or "") for i, taken in inflight.pending.items())
+        for earlier in uncommitted:  # pages before this one, not committed yet, count as done
+            done.update((i, taken.record.datestamp or "") for i, taken in earlier.pending.items())
         work.known = self._known_records(identifiers)
         for oai_record in page.records:
             work.processed += 1
@@ -436,7 +458,7 @@ class SourceHarvest:
             except Exception as error:  # one bad record must not stop the run; it is reported
                 log.exception("unexpected error on %s", oai_record.identifier)
                 work.failures.append((oai_record, "unexpected", f"{type(error).__name__}: {error}"))
-        self._read_files(work)
+        self._start_files(work)
         return work
 
     def _take(self, oai_record: OaiRecord, work: "_PageWork", repeat: bool) -> _Pending:
@@ -459,14 +481,16 @@ class SourceHarvest:
                 work.file_jobs.append((taken, document, list(one.file_urls)))
         return taken
 
-    def _read_files(self, work: "_PageWork") -> None:
-        """The page's files, downloaded, checked and sent to Tika by a few threads at once."""
-        if not work.file_jobs:
-            return
-        urls = [url for _, _, job_urls in work.file_jobs for url in job_urls]
-        fetched_all = iter(self.file_pool.map(
-            lambda url: fetch_file(self.http, url, self.extractor, self.settings.http_timeout,
-                                   self.settings.signature_trust_roots), urls))
+    def _start_files(self, work: "_PageWork") -> None:
+        """The page's files go to a few threads that download, check and send them to Tika, in list order."""
+        work.file_results = [
+            self.file_pool.submit(fetch_file, self.http, url, self.extractor, self.settings.http_timeout,
+                                  self.settings.signature_trust_roots)
+            for _, _, job_urls in work.file_jobs for url in job_urls]
+
+    def _collect_files(self, work: "_PageWork") -> None:
+        """Waits for the page's files and puts their entries and text on the documents."""
+        fetched_all = (future.result() for future in work.file_results)
         for taken, document, job_urls in work.file_jobs:
             texts = []
             for _ in job_urls:
@@ -482,7 +506,7 @@ class SourceHarvest:
                     work.notes.append(("file", document["id"], f"{fetched.entry['name']}: "
                                                                f"{fetched.entry.get('extraction_error')}"))
             document["content"] = clean_text("\n\n".join(texts), keep_newlines=True) or None
-        work.file_jobs = []
+        work.file_jobs, work.file_results = [], []
 
     def _submit(self, work: "_PageWork") -> None:
         """The page's bulk writes, split over the writer threads like parallel_bulk; deletions go last."""
@@ -585,11 +609,12 @@ class SourceHarvest:
             state = next((s for s in ("failed", "added", "updated", "deleted", "unchanged") if s in states), "unchanged")
             self._set_object(objects, taken.record, state, error)
         self.db.flush()  # deletions first: a record may come back under the same id
-        if new_records:  # plain INSERTs, many rows a statement: the ORM's unit of work is too slow for pages
-            self.db.execute(insert(HarvestedRecord), list(new_records.values()))
+        # Core INSERTs of many rows a statement: the ORM's unit of work (and its bulk path) is too slow for pages.
+        if new_records:
+            self.db.execute(insert(HarvestedRecord.__table__), list(new_records.values()))
         new_objects = [row for row in objects.values() if isinstance(row, dict)]
         if new_objects:
-            self.db.execute(insert(HarvestObject), new_objects)
+            self.db.execute(insert(HarvestObject.__table__), new_objects)
 
     # --- harvest objects and the report -------------------------------------------------------------------------
 

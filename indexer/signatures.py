@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from io import BytesIO
+from typing import BinaryIO
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.keys import load_certs_from_pemder_data
@@ -55,12 +56,13 @@ def load_trust_roots(path: str | None) -> list[asn1_x509.Certificate]:
     return roots
 
 
-def check_pdf_signature(content: bytes, trust_roots: Iterable | None = None) -> dict:
+def check_pdf_signature(content: bytes | BinaryIO, trust_roots: Iterable | None = None) -> dict:
     """{"status": none|valid|unknown|invalid, "signer": common name, "signed_at": ISO 8601 UTC}.
 
     Every signature (/Sig) of the file is checked; the file takes the worst status among them
     (invalid, then unknown, then valid), with the signer and time of the signature that gave
-    it, the latest one when several share it. Document timestamps (/DocTimeStamp) are not signers'
+    it, the latest one when several share it. `content` is the file's bytes or the open file (seekable;
+    pyHanko reads the parts it needs, so a large file is not loaded whole). Document timestamps (/DocTimeStamp) are not signers'
     signatures and are not counted, though an illegitimate change after signing still is.
     """
     try:
@@ -79,13 +81,16 @@ def check_pdf_signature(content: bytes, trust_roots: Iterable | None = None) -> 
         return {"status": UNKNOWN}
 
 
-def _embedded_signatures(content: bytes) -> list:
+def _embedded_signatures(content: bytes | BinaryIO) -> list:
     """The document's signatures, read strictly; one that only a lenient reading can parse is
     not judged (a malformed file is where shadow attacks hide) unless it has no signature."""
+    stream = BytesIO(content) if isinstance(content, (bytes, bytearray)) else content
     try:
-        return list(PdfFileReader(BytesIO(content), strict=True).embedded_regular_signatures)
+        stream.seek(0)
+        return list(PdfFileReader(stream, strict=True).embedded_regular_signatures)
     except Exception as strict_error:
-        lenient = PdfFileReader(BytesIO(content), strict=False).embedded_regular_signatures
+        stream.seek(0)
+        lenient = PdfFileReader(stream, strict=False).embedded_regular_signatures
         if lenient:
             raise strict_error
         return []

@@ -27,6 +27,7 @@ from schema.record import record_id
 
 DC_NS = "http://purl.org/dc/elements/1.1/"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+_DC_TAG_PREFIX = "{%s}" % DC_NS
 
 _LEVEL_WORDS = {
     "fonds": "fonds", "phông": "fonds", "phông lưu trữ": "fonds", "collection": "fonds",
@@ -55,7 +56,7 @@ class MappedRecord:
 def map_oai_dc(
     metadata: etree._Element, *, source_id: str, local_id: str, holding_province: str
 ) -> MappedRecord:
-    if metadata is None or etree.QName(metadata).namespace != OAI_DC_NS:
+    if metadata is None or not isinstance(metadata.tag, str) or not metadata.tag.startswith("{%s}" % OAI_DC_NS):
         raise RecordError("mapping", "the record has no oai_dc metadata")
     values = _dc_values(metadata)
 
@@ -109,13 +110,14 @@ def map_oai_dc(
 def _dc_values(metadata: etree._Element) -> dict[str, list[str]]:
     values: dict[str, list[str]] = {}
     for element in metadata:
-        if not isinstance(element.tag, str):
-            continue  # comments and processing instructions
-        name = etree.QName(element)
-        if name.namespace == DC_NS:
-            text = "".join(element.itertext()).strip()
-            if text:
-                values.setdefault(name.localname, []).append(text)
+        tag = element.tag
+        if not isinstance(tag, str) or not tag.startswith(_DC_TAG_PREFIX):
+            continue  # comments, processing instructions, other vocabularies
+        # Most elements hold plain text; itertext() is for the few with markup inside.
+        text = (element.text or "") if len(element) == 0 else "".join(element.itertext())
+        text = text.strip()
+        if text:
+            values.setdefault(tag[len(_DC_TAG_PREFIX):], []).append(text)
     return values
 
 

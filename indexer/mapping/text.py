@@ -14,8 +14,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 def clean_text(value: str | None, keep_newlines: bool = False) -> str:
     if not value:
         return ""
-    value = unicodedata.normalize("NFC", value)
-    value = _CONTROL.sub(" ", value)
+    if not value.isascii():  # ASCII is already in every normal form
+        value = unicodedata.normalize("NFC", value)
+    if _CONTROL.search(value):
+        value = _CONTROL.sub(" ", value)
     if keep_newlines:
         lines = (" ".join(line.split()) for line in value.splitlines())
         return "\n".join(line for line in lines if line)
