@@ -4,8 +4,21 @@ Each package (a folder or a zip) is checked whole (indexer/sources/package.py); 
 its files' checksums, text and signature status and moved to `done/`, a bad one to `rejected/`, each with
 a `<name>.report.json` beside it that names what was wrong. Nothing of a rejected package is indexed, and
 since processed packages leave the inbox, a second run does not take them in again; the same package
-dropped again is written over the same record ids (idempotent). The run's report counts records and keeps
-one error entry per rejected package.
+dropped again is written over the same record ids (idempotent).
+
+Like an OAI-PMH run (indexer/harvest.py), a run keeps a harvest object per record it takes in, named
+`<package>/<local id>`, and one per rejected package (its name, error kind `package`); a harvested record
+per record of the source holds the hash of what was written, so a record taken in again is counted added,
+updated or unchanged from the database. The run's `processed` counts packages read, its list is the inbox.
+Each file entry keeps `package_path` (the package's name under `done/`, then the file's path inside it),
+from which the portal serves the file.
+
+A `--full` run reads every package in `done/` again (they stay there) and whatever waits in the inbox, into
+a new index of the source that readers do not see; the alias moves to it only when the run succeeds, and the
+harvested records of what no package holds any more are removed. Until then the inbox's good packages stay
+in the inbox, so a failed full run leaves readers' index, the database and `done/` as they were. The half-built
+index is deleted (re-reading packages from disk is the retry; there is nothing to resume); if OpenSearch is
+too far gone to delete it, the next successful full run's swap removes it with the source's older indices.
 """
 from __future__ import annotations
 
@@ -13,15 +26,19 @@ import fcntl
 import json
 import logging
 import tempfile
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from opensearchpy import OpenSearch
+from opensearchpy.exceptions import OpenSearchException
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.errors import HarvestError, SourceUnavailable
+from indexer.errors import HarvestError, IndexUnavailable, SourceUnavailable
 from indexer.files import read_local_file
+from indexer.harvest import content_hash, lease_is_stale, lease_owner
 from indexer.mapping.text import clean_text
 from indexer.sources.package import (
     Package,
@@ -35,88 +52,222 @@ from indexer.sources.package import (
 )
 from indexer.text_extraction import TikaExtractor
 from indexer.writer import RecordWriter
-from schema.tables import HarvestRun, Source, utcnow
+from schema.tables import HarvestedRecord, HarvestObject, HarvestRun, Source, utcnow
 
 log = logging.getLogger(__name__)
 
 DONE, REJECTED = "done", "rejected"
 MAX_ERRORS_KEPT_PER_KIND = 100
-Progress = Callable[[int, int | None], None]  # (packages done, packages waiting)
+Progress = Callable[[int, int | None], None]  # (packages done, packages in the run's list)
 
 
 def intake_packages(db: Session, source: Source, client: OpenSearch, extractor: TikaExtractor, settings,
-                    limits: PackageLimits | None = None, on_progress: Progress | None = None) -> HarvestRun:
-    """`settings` is the harvest's HarvestSettings (index prefix, signature trust roots)."""
-    return _Intake(db, source, client, extractor, settings, limits or PackageLimits()).execute(on_progress)
+                    limits: PackageLimits | None = None, on_progress: Progress | None = None,
+                    full: bool = False) -> HarvestRun:
+    """`settings` is the harvest's HarvestSettings (index prefix, signature trust roots, lease)."""
+    return _Intake(db, source, client, extractor, settings, limits or PackageLimits(), full).execute(on_progress)
+
+
+@dataclass
+class _Waiting:
+    entry: Path  # the package's folder or zip, where it is now
+    in_done: bool = False  # taken in before and read again (a full run, a late extraction): it stays in done/
 
 
 class _Intake:
-    def __init__(self, db, source, client, extractor, settings, limits):
+    def __init__(self, db, source, client, extractor, settings, limits, full):
         self.db, self.source, self.client, self.extractor = db, source, client, extractor
-        self.settings, self.limits = settings, limits
-        self.run = HarvestRun(source_id=source.id, mode="incremental", state="running", errors={})
+        self.settings, self.limits, self.full = settings, limits, full
+        self.inbox = Path(source.url)
+        self.run: HarvestRun | None = None
+        self.writer: RecordWriter | None = None
+        self.swapped = False
+        # Full runs only: what the new index holds (record id → harvested record values) and the inbox's good
+        # packages, both kept back until the alias has moved to the new index.
+        self.held: dict[str, dict] = {}
+        self.to_move: list[tuple[Path, dict]] = []
+        self.taken: set[str] = set()  # names of the packages this run read: each is read once
+
+    # --- the run ---------------------------------------------------------------------------------------------
 
     def execute(self, on_progress: Progress | None) -> HarvestRun:
-        self.db.add(self.run)
-        self.db.commit()
-        inbox = Path(self.source.url)
+        self.run = self._new_run()
         try:
-            if not inbox.is_dir():
-                raise SourceUnavailable(f"the inbox {inbox} is not a directory")
-            with _inbox_lock(inbox):
-                writer = RecordWriter(self.client, self.source.id, self.settings.index_prefix)
-                waiting = sorted(entry for entry in inbox.iterdir()
-                                 if is_candidate(entry) and entry.name not in (DONE, REJECTED))
-                for done, entry in enumerate(waiting, start=1):
-                    self._take(entry, writer)
+            if not self.inbox.is_dir():
+                raise SourceUnavailable(f"the inbox {self.inbox} is not a directory")
+            with _inbox_lock(self.inbox):
+                self._supersede_dead_runs()
+                self._prepare()
+                waiting = self._waiting()
+                self.run.complete_list_size = len(waiting)
+                self.db.commit()
+                for done, package in enumerate(waiting, start=1):
+                    self._take(package)
                     if on_progress:
                         on_progress(done, len(waiting))
-                writer.refresh()
+                if not self.full:
+                    self._extract_pending()
+                self._finish()
         except HarvestError as error:
-            self.run.state = "failed"
-            self.run.message = str(error)
-            log.error("package intake of %s failed: %s", self.source.id, error)
-        else:
-            self.run.state = "done-with-errors" if self.run.failed else "done"
-        self.run.finished_at = utcnow()
-        self.db.commit()
+            self._stop(error, "failed")
+        except Exception as error:  # a bug must still leave a report, and readers their index
+            log.exception("package intake of %s broke", self.source.id)
+            self._stop(f"unexpected error: {type(error).__name__}: {error}", "failed")
+        except BaseException:  # Ctrl-C, SystemExit
+            self._stop("interrupted", "stopped")
+            raise
         return self.run
 
-    def _take(self, entry: Path, writer: RecordWriter) -> None:
+    def _new_run(self) -> HarvestRun:
+        run = HarvestRun(source_id=self.source.id, mode="full" if self.full else "incremental", state="running",
+                         errors={}, lease_owner=lease_owner(), heartbeat_at=utcnow(), unchanged=0, processed=0,
+                         resumed=0, added=0, updated=0, deleted=0, failed=0, files_extracted=0, files_failed=0,
+                         resumable=False)
+        self.db.add(run)
+        self.db.commit()
+        return run
+
+    def _supersede_dead_runs(self) -> None:
+        """A run whose process died stays `running`; with the inbox locked by us, say what became of it."""
+        for run in self.db.scalars(select(HarvestRun).where(
+                HarvestRun.source_id == self.source.id, HarvestRun.state == "running", HarvestRun.id != self.run.id)):
+            if lease_is_stale(run, self.settings.lease_seconds):
+                run.state, run.finished_at, run.lease_owner = "stopped", utcnow(), None
+                run.message = (run.message or "") + " (its process died; superseded by a later run)"
+
+    def _prepare(self) -> None:
+        if self.full:
+            self.writer = RecordWriter.new_generation(self.client, self.source.id, self.settings.index_prefix)
+            self.run.target_index = self.writer.index
+        else:
+            self.writer = RecordWriter(self.client, self.source.id, self.settings.index_prefix)
+
+    def _waiting(self) -> list[_Waiting]:
+        """The inbox's packages; for a full run the packages in done/ first, so that the newer ones win."""
+        inbox = sorted(entry for entry in self.inbox.iterdir()
+                       if is_candidate(entry) and entry.name not in (DONE, REJECTED))
+        waiting = [_Waiting(entry) for entry in inbox]
+        done = self.inbox / DONE
+        if self.full and done.is_dir():
+            replaced = {entry.name for entry in inbox}
+            waiting[:0] = [_Waiting(entry, in_done=True) for entry in sorted(done.iterdir())
+                           if is_candidate(entry) and entry.name not in replaced]
+        return waiting
+
+    def _finish(self) -> None:
+        run = self.run
+        self.writer.refresh()
+        if self.full:
+            self._swap()
+            gone = self._keep_held()
+            run.deleted += gone
+            self.db.commit()
+            for entry, report in self.to_move:
+                self._move(entry, DONE, report)
+        run.state = "done-with-errors" if run.failed else "done"
+        run.finished_at, run.lease_owner, run.heartbeat_at = utcnow(), None, utcnow()
+        self.db.commit()
+
+    def _stop(self, error, state: str) -> None:
+        run = self.run
+        try:
+            self.db.rollback()  # the package being taken in is not counted; it is read again next time
+        except Exception:  # pragma: no cover - the session is unusable
+            log.exception("rollback failed")
+        message = str(error)
+        if self.full and not self.swapped:
+            message += self._discard_generation()
+        run.state, run.finished_at, run.message, run.lease_owner = state, utcnow(), message, None
+        log.error("package intake of %s %s: %s", self.source.id, state, message)
+        self.db.commit()
+
+    # --- the new index of a full run -------------------------------------------------------------------------
+
+    def _swap(self) -> None:
+        try:
+            self.writer.swap_alias()
+        except IndexUnavailable as error:
+            # The alias change may have gone through and only the removal of older indices failed.
+            if not self._alias_holds_new_index():
+                raise
+            self._note("index", self.writer.index, f"the new index is in place; older ones stay: {error}")
+        self.swapped = True
+
+    def _alias_holds_new_index(self) -> bool | None:
+        """Whether readers see the new index; None when OpenSearch cannot say."""
+        try:
+            return bool(self.client.indices.exists_alias(name=self.writer.alias, index=self.writer.index))
+        except OpenSearchException:
+            return None
+
+    def _discard_generation(self) -> str:
+        """After a failed full run: readers keep the old index, and the half-built one is deleted."""
+        if self.writer is None:
+            return ""
+        if self._alias_holds_new_index() is not False:  # in use, or unknown: never delete what readers may see
+            return f"; the index {self.writer.index} was left as it is"
+        try:
+            self.client.indices.delete(index=self.writer.index, ignore_unavailable=True)
+        except OpenSearchException as error:
+            log.warning("could not delete the half-built index %s: %s", self.writer.index, error)
+            return f"; the half-built index {self.writer.index} is removed by the next successful full run"
+        return "; readers keep the index they had, the half-built one was deleted"
+
+    def _keep_held(self) -> int:
+        """The harvested records become what the new index holds; returns how many records left it."""
+        rows = {row.record_id: row for row in self.db.scalars(
+            select(HarvestedRecord).where(HarvestedRecord.source_id == self.source.id))}
+        for doc_id, values in self.held.items():
+            row = rows.pop(doc_id, None)
+            if row is None:
+                self.db.add(HarvestedRecord(source_id=self.source.id, record_id=doc_id, **values))
+            else:
+                for name, value in values.items():
+                    setattr(row, name, value)
+        for row in rows.values():  # no package holds it any more
+            self.db.delete(row)
+        return len(rows)
+
+    # --- one package -----------------------------------------------------------------------------------------
+
+    def _take(self, waiting: _Waiting) -> None:
+        entry = waiting.entry
+        self.taken.add(entry.name)
+        self.run.processed += 1
+        self.run.heartbeat_at = utcnow()
         with tempfile.TemporaryDirectory(prefix="package-") as scratch:
             try:
                 root = extract_zip(entry, Path(scratch), self.limits) if entry.is_file() else entry
                 package = read_package(root, entry.name, source_id=self.source.id,
                                        holding_province=self.source.holding_province)
             except PackageRejected as rejected:
-                self._reject(entry, rejected.problems)
+                self._reject(waiting, rejected.problems)
                 return
             except Exception as error:  # one unreadable package must not stop the others
                 log.exception("unexpected error on package %s", entry.name)
-                self._reject(entry, [Problem(entry.name, f"{type(error).__name__}: {error}")])
+                self._reject(waiting, [Problem(entry.name, f"{type(error).__name__}: {error}")])
                 return
-            documents, notes = self._documents(package)
+            # Where the package's files are once it is in done/: the zip's name, then the path of the member.
+            base = PurePosixPath(entry.name) / (root.relative_to(scratch).as_posix() if entry.is_file() else ".")
+            documents, notes, pending = self._documents(package, base)
             # IndexUnavailable propagates: the package stays in the inbox for the next run.
-            existing = writer.existing_ids([d["id"] for d in documents])
-            failures = dict(writer.write(documents, []))
-        for document in documents:
-            if document["id"] in failures:
-                self.run.failed += 1
-                self._note("index", document["id"], failures[document["id"]])
-            elif document["id"] in existing:
-                self.run.updated += 1
-            else:
-                self.run.added += 1
-        self._finish(entry, DONE, {
-            "outcome": "imported", "kind": package.kind, "identifier": package.identifier,
-            "records": [d["id"] for d in documents],
-            "file_notes": notes, "index_failures": [{"record": k, "error": v} for k, v in failures.items()],
-        })
-        self.db.commit()
+            failures = dict(self.writer.write(documents, []))
+        self._remember(package, documents, failures, pending)
+        report = {"outcome": "imported", "kind": package.kind, "identifier": package.identifier,
+                  "records": [d["id"] for d in documents], "file_notes": notes,
+                  "index_failures": [{"record": k, "error": v} for k, v in failures.items()]}
+        self.db.commit()  # before the move: a package whose move is lost is taken in again, unchanged
+        if waiting.in_done:
+            return
+        if self.full:
+            self.to_move.append((entry, report))
+        else:
+            self._move(entry, DONE, report)
 
-    def _documents(self, package: Package) -> tuple[list[dict], list[dict]]:
+    def _documents(self, package: Package, base: PurePosixPath) -> tuple[list[dict], list[dict], set[str]]:
+        """The package's records with their files read; file notes; ids of records whose text waits for Tika."""
         harvested_at = datetime.now(timezone.utc).isoformat()
-        documents, notes, attached = [], [], set()
+        documents, notes, attached, pending = [], [], set(), set()
         for mapped in package.records:
             for reference in mapped.file_urls:
                 if found := package.file_for(reference):
@@ -143,12 +294,15 @@ class _Intake:
                                           name=package_file.path.name, media_type=package_file.media_type,
                                           expected_sha256=package_file.sha256,
                                           trust_roots=self.settings.signature_trust_roots)
+                fetched.entry["package_path"] = (base / package_file.relative).as_posix()
                 entries.append(fetched.entry)
                 if fetched.text:
                     texts.append(fetched.text)
                     self.run.files_extracted += 1
                 else:
                     self.run.files_failed += 1
+                    if fetched.extraction_pending:
+                        pending.add(document["id"])
                     message = f"{package_file.relative}: {fetched.entry.get('extraction_error')}"
                     notes.append({"record": document["id"], "message": message})
                     self._note("file", document["id"], message)
@@ -157,18 +311,73 @@ class _Intake:
             document["source_datestamp"] = _datestamp(package.created)
             document["harvested_at"] = harvested_at
             documents.append(document)
-        return documents, notes
+        return documents, notes, pending
 
-    def _reject(self, entry: Path, problems: list[Problem]) -> None:
+    def _remember(self, package: Package, documents: list[dict], failures: dict[str, str],
+                  pending: set[str]) -> None:
+        """Counts, harvest objects and harvested records of a package in the index."""
+        run = self.run
+        ids = [d["id"] for d in documents]
+        rows = {row.record_id: row for row in self.db.scalars(select(HarvestedRecord).where(
+            HarvestedRecord.source_id == self.source.id, HarvestedRecord.record_id.in_(ids)))} if ids else {}
+        objects: dict[str, HarvestObject] = {}
+        for document in documents:
+            doc_id = document["id"]
+            identifier = f"{package.name}/{document.get('local_id') or doc_id}"[:512]
+            datestamp = (document.get("source_datestamp") or "")[:32] or None
+            if identifier in objects:
+                self._note("duplicate", doc_id, f"{package.name} describes this record twice; the later one was kept")
+            if doc_id in failures:
+                run.failed += 1
+                self._note("index", doc_id, failures[doc_id])
+                objects[identifier] = self._object(identifier, doc_id, datestamp, "failed", failures[doc_id], "index")
+                continue
+            digest = content_hash(document)
+            values = {"identifier": identifier, "datestamp": datestamp, "content_hash": digest,
+                      "needs_extraction": doc_id in pending, "last_run_id": run.id}
+            row = rows.get(doc_id)
+            # A full run compares with what readers see now, or with what this run already wrote of the record.
+            before = self.held[doc_id]["content_hash"] if doc_id in self.held else (row.content_hash if row else None)
+            state = "added" if before is None else "unchanged" if before == digest else "updated"
+            setattr(run, state, getattr(run, state) + 1)
+            if self.full:
+                self.held[doc_id] = values
+            elif row is None:
+                rows[doc_id] = HarvestedRecord(source_id=self.source.id, record_id=doc_id, **values)
+                self.db.add(rows[doc_id])
+            else:
+                for name, value in values.items():
+                    setattr(row, name, value)
+            objects[identifier] = self._object(identifier, doc_id, datestamp, state)
+        self.db.add_all(objects.values())
+
+    def _object(self, identifier: str, doc_id: str | None, datestamp: str | None, state: str,
+                error: str | None = None, error_kind: str | None = None) -> HarvestObject:
+        return HarvestObject(run_id=self.run.id, identifier=identifier, record_id=doc_id and doc_id[:600],
+                             datestamp=datestamp, state=state, error=error, error_kind=error_kind,
+                             updated_at=utcnow())
+
+    def _reject(self, waiting: _Waiting, problems: list[Problem]) -> None:
+        entry = waiting.entry
         self.run.failed += 1
         named = "; ".join(f"{p.file}: {p.problem}" for p in problems[:20])
-        self._note("package", entry.name, f"rejected, nothing indexed: {named}")
-        self._finish(entry, REJECTED, {"outcome": "rejected", "problems": [p.as_dict() for p in problems]})
+        message = f"rejected, nothing indexed: {named}"
+        self._note("package", entry.name, message)
+        identifier = entry.name if not waiting.in_done else f"{DONE}/{entry.name}"
+        self.db.add(self._object(identifier[:512], None, None, "failed", message, "package"))
         self.db.commit()
+        if waiting.in_done:
+            # Taken in once, now failing its checks (damaged on disk?): it stays for a person to look at.
+            return
+        self._move(entry, REJECTED, {"outcome": "rejected", "problems": [p.as_dict() for p in problems]})
+        earlier = self.inbox / DONE / entry.name
+        if self.full and is_candidate(earlier):
+            # The good copy taken in before stays in done/, and so do its records, as in an incremental run.
+            self._take(_Waiting(earlier, in_done=True))
 
-    def _finish(self, entry: Path, folder: str, report: dict) -> None:
+    def _move(self, entry: Path, folder: str, report: dict) -> None:
         """Moves the package out of the inbox, replacing an earlier copy of the same name, report beside it."""
-        target_folder = Path(self.source.url) / folder
+        target_folder = self.inbox / folder
         target_folder.mkdir(exist_ok=True)
         target = target_folder / entry.name
         remove_tree(target)
@@ -178,11 +387,25 @@ class _Intake:
         (target_folder / f"{entry.name}.report.json").write_text(
             json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
 
+    # --- text extraction caught up, and the report -----------------------------------------------------------
+
+    def _extract_pending(self) -> None:
+        """Packages whose records were indexed while Tika was down are read again from done/, now that it answers."""
+        identifiers = self.db.scalars(select(HarvestedRecord.identifier).where(
+            HarvestedRecord.source_id == self.source.id, HarvestedRecord.needs_extraction.is_(True),
+            (HarvestedRecord.last_run_id != self.run.id) | HarvestedRecord.last_run_id.is_(None))).all()
+        if not identifiers or not self.extractor.is_available():
+            return
+        for name in sorted({identifier.split("/", 1)[0] for identifier in identifiers} - self.taken):
+            entry = self.inbox / DONE / name
+            if is_candidate(entry):
+                self._take(_Waiting(entry, in_done=True))
+
     def _note(self, kind: str, record: str, message: str) -> None:
         errors = dict(self.run.errors or {})
         entries = list(errors.get(kind, []))
         if len(entries) < MAX_ERRORS_KEPT_PER_KIND:
-            entries.append({"record": record, "message": message})
+            entries.append({"record": record, "message": message[:2000]})
         errors[kind] = entries
         self.run.errors = errors
 

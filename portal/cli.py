@@ -197,8 +197,8 @@ def harvest_command(source_ids, all_sources, due, full, set_spec, until, record_
         record_command_event(audit_actions.HARVEST_START, **audit_target, details={"mode": mode})
         try:
             if source.kind == "package":
-                run = intake_packages(db, source, get_client(), extractor, settings,
-                                      on_progress=_progress_printer(started))
+                run = intake_packages(db, source, get_client(), extractor, settings, full=full,
+                                      on_progress=_progress_printer(started, "packages"))
             elif record_identifier:
                 run = refresh_record(db, source, get_client(), extractor, record_identifier, settings)
             else:
@@ -233,8 +233,8 @@ def harvest_settings(config, trust_roots=None) -> HarvestSettings:
     )
 
 
-def _progress_printer(started: float):
-    """One line rewritten in place on a terminal; a line every few seconds in a log."""
+def _progress_printer(started: float, unit: str = "records"):
+    """One line rewritten in place on a terminal; a line every few seconds in a log. `unit`: what is counted."""
     interactive = sys.stdout.isatty()
     last_line = [0.0]
 
@@ -246,7 +246,7 @@ def _progress_printer(started: float):
         rate = done / max(now - started, 1e-6)
         of = f"/{expected}" if expected else ""
         eta = f", about {max(int((expected - done) / rate), 0)} s left" if expected and rate else ""
-        line = f"  {done}{of} records, {rate:.0f} records/s{eta}"
+        line = f"  {done}{of} {unit}, {rate:.0f} {unit}/s{eta}"
         click.echo(f"\r{line}   " if interactive else line, nl=not interactive)
     return show
 

@@ -117,6 +117,8 @@ MAPPINGS = {
             "properties": {
                 "name": {"type": "keyword"},
                 "url": {"type": "keyword", "index": False},
+                # A file of a package: its package under the source's done/ folder, then its path inside.
+                "package_path": {"type": "keyword", "index": False},
                 "media_type": {"type": "keyword"},
                 "size": {"type": "long"},
                 "sha256": {"type": "keyword"},

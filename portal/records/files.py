@@ -1,9 +1,20 @@
 """Downloading a record's file: streamed from the holding archive, after the same permission
 check as the full text. Closed to one who may not know the record: 404; restricted and not
-covered by a grant: 403 with the way to ask for access."""
+covered by a grant: 403 with the way to ask for access.
+
+A file that came in a package has no web address: it is read from the `done/` folder of its source's
+inbox, straight from disk for a folder package, streamed out of the zip for a zip package. Its
+`package_path` comes from the index, so it is confined to that folder: a path that would lead out of it
+(`..`, absolute, a symbolic link) is answered 404; a file no longer there, like an archive that does not
+answer, 502."""
 from __future__ import annotations
 
 import logging
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -13,14 +24,28 @@ from flask_babel import gettext as _
 from portal.access.identity import current_identity
 from portal.audit import actions as audit_actions
 from portal.audit.log import record_event
+from portal.database import get_db
 from portal.records.service import RecordNotFound, RecordService
+from schema.tables import Source
 
 log = logging.getLogger(__name__)
 CHUNK = 64 * 1024
+PACKAGES_DONE = "done"  # the folder of a package source's inbox that holds the packages taken in
 
 
 class FileUnavailable(Exception):
-    """The holding archive did not hand the file over (down, refused, not a web address)."""
+    """The holding archive did not hand the file over (down, refused, not a web address, not on disk)."""
+
+
+class OutsidePackages(Exception):
+    """A package path that would lead out of the source's `done/` folder."""
+
+
+@dataclass
+class _OpenedFile:
+    chunks: Iterator[bytes]
+    length: int | None
+    close: Callable[[], None]
 
 
 def file_response(service: RecordService, record_id: str, number: int) -> Response | tuple:
@@ -40,15 +65,24 @@ def file_response(service: RecordService, record_id: str, number: int) -> Respon
         return render_template("records/file_forbidden.html", record=record, file=entry), 403
     record_event(audit_actions.FILE_DOWNLOAD, **audit)  # before a byte leaves; AuditUnavailable → 503
     try:
-        upstream = _open_upstream(entry.get("url"))
+        if entry.get("package_path"):
+            opened = _open_package_file(record.get("source_id"), entry["package_path"])
+        else:
+            opened = _open_upstream(entry.get("url"))
+    except OutsidePackages as error:
+        log.warning("file %s of %s refused: %s", number, record_id, error)
+        abort(404)
     except FileUnavailable as error:
         log.warning("file %s of %s unavailable: %s", number, record_id, error)
         return render_template("errors/error.html", status=502, message=_(
             "The holding archive did not hand over this file just now. Try again later.")), 502
-    return Response(stream_with_context(_relay(upstream)), status=200, headers=_download_headers(entry, upstream))
+    response = Response(stream_with_context(opened.chunks), status=200,
+                        headers=_download_headers(entry, opened.length))
+    response.call_on_close(opened.close)  # also when the download is abandoned before its first byte
+    return response
 
 
-def _open_upstream(url: str | None) -> requests.Response:
+def _open_upstream(url: str | None) -> _OpenedFile:
     if not url or urlsplit(url).scheme not in ("http", "https"):
         raise FileUnavailable("no web address for this file")
     try:
@@ -59,17 +93,88 @@ def _open_upstream(url: str | None) -> requests.Response:
     if upstream.status_code != 200:
         upstream.close()
         raise FileUnavailable(f"HTTP {upstream.status_code}")
-    return upstream
+    length = upstream.headers.get("Content-Length", "")
+    return _OpenedFile(_relay(upstream.iter_content(CHUNK), upstream.close),
+                       int(length) if length.isdigit() else None, upstream.close)
 
 
-def _relay(upstream: requests.Response):
+def _open_package_file(source_id: str | None, package_path: str) -> _OpenedFile:
+    """A file of a package in the source's done/ folder: a folder's file, or a zip's member."""
+    package, inside = _package_parts(package_path)
+    source = get_db().get(Source, source_id) if source_id else None
+    if source is None or source.kind != "package":
+        raise FileUnavailable(f"{source_id!r} is not a package source")
+    done = Path(source.url) / PACKAGES_DONE
+    if not done.is_dir():
+        raise FileUnavailable(f"{done} is not a directory")
+    folder_or_zip = _confined(done, done / package)
+    if folder_or_zip.is_dir():
+        path = _confined(done, done.joinpath(package, *inside))
+        if not path.is_file():
+            raise FileUnavailable(f"{package_path} is not a file")
+        try:
+            opened = open(path, "rb")
+        except OSError as error:
+            raise FileUnavailable(f"{package_path}: {error.strerror}") from error
+        return _OpenedFile(_relay(_read_chunks(opened), opened.close), os.fstat(opened.fileno()).st_size,
+                           opened.close)
     try:
-        yield from upstream.iter_content(CHUNK)
+        archive = zipfile.ZipFile(folder_or_zip)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise FileUnavailable(f"{package}: {error}") from error
+    try:
+        member = archive.getinfo("/".join(inside))
+        if member.is_dir():
+            raise KeyError(member.filename)
+        opened = archive.open(member)
+    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError) as error:  # RuntimeError: encrypted
+        archive.close()
+        raise FileUnavailable(f"{package_path}: not in the zip ({type(error).__name__})") from error
+
+    def close() -> None:
+        opened.close()
+        archive.close()
+    return _OpenedFile(_relay(_read_chunks(opened), close), member.file_size, close)
+
+
+def _package_parts(package_path) -> tuple[str, list[str]]:
+    """The package's name and the path inside it; OutsidePackages for anything but a plain relative path."""
+    if not isinstance(package_path, str) or "\\" in package_path or "\x00" in package_path \
+            or package_path.startswith("/"):
+        raise OutsidePackages(f"not a relative path: {package_path!r}")
+    parts = package_path.split("/")
+    if len(parts) < 2 or any(part in ("", ".", "..") for part in parts):
+        raise OutsidePackages(f"not a plain path inside a package: {package_path!r}")
+    return parts[0], parts[1:]
+
+
+def _confined(done: Path, path: Path) -> Path:
+    """The path with its symbolic links followed, if it stays inside done/; else OutsidePackages."""
+    try:
+        real = path.resolve()
+        inside = real.is_relative_to(done.resolve())
+    except (OSError, RuntimeError) as error:  # RuntimeError: a loop of symbolic links
+        raise FileUnavailable(f"{path}: {error}") from error
+    if not inside:
+        raise OutsidePackages(f"{path} leads to {real}, outside {done}")
+    if not real.exists():
+        raise FileUnavailable(f"{path} is missing")
+    return real
+
+
+def _read_chunks(opened) -> Iterator[bytes]:
+    while chunk := opened.read(CHUNK):
+        yield chunk
+
+
+def _relay(chunks: Iterator[bytes], close: Callable[[], None]) -> Iterator[bytes]:
+    try:
+        yield from chunks
     finally:
-        upstream.close()
+        close()
 
 
-def _download_headers(entry: dict, upstream: requests.Response) -> dict:
+def _download_headers(entry: dict, length: int | None) -> dict:
     name = entry.get("name") or "file"
     ascii_name = name.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
     headers = {
@@ -79,6 +184,6 @@ def _download_headers(entry: dict, upstream: requests.Response) -> dict:
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, no-store",
     }
-    if upstream.headers.get("Content-Length", "").isdigit():
-        headers["Content-Length"] = upstream.headers["Content-Length"]
+    if length is not None:
+        headers["Content-Length"] = str(length)
     return headers

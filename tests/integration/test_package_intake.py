@@ -1,16 +1,23 @@
-"""Intake of the demo inbox (TT 05/2025 SIPs, a damaged one, a BagIt bag) into the real OpenSearch, text by Tika."""
+"""Intake of the demo inbox (TT 05/2025 SIPs, a damaged one, a BagIt bag) into the real OpenSearch, text by Tika:
+what is indexed, the harvest objects and harvested records a run keeps, and the packages' files downloaded."""
 from __future__ import annotations
 
 import hashlib
 import json
 import shutil
+from collections import Counter
 
 import pytest
+from sqlalchemy import select
 
 from demo.packages import BAD_TOKEN, BAG_NAME, GOOD_TOKEN, SIGNER_NAME, DemoSigning, write_ca_certificate, write_inbox
+from portal import database
 from portal.opensearch import build_client
 from schema.index import alias_name
+from schema.tables import HarvestedRecord, HarvestRun
+from tests.accounts import signed_in_client
 from tests.conftest import drop_indices, make_portal
+from tests.integration.harvest_helpers import objects_of
 
 SOURCE = "nop-vinhlong"
 DAMAGED = "SIP_hoso-SNV.2024.02-hong"
@@ -47,6 +54,24 @@ def _get(app, local_id: str) -> dict | None:
     return found[0] if found else None
 
 
+def _runs(app) -> list[HarvestRun]:
+    with app.app_context():
+        db = database.get_db()
+        runs = db.scalars(select(HarvestRun).order_by(HarvestRun.id)).all()
+        for run in runs:
+            db.expunge(run)
+        return runs
+
+
+def _harvested(app) -> dict[str, HarvestedRecord]:
+    with app.app_context():
+        db = database.get_db()
+        rows = db.scalars(select(HarvestedRecord).where(HarvestedRecord.source_id == SOURCE)).all()
+        for row in rows:
+            db.expunge(row)
+        return {row.record_id: row for row in rows}
+
+
 def test_good_packages_are_indexed_and_the_damaged_one_is_reported(intake):
     app, _, result = intake
     assert result.exit_code == 0, result.output
@@ -61,6 +86,44 @@ def test_nothing_of_the_rejected_package_is_indexed(intake):
     assert _get(app, "000.00.12.H62.2024.QD200") is None
     assert _search(app, {"query": {"match": {"content": BAD_TOKEN}}}) == []
     assert _search(app, {"query": {"match_phrase": {"title": "khen thưởng năm 2024"}}}) == []
+
+
+def test_the_first_run_keeps_a_harvest_object_per_record_and_a_failed_one_for_the_rejected_package(intake):
+    app, _, result = intake
+    first = _runs(app)[0]
+    objects = objects_of(app, first.id)
+    failed = [o for o in objects if o.state == "failed"]
+    assert [(o.identifier, o.error_kind, o.record_id) for o in failed] == [(DAMAGED, "package", None)]
+    assert "representations/rep1/data/DS-2024.pdf" in failed[0].error and "checksum mismatch" in failed[0].error
+    added = {o.record_id: o for o in objects if o.state == "added"}
+    assert len(added) == EXPECTED_RECORDS == len(objects) - 1
+    hoso = added[f"{SOURCE}:VL.SNV.2024.01.HS001"]
+    assert hoso.identifier == "SIP_hoso-SNV.2024.01/VL.SNV.2024.01.HS001"
+    assert hoso.datestamp == "2025-07-15T08:00:00+07:00"
+    assert added[f"{SOURCE}:VL.UBND.2024.ANH01"].identifier == f"{BAG_NAME}/VL.UBND.2024.ANH01"
+    rows = _harvested(app)
+    assert set(rows) == set(added)
+    bag = rows[f"{SOURCE}:VL.UBND.2024.ANH01"]
+    assert bag.last_run_id == first.id and len(bag.content_hash) == 64 and not bag.needs_extraction
+    assert bag.identifier == f"{BAG_NAME}/VL.UBND.2024.ANH01"
+    assert (first.added, first.updated, first.unchanged, first.failed) == (EXPECTED_RECORDS, 0, 0, 1)
+    assert first.processed == first.complete_list_size == 5
+    assert first.heartbeat_at is not None and first.lease_owner is None and first.finished_at is not None
+    assert "5/5 packages" in result.output and "records/s" not in result.output
+
+
+def test_the_admin_page_of_a_package_run_lists_the_rejected_package(intake):
+    app, _, _ = intake
+    first = _runs(app)[0]
+    client = signed_in_client(app, "staff86.packages@example.vn", "staff", "86")
+    page = client.get(f"/admin/harvests/{first.id}?lang=en")
+    assert page.status_code == 200
+    assert "Packages and records that failed" in page.text and "5 of 5 packages read" in page.text
+    table = page.text.split("Packages and records that failed")[1]
+    row = table.split(f"<td><code>{DAMAGED}</code></td>")[1].split("</tr>")[0]
+    assert "package: rejected, nothing indexed: representations/rep1/data/DS-2024.pdf" in row
+    vietnamese = client.get(f"/admin/harvests/{first.id}?lang=vi").text
+    assert "Gói tin và bản ghi bị lỗi" in vietnamese and "Đã đọc 5 trên 5 gói tin" in vietnamese
 
 
 def test_processed_packages_leave_the_inbox_with_a_report_beside_them(intake):
@@ -122,13 +185,22 @@ def test_a_second_run_takes_nothing_and_a_redropped_package_is_idempotent(intake
     runner = app.test_cli_runner()
     again = runner.invoke(args=["harvest", "--source", SOURCE])
     assert again.exit_code == 0, again.output
-    assert "added 0, updated 0, deleted 0, failed 0" in again.output
+    assert "added 0, updated 0, deleted 0, failed 0, unchanged 0" in again.output
+    assert objects_of(app, _runs(app)[-1].id) == []
     shutil.copytree(inbox / "done" / "SIP_hoso-SNV.2024.01", inbox / "SIP_hoso-SNV.2024.01")
     redropped = runner.invoke(args=["harvest", "--source", SOURCE])
     assert redropped.exit_code == 0, redropped.output
-    assert "added 0, updated 6, deleted 0, failed 0" in redropped.output
+    assert "added 0, updated 0, deleted 0, failed 0, unchanged 6" in redropped.output
     assert len(_search(app, {"query": {"term": {"source_id": SOURCE}}})) == EXPECTED_RECORDS
     assert not (inbox / "SIP_hoso-SNV.2024.01").exists()
+    run = _runs(app)[-1]
+    objects = objects_of(app, run.id)
+    assert Counter(o.state for o in objects) == {"unchanged": 6}
+    assert all(o.identifier.startswith("SIP_hoso-SNV.2024.01/") for o in objects)
+    assert run.processed == 1 and run.complete_list_size == 1
+    rows = _harvested(app)
+    assert len(rows) == EXPECTED_RECORDS
+    assert sorted(r.record_id for r in rows.values() if r.last_run_id == run.id) == sorted(o.record_id for o in objects)
 
 
 def test_a_package_source_needs_an_existing_inbox_directory(tmp_path_factory, tmp_path):
@@ -159,3 +231,58 @@ def test_the_record_page_names_the_reliability_and_keywords_in_vietnamese(intake
     page = app.test_client().get(f"/records/{SOURCE}:VL.SNV.2024.01.HS001").get_data(as_text=True)
     assert "Số hóa" in page and "Từ khóa" in page and "nộp lưu, tài liệu điện tử, giao nhận" in page
     assert "digitised" not in page
+
+
+# --- files of packages, downloaded ---
+
+@pytest.mark.parametrize("local_id, package", [
+    ("000.00.12.H62.2024.KH12", "SIP_hoso-SNV.2024.01/"),  # a folder package
+    ("000.00.20.H07.2023.TB77", "SIP_tailieu-STC.2023.zip/"),  # a zip package
+    ("VL.UBND.2024.ANH01", f"{BAG_NAME}/data/"),  # a BagIt bag, two files
+])
+def test_a_package_file_downloads_with_the_bytes_its_checksum_names(intake, local_id, package):
+    app, _, _ = intake
+    client = app.test_client()
+    record = _get(app, local_id)
+    page = client.get(f"/records/{record['id']}").get_data(as_text=True)
+    assert record["files"]
+    for number, entry in enumerate(record["files"], start=1):
+        assert entry["package_path"].startswith(package) and entry["package_path"].endswith("/" + entry["name"])
+        link = f'/records/{record["id"]}/files/{number}'
+        assert f'href="{link}"' in page
+        response = client.get(link)
+        assert response.status_code == 200, response.text[:300]
+        assert hashlib.sha256(response.data).hexdigest() == entry["sha256"]
+        assert int(response.headers["Content-Length"]) == entry["size"] == len(response.data)
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_a_package_path_leading_out_of_done_is_refused_and_a_missing_file_is_unavailable(intake):
+    app, inbox, _ = intake
+    done, outside = inbox / "done", inbox / "rejected" / DAMAGED / "METS.xml"  # a real file beside done/
+    opensearch = build_client(app.config["OPENSEARCH_URL"])
+    doc_id = f"{SOURCE}:000.00.20.H07.2023.CV310"
+    [index] = opensearch.indices.get_alias(name=alias_name(app.config["OPENSEARCH_INDEX_PREFIX"]))
+    original = opensearch.get(index=index, id=doc_id)["_source"]
+    (done / "escape").mkdir()
+    (done / "escape" / "passwd").symlink_to("/etc/passwd")
+    (done / "link-out").symlink_to(inbox / "rejected", target_is_directory=True)
+    client = app.test_client()
+
+    def download_with(package_path: str) -> int:
+        files = [{**original["files"][0], "package_path": package_path}]
+        opensearch.update(index=index, id=doc_id, body={"doc": {"files": files}}, refresh=True)
+        return client.get(f"/records/{doc_id}/files/1").status_code
+
+    try:
+        assert outside.is_file()
+        for escaping in ["../../../../../../../../../../../../../etc/passwd", "/etc/passwd",
+                         f"SIP_hoso-SNV.2024.01/../../rejected/{DAMAGED}/METS.xml",
+                         f"../rejected/{DAMAGED}/METS.xml", "escape/passwd", f"link-out/{DAMAGED}/METS.xml"]:
+            assert download_with(escaping) == 404, escaping
+        assert download_with("SIP_hoso-SNV.2024.01/representations/rep1/data/no-such-file.pdf") == 502
+        assert download_with("SIP_tailieu-STC.2023.zip/SIP_tailieu-STC.2023/no-such-member.pdf") == 502
+    finally:
+        opensearch.index(index=index, id=doc_id, body=original, refresh=True)
+        (done / "link-out").unlink()
+        shutil.rmtree(done / "escape")
