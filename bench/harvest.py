@@ -93,7 +93,9 @@ provider.render_file = lambda record, file: rendered[(id(record), file.name)]
 make_server("127.0.0.1", {port}, provider.create_provider_app(archives), threaded=True).serve_forever()
 """
 
-# One record a file: the same files as the Huế archive's, each the only file of a record of its own.
+# One record a file: the same files as the Huế archive's, each the only file of a record of its own, the
+# list given FILE_COPIES times so that what a run does once (its index, its report) weighs as little as in
+# a real harvest.
 FILES_ONLY_PROVIDER_CODE = """
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
@@ -101,7 +103,7 @@ from demo.catalogue import build_archives
 from demo.fault_provider import FaultProvider, FaultRecord
 from demo.files import render_file
 archive = build_archives()["hue"]
-blobs = [(f.name, render_file(r, f)) for r in archive.records if not r.deleted for f in r.files]
+blobs = [(f.name, render_file(r, f)) for r in archive.records if not r.deleted for f in r.files] * {copies}
 oai = FaultProvider([FaultRecord(f"F{{n:03d}}", "2025-01-01T00:00:00Z", f"Tệp {{name}}",
                                  file_urls=(f"http://127.0.0.1:{port}/files/{{n}}/{{name}}",))
                      for n, (name, _) in enumerate(blobs)])
@@ -114,6 +116,8 @@ def app(environ, start_response):
     return oai(environ, start_response)
 make_server("127.0.0.1", {port}, app, threaded=True).serve_forever()
 """
+
+FILE_COPIES = 4
 
 BIG_FILE_PROVIDER_CODE = """
 from werkzeug.serving import make_server
@@ -257,15 +261,18 @@ def bench_files(rounds: int) -> None:
     from demo.files import render_file
 
     archive = build_archives()["hue"]
-    blobs = [(f.name, render_file(r, f)) for r in archive.records if not r.deleted for f in r.files]
-    for label, code, path, source_id in (
-            (f"the Huế archive ({len(archive.records)} records, {len(blobs)} of them with a file)",
-             DEMO_PROVIDER_CODE, "/hue/oai", "hue"),
-            (f"the same {len(blobs)} files, one record each", FILES_ONLY_PROVIDER_CODE, "/oai", "files")):
+    live = [record for record in archive.records if not record.deleted]
+    blobs = [(f.name, render_file(r, f)) for r in live for f in r.files]
+    for label, code, path, source_id, sent in (
+            (f"the Huế archive ({len(live)} records, {sum(1 for r in live if r.files)} of them with files)",
+             DEMO_PROVIDER_CODE, "/hue/oai", "hue", blobs),
+            (f"the same {len(blobs)} files × {FILE_COPIES}, one record each",
+             FILES_ONLY_PROVIDER_CODE, "/oai", "files",
+             blobs * FILE_COPIES)):
         port = free_port()
-        provider = serve_in_child(code.format(port=port), port)
+        provider = serve_in_child(code.format(port=port, copies=FILE_COPIES), port)
         try:
-            compare_files(f"http://127.0.0.1:{port}{path}", source_id, blobs, rounds, label)
+            compare_files(f"http://127.0.0.1:{port}{path}", source_id, sent, rounds, label)
         finally:
             provider.kill()
 

@@ -217,7 +217,10 @@ def _schemas() -> dict:
             "media_type": {"type": "string"},
             "size": {"type": "integer", "minimum": 0},
             "sha256": {"type": "string"},
-            "url": {"type": "string"},
+            "url": {"type": "string", "description": "Where the holding archive publishes the file."},
+            "download_url": {"type": "string", "description": (
+                "Where the portal hands the file over to the caller (after the same permission check); "
+                "absent when the portal cannot.")},
             "text_extracted": {"type": "boolean"},
             "extraction_error": {"type": "string"},
             "signature": signature,

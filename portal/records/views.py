@@ -4,7 +4,7 @@ Ids contain `:` and `/`, so the routes take the whole rest of the path.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
 from portal.access.identity import current_identity, valid_province
 from portal.audit import actions as audit_actions
@@ -32,7 +32,21 @@ def api_record(record_id: str):
                      details={"channel": "api", "found": False})
         return jsonify(error={"code": "not_found", "message": "No such record."}), 404
     _record_viewed(record, "api")
-    return jsonify(record)
+    return jsonify(_with_download_urls(record))
+
+
+def _with_download_urls(record: dict) -> dict:
+    """Files as the API gives them: where the portal hands a file over, its address here; never where
+    the portal keeps it (a package file's path inside the archive's inbox)."""
+    files = []
+    for number, entry in enumerate(record.get("files") or [], start=1):
+        entry = dict(entry)
+        package_path = entry.pop("package_path", None)
+        if record.get("content_visible") and (entry.get("url") or package_path):
+            entry["download_url"] = url_for("records.download_file", record_id=record["id"], number=number,
+                                            _external=True)
+        files.append(entry)
+    return {**record, "files": files}
 
 
 def _record_viewed(record: dict, channel: str) -> None:

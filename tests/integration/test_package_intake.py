@@ -255,6 +255,11 @@ def test_a_package_file_downloads_with_the_bytes_its_checksum_names(intake, loca
         assert hashlib.sha256(response.data).hexdigest() == entry["sha256"]
         assert int(response.headers["Content-Length"]) == entry["size"] == len(response.data)
         assert response.headers["Content-Disposition"].startswith("attachment;")
+    # The API names where the portal hands each file over, never where the inbox keeps it.
+    api_files = client.get(f"/api/v1/records/{record['id']}").get_json()["files"]
+    assert [f["download_url"] for f in api_files] == [
+        f"http://localhost/records/{record['id']}/files/{n}" for n in range(1, len(api_files) + 1)]
+    assert not any("package_path" in f for f in api_files)
 
 
 def test_a_package_path_leading_out_of_done_is_refused_and_a_missing_file_is_unavailable(intake):
