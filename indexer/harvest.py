@@ -25,7 +25,7 @@ import queue
 import socket
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator
@@ -145,8 +145,10 @@ class _PageWork:
     write_failures: dict[str, str] = field(default_factory=dict)
 
 
-def _prefetched(pages: Iterator[OaiPage]) -> Iterator[OaiPage]:
-    """The pages of a list, the next one fetched in a thread while the caller works on this one."""
+def _prefetched(pages: Iterator[OaiPage], on_wait: Callable[[], None] = lambda: None,
+                wait_seconds: float = 5) -> Iterator[OaiPage]:
+    """The pages of a list, the next one fetched in a thread while the caller works on this one;
+    `on_wait` is called every `wait_seconds` while the caller waits for a page (a slow source)."""
     slots: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
     end = object()
@@ -170,7 +172,11 @@ def _prefetched(pages: Iterator[OaiPage]) -> Iterator[OaiPage]:
     thread.start()
     try:
         while True:
-            item = slots.get()
+            try:
+                item = slots.get(timeout=wait_seconds)
+            except queue.Empty:
+                on_wait()
+                continue
             if item is end:
                 return
             if isinstance(item, BaseException):
@@ -199,6 +205,7 @@ class SourceHarvest:
         self.restarted = False
         self.bulk_pool = ThreadPoolExecutor(max(settings.bulk_threads, 1), thread_name_prefix="bulk")
         self.file_pool = ThreadPoolExecutor(max(settings.file_threads, 1), thread_name_prefix="files")
+        self._waiting_pool = ThreadPoolExecutor(1, thread_name_prefix="source-call")
         self._retry_notes: list[tuple[str, str, str]] = []
         self._retry_lock = threading.Lock()
         self._last_commit = time.monotonic()
@@ -229,8 +236,7 @@ class SourceHarvest:
             self._stop("interrupted", resumable=True, state="stopped")
             raise
         finally:
-            self.bulk_pool.shutdown(wait=True)
-            self.file_pool.shutdown(wait=True)
+            self._shutdown()
         return self.run
 
     def refresh_record(self, identifier: str) -> HarvestRun:
@@ -238,14 +244,20 @@ class SourceHarvest:
         self.run = self._claim_run(mode="record")
         try:
             self._prepare()
-            record = self.oai.get_record(self._oai_identifier(identifier), self.run.metadata_prefix)
+            record = self._beating(self.oai.get_record, self._oai_identifier(identifier), self.run.metadata_prefix)
             self.listing_started = True
             self._take_page(OaiPage([record], None))
             self.writer.refresh()
             self._close("done-with-errors" if self.run.failed else "done")
         except HarvestError as error:
             self._stop(error, resumable=False, state="failed")
+        finally:
+            self._shutdown()
         return self.run
+
+    def _shutdown(self) -> None:
+        for pool in (self.bulk_pool, self.file_pool, self._waiting_pool):
+            pool.shutdown(wait=True)
 
     def _claim_run(self, mode: str | None = None) -> HarvestRun:
         """A stale or stopped run of the source to take up again, or a new run; RunBusy if one is alive."""
@@ -298,7 +310,7 @@ class SourceHarvest:
         run = self.run
         if self.source.kind != "oai-pmh":
             raise HarvestError(f"source kind {self.source.kind!r} is not harvested over OAI-PMH")
-        info = self.oai.describe()
+        info = self._beating(self.oai.describe)
         if run.metadata_prefix is None:
             run.metadata_prefix = self._choose_prefix()
         self.mapper = mapper_for(run.metadata_prefix)
@@ -327,7 +339,7 @@ class SourceHarvest:
         wanted = (self.source.metadata_prefix or AUTO_PREFIX).strip()
         if wanted != AUTO_PREFIX:
             return wanted
-        offered = self.oai.list_metadata_formats()
+        offered = self._beating(self.oai.list_metadata_formats)
         chosen = richest_known(offered)
         if chosen is None:
             raise SourceProtocolError("cannotDisseminateFormat",
@@ -348,7 +360,7 @@ class SourceHarvest:
             try:
                 pages = self.oai.list_pages(run.metadata_prefix, from_=run.from_datestamp, set_spec=run.set_spec,
                                             until=run.until_datestamp, resumption_token=token)
-                for page in _prefetched(pages):
+                for page in _prefetched(pages, self._beat, self._beat_seconds):
                     self.listing_started = True
                     work = self._prepare_page(page, [w for w in (reading, writing) if w is not None])
                     if reading is not None:
@@ -490,6 +502,7 @@ class SourceHarvest:
 
     def _collect_files(self, work: "_PageWork") -> None:
         """Waits for the page's files and puts their entries and text on the documents."""
+        self._wait_beating(work.file_results)
         fetched_all = (future.result() for future in work.file_results)
         for taken, document, job_urls in work.file_jobs:
             texts = []
@@ -525,6 +538,7 @@ class SourceHarvest:
             work.futures.append(self.bulk_pool.submit(self.writer.write, chunk, sorted(deleted_ids) if last else []))
 
     def _wait(self, work: "_PageWork") -> None:
+        self._wait_beating(work.futures)
         for future in work.futures:
             work.write_failures.update(future.result())  # IndexUnavailable is raised here
         work.futures = []
@@ -670,6 +684,34 @@ class SourceHarvest:
         errors[kind] = entries
         self.run.errors = errors  # a new dict, so SQLAlchemy sees the change
 
+    @property
+    def _beat_seconds(self) -> float:
+        return max(self.settings.lease_seconds / 5, 0.05)
+
+    def _wait_beating(self, futures: list[Future]) -> None:
+        """Waits for the futures, keeping the run's lease alive meanwhile: a page of large files can take
+        longer than the lease, and a run whose heartbeat stops is taken to be dead and resumed elsewhere."""
+        pending = [future for future in futures if not future.done()]
+        while pending:
+            _, still = wait(pending, timeout=self._beat_seconds)
+            pending = list(still)
+            if pending:
+                self._beat()
+
+    def _beating(self, function, *args):
+        """function(*args), called in a thread of its own while this one keeps the lease alive (a source
+        that answers slowly, or asks to be retried later, may take longer than the lease)."""
+        future = self._waiting_pool.submit(function, *args)
+        self._wait_beating([future])
+        return future.result()
+
+    def _beat(self) -> None:
+        """A fresh heartbeat, committed. Safe between pages: what the session holds then is of pages
+        already in the index (mapping touches nothing in the session)."""
+        self.run.heartbeat_at = utcnow()
+        self.db.commit()
+        self._last_commit = time.monotonic()
+
     def _note_retry(self, message: str) -> None:
         with self._retry_lock:  # called from the fetching thread; noted in the run at the next commit
             self._retry_notes.append(("retry", self.source.id, message))
@@ -690,7 +732,7 @@ class SourceHarvest:
             return
         for identifier in sorted(set(pending)):
             try:
-                record = self.oai.get_record(identifier, self.run.metadata_prefix)
+                record = self._beating(self.oai.get_record, identifier, self.run.metadata_prefix)
             except SourceProtocolError as error:
                 self._note("extraction", identifier, f"could not fetch the record again: {error}")
                 continue
