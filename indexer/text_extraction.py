@@ -3,7 +3,7 @@
 Files go to Tika's `/rmeta/text` over plain HTTP, one kept-alive connection a thread: the `tika`
 client package opens a new connection for every file and costs about a fifth of Tika's own time
 on small files (bench/harvest.py). A file is sent as a stream, so a large one is never held in
-memory here; Tika's answer (the text) is cut to the configured number of characters.
+memory here; Tika writes no more text than the configured number of characters.
 """
 from __future__ import annotations
 
@@ -47,7 +47,9 @@ class TikaExtractor:
         size = len(content) if isinstance(content, (bytes, bytearray)) else size
         if size is not None and size > self.limits.max_file_bytes:
             return ExtractionResult("", f"file larger than {self.limits.max_file_bytes} bytes")
-        headers = {"Accept": "application/json"}
+        # Tika stops writing text past the limit (over every embedded document together): a zip of
+        # 100 KB can hold 100 MB of text, which would otherwise all come back in one JSON answer.
+        headers = {"Accept": "application/json", "writeLimit": str(self.limits.max_chars)}
         if size is not None:
             headers["Content-Length"] = str(size)  # a file object would otherwise go out chunked
         try:
