@@ -2,27 +2,29 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import time
+from dataclasses import dataclass
+from datetime import datetime
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from indexer.errors import HarvestError
-from indexer.harvest import (HarvestSettings, RetryPolicy, due_sources, harvest_source, last_run_started,
+from indexer.harvest import (HarvestSettings, RetryPolicy, RunBusy, due_sources, harvest_source, last_run_started,
                              refresh_record, source_sets)
 from indexer.package_intake import intake_packages
 from indexer.signatures import TrustRootsError, load_trust_roots
 from indexer.text_extraction import TikaExtractor, TikaLimits
 from portal import database
-from portal.access.identity import valid_province
+from portal.admin.sources import (InvalidSource, apply_settings, changes_between, check_source_id, checked_settings,
+                                  settings_of)
 from portal.audit import actions as audit_actions
 from portal.audit.log import record_command_event
 from portal.opensearch import get_client
-from schema.tables import SOURCE_KINDS, HarvestRun, Source, next_due, schedule_interval
+from schema.tables import SOURCE_KINDS, HarvestRun, Source, next_due, run_request_pending, utcnow
 
 db_cli = AppGroup("db", help="The portal's database.")
 sources_cli = AppGroup("sources", help="The archive endpoints the harvester reads.")
@@ -46,8 +48,12 @@ def sources_list():
         last = db.scalars(select(HarvestRun).where(HarvestRun.source_id == source.id)
                           .order_by(HarvestRun.id.desc()).limit(1)).first()
         state = f"last run {last.state} at {last.started_at:%Y-%m-%d %H:%M}" if last else "never harvested"
-        due = next_due(source, last_run_started(db, source.id))
-        when = "" if due is None else f", next due {'now' if due.year == 1 else f'{due:%Y-%m-%d %H:%M}'}"
+        started = last_run_started(db, source.id)
+        due = next_due(source, started)
+        when = "" if due is None else f", next due {'now' if due <= utcnow() else f'{due:%Y-%m-%d %H:%M}'}"
+        if run_request_pending(source, started):
+            when += (f", {'full ' if source.run_requested_full else ''}run asked for by "
+                     f"{source.run_requested_by or 'an admin'} at {source.run_requested_at:%Y-%m-%d %H:%M}")
         click.echo(f"{source.id:<12} {'enabled ' if source.enabled else 'disabled'} province {source.holding_province} "
                    f"{source.kind} {source.url} prefix={source.metadata_prefix}"
                    f"{' set=' + source.set_spec if source.set_spec else ''}"
@@ -66,34 +72,34 @@ def sources_list():
 @click.option("--schedule", default=None, help="hourly, daily, weekly or 'every 6h' (m, h, d, w); for --due.")
 def sources_add(source_id, kind, url, province, metadata_prefix, set_spec, name, schedule):
     """Add a source, or update the one with this id."""
-    try:
-        schedule_interval(schedule)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--schedule")
-    code = valid_province(province)
-    if code is None:
-        raise click.BadParameter(f"{province!r} is not the code of one of the 34 provinces", param_hint="--province")
-    if kind == "package":
-        if not os.path.isdir(url):
-            raise click.BadParameter(f"{url!r} is not a directory (the inbox of packages)", param_hint="--url")
-        url = os.path.abspath(url)
-    elif not url.startswith(("http://", "https://")):
-        raise click.BadParameter("the URL must start with http:// or https://", param_hint="--url")
     db = database.get_db()
     source = db.get(Source, source_id)
     created = source is None
+    try:
+        if created:
+            check_source_id(source_id)
+        settings = checked_settings(kind=kind, url=url, province=province, metadata_prefix=metadata_prefix,
+                                    set_spec=set_spec, name=name,
+                                    schedule=schedule if schedule is not None or created else source.schedule)
+    except InvalidSource as invalid:  # the same rules as the admin page's form (portal/admin/sources.py)
+        problem = next(iter(invalid.problems))
+        raise click.BadParameter(invalid.english(problem), param_hint=_SOURCE_OPTIONS.get(problem, problem))
+    old = None if created else settings_of(source)
     if created:
-        source = Source(id=source_id)
+        source = Source(id=source_id, run_requested_full=False)
         db.add(source)
-    source.kind, source.url, source.holding_province = kind, url, code
-    source.metadata_prefix, source.set_spec, source.name, source.enabled = metadata_prefix, set_spec, name, True
-    if schedule is not None or created:
-        source.schedule = schedule or None
-    record_command_event(audit_actions.SOURCE_CHANGE, target_id=source_id, target_province=code, details={
-        "change": "add" if created else "update", "kind": kind, "url": url, "prefix": metadata_prefix,
-        "schedule": source.schedule})
+    apply_settings(source, settings)
+    record_command_event(audit_actions.SOURCE_CHANGE, target_id=source_id, target_province=settings.holding_province,
+                         details={"change": "add" if created else "update", "kind": settings.kind, "url": settings.url,
+                                  "prefix": settings.metadata_prefix, "schedule": settings.schedule,
+                                  "changes": changes_between(old, settings)})
     db.commit()
     click.echo(f"source {source_id} {'added' if created else 'updated'}")
+
+
+# The option of `sources add` that sets each setting, to name it in an error.
+_SOURCE_OPTIONS = {"id": "--id", "kind": "--kind", "url": "--url", "holding_province": "--province",
+                   "metadata_prefix": "--prefix", "set_spec": "--set", "name": "--name", "schedule": "--schedule"}
 
 
 @sources_cli.command("disable")
@@ -103,9 +109,9 @@ def sources_disable(source_id):
     source = db.get(Source, source_id)
     if source is None:
         raise click.ClickException(f"no source {source_id!r}")
-    source.enabled = False
-    record_command_event(audit_actions.SOURCE_CHANGE, target_id=source_id,
-                         target_province=source.holding_province, details={"change": "disable"})
+    was_enabled, source.enabled = source.enabled, False
+    record_command_event(audit_actions.SOURCE_CHANGE, target_id=source_id, target_province=source.holding_province,
+                         details={"change": "disable", "changes": {"enabled": [was_enabled, False]}})
     db.commit()
     click.echo(f"source {source_id} disabled")
 
@@ -136,7 +142,8 @@ def _source_or_fail(source_id: str) -> Source:
 @with_appcontext
 @click.option("--source", "source_ids", multiple=True, help="Harvest this source (repeatable).")
 @click.option("--all", "all_sources", is_flag=True, help="Harvest every enabled source.")
-@click.option("--due", is_flag=True, help="Harvest the enabled sources whose schedule says a run is due.")
+@click.option("--due", is_flag=True, help="Harvest the enabled sources whose schedule says a run is due, and those "
+                                         "a run was asked for on /admin/sources (full if asked).")
 @click.option("--full", is_flag=True, help="Re-read everything and drop what the source no longer has.")
 @click.option("--set", "set_spec", default=None, help="Only this set (setSpec) of the source, this once.")
 @click.option("--until", default=None, help="Only records with a datestamp up to this one.")
@@ -190,21 +197,33 @@ def harvest_command(source_ids, all_sources, due, full, set_spec, until, record_
                                        f"`flask sources sets {sources[0].id}` lists them")
     failed = False
     for source in sources:
-        mode = "record " + record_identifier if record_identifier else ("full" if full else "incremental")
-        click.echo(f"harvesting {source.id} ({source.url}, {mode}{', set ' + set_spec if set_spec else ''})")
+        source_full, request = full, None
+        if due and run_request_pending(source, last_run_started(db, source.id)):
+            request = _take_run_request(db, source)
+            if request is None:
+                click.echo(f"{source.id}: its run request was taken by another `flask harvest --due` (or asked for "
+                           "again meanwhile: the next round starts it)")
+                continue
+            source_full = full or request.full
+        mode = "record " + record_identifier if record_identifier else ("full" if source_full else "incremental")
+        asked = f", asked for by {request.requested_by or 'an admin'}" if request else ""
+        click.echo(f"harvesting {source.id} ({source.url}, {mode}{', set ' + set_spec if set_spec else ''}{asked})")
         started = time.monotonic()
         audit_target = {"target_id": source.id, "target_province": source.holding_province}
-        record_command_event(audit_actions.HARVEST_START, **audit_target, details={"mode": mode})
+        record_command_event(audit_actions.HARVEST_START, **audit_target, details={
+            "mode": mode, **({"requested_by": request.requested_by} if request else {})})
         try:
             if source.kind == "package":
-                run = intake_packages(db, source, get_client(), extractor, settings, full=full,
+                run = intake_packages(db, source, get_client(), extractor, settings, full=source_full,
                                       on_progress=_progress_printer(started, "packages"))
             elif record_identifier:
                 run = refresh_record(db, source, get_client(), extractor, record_identifier, settings)
             else:
-                run = harvest_source(db, source, get_client(), extractor, settings, full=full,
+                run = harvest_source(db, source, get_client(), extractor, settings, full=source_full,
                                      on_progress=_progress_printer(started), set_spec=set_spec, until=until)
         except HarvestError as error:
+            if request is not None and isinstance(error, RunBusy):
+                _give_back_run_request(db, source, request)  # asked for after the live run began: run it after
             click.echo(f"\n  failed: {error}", err=True)
             record_command_event(audit_actions.HARVEST_END, **audit_target, outcome="failed",
                                  details={"error": str(error)[:1000]})
@@ -220,6 +239,38 @@ def harvest_command(source_ids, all_sources, due, full, set_spec, until, record_
         failed = failed or run.state in ("failed", "stopped")
     if failed:
         sys.exit(1)
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """A run asked for on the admin pages, as `--due` took it."""
+    requested_at: datetime
+    full: bool
+    requested_by: str | None
+
+
+def _take_run_request(db, source: Source) -> RunRequest | None:
+    """Clears the source's run request as its run starts and returns it; None if another `--due`
+    cleared it first (one conditional UPDATE decides, so a request is run once)."""
+    seen = source.run_requested_at
+    request = RunRequest(seen, bool(source.run_requested_full), source.run_requested_by)
+    taken = db.execute(update(Source).where(Source.id == source.id, Source.run_requested_at == seen)
+                       .values(run_requested_at=None, run_requested_full=False, run_requested_by=None)
+                       .execution_options(synchronize_session=False)).rowcount
+    db.commit()
+    db.refresh(source)
+    return request if taken == 1 else None
+
+
+def _give_back_run_request(db, source: Source, request: RunRequest) -> None:
+    """The source was busy with a run begun by someone else: the request waits for the next `--due`
+    (unless a newer one came meanwhile). A request older than that live run is then no longer due."""
+    db.rollback()
+    db.execute(update(Source).where(Source.id == source.id, Source.run_requested_at.is_(None))
+               .values(run_requested_at=request.requested_at, run_requested_full=request.full,
+                       run_requested_by=request.requested_by).execution_options(synchronize_session=False))
+    db.commit()
+    db.refresh(source)
 
 
 def harvest_settings(config, trust_roots=None) -> HarvestSettings:

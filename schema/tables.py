@@ -39,6 +39,11 @@ class Source(Base):
     # Checkpoint for incremental runs: the newest datestamp of the last successful run.
     last_datestamp: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Added by migration 0006: a run asked for on the admin pages; the next `flask harvest --due`
+    # starts it (full if asked) and clears these.
+    run_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    run_requested_full: Mapped[bool] = mapped_column(Boolean, default=False)
+    run_requested_by: Mapped[str | None] = mapped_column(String(320), nullable=True)  # who asked: e-mail or name
 
     runs: Mapped[list["HarvestRun"]] = relationship(back_populates="source")
 
@@ -152,16 +157,29 @@ def schedule_interval(schedule: str | None) -> timedelta | None:
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:  # SQLite gives naive datetimes back
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def run_request_pending(source: Source, last_started: datetime | None) -> bool:
+    """A run was asked for on the admin pages after the source's last run started."""
+    requested = _aware(source.run_requested_at)
+    return requested is not None and (last_started is None or requested > _aware(last_started))
+
+
 def next_due(source: Source, last_started: datetime | None) -> datetime | None:
-    """When the source's next scheduled run is due (now or in the past: due); None if not scheduled."""
+    """When the source's next run is due (now or in the past: due); None if it is neither scheduled
+    nor asked for. A run asked for on the admin pages is due from the moment it was asked for."""
+    if not source.enabled:
+        return None
+    requested = _aware(source.run_requested_at) if run_request_pending(source, last_started) else None
     try:
         interval = schedule_interval(source.schedule)
     except ValueError:
-        return None
-    if interval is None or not source.enabled:
-        return None
-    if last_started is None:
-        return datetime.min.replace(tzinfo=timezone.utc)
-    if last_started.tzinfo is None:  # SQLite gives naive datetimes back
-        last_started = last_started.replace(tzinfo=timezone.utc)
-    return last_started + interval
+        interval = None
+    if interval is None:
+        return requested
+    scheduled = datetime.min.replace(tzinfo=timezone.utc) if last_started is None else _aware(last_started) + interval
+    return scheduled if requested is None else min(scheduled, requested)

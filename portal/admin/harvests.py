@@ -1,5 +1,6 @@
 """What the admin pages show of harvesting: the sources a person may see, their runs, and a
-chart of records per run. Reads the database only; the portal never imports the indexer."""
+chart of records per run. Reads the database only; the portal never imports the indexer
+(changes to sources and run requests are portal/admin/sources.py's)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.access.identity import Identity, valid_province
 from portal.access.roles import MANAGE_ALL, VIEW_HARVESTS
-from schema.tables import HarvestRun, Source, next_due
+from schema.tables import HarvestRun, Source, next_due, run_request_pending
 
 SUCCESS_STATES = ("done", "done-with-errors")
 PROBLEM_STATES = ("failed", "stopped", "done-with-errors")
@@ -28,6 +29,16 @@ def visible_sources(db: Session, identity: Identity) -> list[Source]:
             return []
         query = query.where(Source.holding_province == province)
     return list(db.scalars(query))
+
+
+def source_if_visible(db: Session, identity: Identity, source_id: str) -> Source | None:
+    """The source when the person may see it (as `visible_sources` decides), else None."""
+    source = db.get(Source, source_id)
+    if source is None or not identity.can(VIEW_HARVESTS):
+        return None
+    if identity.can(MANAGE_ALL) or source.holding_province == valid_province(identity.province):
+        return source
+    return None
 
 
 def recent_runs(db: Session, sources: list[Source], source_id: str | None = None, limit: int = 50) -> list[HarvestRun]:
@@ -50,6 +61,7 @@ class SourceOverview:
     last_problem: HarvestRun | None
     last_run: HarvestRun | None
     next_due: datetime | None
+    run_requested: bool = False  # a run asked for on this page, not yet started by `flask harvest --due`
 
     @property
     def due_now(self) -> bool:
@@ -64,8 +76,9 @@ def source_overview(db: Session, sources: list[Source]) -> list[SourceOverview]:
         last_success = db.scalars(runs.where(HarvestRun.state.in_(SUCCESS_STATES)).limit(1)).first()
         last_problem = db.scalars(runs.where(HarvestRun.state.in_(PROBLEM_STATES)).limit(1)).first()
         scheduled = db.scalars(runs.where(HarvestRun.mode != "record").limit(1)).first()
-        rows.append(SourceOverview(source, last_success, last_problem, last_run,
-                                   next_due(source, scheduled.started_at if scheduled else None)))
+        started = scheduled.started_at if scheduled else None
+        rows.append(SourceOverview(source, last_success, last_problem, last_run, next_due(source, started),
+                                   run_request_pending(source, started)))
     return rows
 
 

@@ -2,23 +2,29 @@
 full rebuilds swapped in, sets, single records, schedules, text extraction caught up."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
+from sqlalchemy import select
 
 from demo.fault_provider import FaultProvider, FaultRecord, Faults, numbered_records
 from indexer.harvest import harvest_source
 from indexer.text_extraction import TikaExtractor
 from portal import database
+from portal.audit import actions as audit_actions
 from portal.cli import harvest_settings
 from portal.opensearch import build_client
 from schema.index import alias_name, source_index_pattern
-from schema.tables import Source
+from schema.tables import HarvestRun, Source
+from tests.accounts import create_user, csrf_token, sign_in
+from tests.audit_support import audit_rows
 from tests.conftest import DEMO_SOURCES, ServerThread, add_demo_sources, drop_indices
 from tests.integration.harvest_helpers import SOURCE, harvest, indexed, last_run, live_ids, portal_for
 
@@ -259,3 +265,101 @@ def test_records_indexed_while_tika_was_down_get_their_text_on_the_next_run(tmp_
         assert last_run(app).updated >= len(with_files)
     finally:
         drop_indices(app)
+
+
+ADMIN = "admin86@example.vn"
+
+
+def _ask_for_run(app, full: bool) -> None:
+    """The archive admin of the source's province (ADMIN, made by the test) asks for a run on /admin/sources."""
+    admin = app.test_client()
+    assert sign_in(admin, ADMIN).status_code == 302
+    token = csrf_token(admin.get("/admin/sources").text)
+    path = f"/admin/sources/{SOURCE}/full-run" if full else f"/admin/sources/{SOURCE}/run"
+    assert admin.post(path, data={"csrf_token": token, "confirm": "y"}).status_code == 303
+
+
+def _run_request(app) -> tuple:
+    with app.app_context():
+        source = database.get_db().get(Source, SOURCE)
+        return source.run_requested_at, source.run_requested_full, source.run_requested_by
+
+
+def test_runs_asked_for_on_the_admin_page_are_started_by_the_next_due_once_and_full_when_asked(tmp_path_factory,
+                                                                                                database_url):
+    records = numbered_records(12)
+    provider = FaultProvider(records, Faults(page_size=5))
+    with ServerThread(provider) as server:
+        app = portal_for(tmp_path_factory, server.url, database_url=database_url)  # no schedule: only when asked
+        try:
+            create_user(app, ADMIN, "archive_admin", "86")
+            runner = app.test_cli_runner()
+            added = runner.invoke(args=["sources", "add", "--id", "other", "--province", "86", "--prefix", "oai_dc",
+                                        "--url", f"{server.url}/oai"])
+            assert added.exit_code == 0, added.output
+            assert "no source is due" in runner.invoke(args=["harvest", "--due"]).output
+
+            _ask_for_run(app, full=False)
+            first = runner.invoke(args=["harvest", "--due"])
+
+            assert first.exit_code == 0, first.output
+            assert f"harvesting {SOURCE}" in first.output and "incremental, asked for by admin86@example.vn" in first.output
+            assert "harvesting other" not in first.output
+            assert (last_run(app).source_id, last_run(app).mode, last_run(app).state) == (SOURCE, "incremental", "done")
+            assert _run_request(app) == (None, False, None)
+            assert "no source is due" in runner.invoke(args=["harvest", "--due"]).output
+
+            del records[:4]  # gone from the source without a trace: only a full run notices
+            _ask_for_run(app, full=True)
+            assert "run asked for by admin86@example.vn" in runner.invoke(args=["sources", "list"]).output
+            second = runner.invoke(args=["harvest", "--due"])
+
+            assert second.exit_code == 0, second.output
+            assert "harvesting other" not in second.output
+            run = last_run(app)
+            assert (run.source_id, run.mode, run.state, run.deleted) == (SOURCE, "full", "done", 4)
+            assert set(indexed(app)) == live_ids(records)
+            assert _run_request(app) == (None, False, None)
+            again = runner.invoke(args=["harvest", "--due"])
+            assert again.exit_code == 0 and "no source is due" in again.output
+            with app.app_context():
+                runs = database.get_db().scalars(select(HarvestRun).where(HarvestRun.source_id == SOURCE)).all()
+            assert [r.mode for r in runs] == ["incremental", "full"]
+            starts = [json.loads(row.details) for row in audit_rows(app, audit_actions.HARVEST_START)]
+            assert starts == [{"mode": "incremental", "requested_by": "admin86@example.vn"},
+                              {"mode": "full", "requested_by": "admin86@example.vn"}]
+        finally:
+            drop_indices(app)
+
+
+def test_a_run_asked_for_while_another_process_harvests_the_source_waits_for_the_next_due(tmp_path_factory,
+                                                                                           database_url):
+    provider = FaultProvider(numbered_records(3), Faults())
+    with ServerThread(provider) as server:
+        app = portal_for(tmp_path_factory, server.url, database_url=database_url)
+        try:
+            create_user(app, ADMIN, "archive_admin", "86")
+            assert harvest(app).exit_code == 0
+            with app.app_context():  # a live process holds the source's run (this one)
+                db = database.get_db()
+                run = db.get(HarvestRun, last_run(app).id)
+                run.state, run.lease_owner = "running", f"{os.uname().nodename}:{os.getpid()}"
+                run.heartbeat_at = datetime.now(timezone.utc)
+                db.commit()
+            _ask_for_run(app, full=True)
+            asked = _run_request(app)
+
+            busy = app.test_cli_runner().invoke(args=["harvest", "--due"])
+
+            assert busy.exit_code == 1 and "is being harvested by" in busy.output
+            assert _run_request(app) == asked  # still waiting, still full
+            with app.app_context():
+                db = database.get_db()
+                run = db.get(HarvestRun, run.id)
+                run.state, run.lease_owner = "done", None
+                db.commit()
+            result = app.test_cli_runner().invoke(args=["harvest", "--due"])
+            assert result.exit_code == 0, result.output
+            assert last_run(app).mode == "full" and _run_request(app) == (None, False, None)
+        finally:
+            drop_indices(app)
