@@ -809,7 +809,8 @@ def last_run_started(db: Session, source_id: str) -> datetime | None:
 
 
 def due_sources(db: Session, now: datetime | None = None) -> list[Source]:
-    """Enabled sources whose schedule says a run is due now."""
+    """Enabled sources due now: by their schedule, or because a run was asked for on /admin/sources
+    (schema.tables.next_due decides both)."""
     now = now or utcnow()
     due = []
     for source in db.scalars(select(Source).where(Source.enabled.is_(True)).order_by(Source.id)):

@@ -172,6 +172,11 @@ def harvest_command(source_ids, all_sources, due, full, set_spec, until, record_
             raise click.ClickException(f"no such source: {', '.join(sorted(missing))}")
         if not sources:
             raise click.ClickException("no enabled sources; add one with `flask sources add`")
+    packages = [s.id for s in sources if s.kind == "package"]
+    if packages and (set_spec or until or record_identifier):
+        # An inbox has no sets, no datestamps to stop at and no single records to fetch again.
+        raise click.UsageError(f"--set, --until and --record are for OAI-PMH sources; {', '.join(packages)} "
+                               f"{'is a package inbox' if len(packages) == 1 else 'are package inboxes'}")
 
     config = current_app.config
     # pyHanko logs a traceback for every untrusted signer; the run report already says "unknown".

@@ -226,6 +226,21 @@ def test_a_second_intake_on_the_same_inbox_at_once_is_refused(tmp_path_factory, 
         drop_indices(app)
 
 
+@pytest.mark.parametrize("option", [["--set", "P01"], ["--until", "2025-01-01"], ["--record", "HS001"]])
+def test_options_of_oai_pmh_runs_are_refused_for_a_package_inbox(tmp_path_factory, tmp_path, option):
+    app = make_portal(tmp_path_factory)
+    try:
+        runner = app.test_cli_runner()
+        runner.invoke(args=["sources", "add", "--id", "inbox", "--kind", "package", "--url", str(tmp_path),
+                            "--province", "86"])
+        result = runner.invoke(args=["harvest", "--source", "inbox", *option])
+        assert result.exit_code == 2 and "inbox is a package inbox" in result.output
+        with app.app_context():
+            assert database.get_db().scalars(select(HarvestRun)).first() is None  # no run was started
+    finally:
+        drop_indices(app)
+
+
 def test_the_record_page_names_the_reliability_and_keywords_in_vietnamese(intake):
     app, _, _ = intake
     page = app.test_client().get(f"/records/{SOURCE}:VL.SNV.2024.01.HS001").get_data(as_text=True)
