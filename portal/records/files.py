@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 from urllib.parse import quote, urlsplit
 
 import requests
-from flask import Response, abort, current_app, render_template, stream_with_context
+from flask import Response, abort, current_app, render_template
 from flask_babel import gettext as _
 
 from portal.access.identity import current_identity
@@ -76,7 +76,8 @@ def file_response(service: RecordService, record_id: str, number: int) -> Respon
         log.warning("file %s of %s unavailable: %s", number, record_id, error)
         return render_template("errors/error.html", status=502, message=_(
             "The holding archive did not hand over this file just now. Try again later.")), 502
-    response = Response(stream_with_context(opened.chunks), status=200,
+    # The chunks need no request context: holding one open while a download is abandoned would leak it.
+    response = Response(opened.chunks, status=200,
                         headers=_download_headers(entry, opened.length))
     response.call_on_close(opened.close)  # also when the download is abandoned before its first byte
     return response

@@ -8,6 +8,7 @@ import shutil
 from collections import Counter
 
 import pytest
+from flask import has_app_context
 from sqlalchemy import select
 
 from demo.packages import BAD_TOKEN, BAG_NAME, GOOD_TOKEN, SIGNER_NAME, DemoSigning, write_ca_certificate, write_inbox
@@ -270,6 +271,9 @@ def test_a_package_file_downloads_with_the_bytes_its_checksum_names(intake, loca
         assert hashlib.sha256(response.data).hexdigest() == entry["sha256"]
         assert int(response.headers["Content-Length"]) == entry["size"] == len(response.data)
         assert response.headers["Content-Disposition"].startswith("attachment;")
+    abandoned = client.get(f'/records/{record["id"]}/files/1')  # a download nobody reads to the end
+    assert abandoned.status_code == 200 and not has_app_context()  # leaves no context of this app behind
+    abandoned.close()
     # The API names where the portal hands each file over, never where the inbox keeps it.
     api_files = client.get(f"/api/v1/records/{record['id']}").get_json()["files"]
     assert [f["download_url"] for f in api_files] == [
