@@ -48,7 +48,6 @@ from schema.tables import HarvestedRecord, HarvestObject, HarvestRun, Source, ne
 
 log = logging.getLogger(__name__)
 
-MAX_ERRORS_KEPT_PER_KIND = 100
 AUTO_PREFIX = "auto"
 FINISHED_STATES = ("done", "done-with-errors", "failed", "stopped")
 
@@ -281,8 +280,7 @@ class SourceHarvest:
                 resume = run
             else:  # superseded: it will never be taken up
                 if run.state == "running":
-                    run.state, run.finished_at = "stopped", utcnow()
-                    run.message = (run.message or "") + " (its process died; superseded by a later run)"
+                    run.mark_superseded()
                 run.resumable = False
         if resume is not None:
             resume.state, resume.resumed = "running", (resume.resumed or 0) + 1
@@ -296,12 +294,9 @@ class SourceHarvest:
         return self._new_run(mode)
 
     def _new_run(self, mode: str | None) -> HarvestRun:
-        run = HarvestRun(source_id=self.source.id, mode=mode or ("full" if self.full else "incremental"),
-                         state="running", errors={}, lease_owner=lease_owner(), heartbeat_at=utcnow(),
-                         set_spec=self.set_override if self.set_override is not None else self.source.set_spec,
-                         until_datestamp=self.until, unchanged=0, processed=0, resumed=0,
-                         added=0, updated=0, deleted=0, failed=0, files_extracted=0, files_failed=0,
-                         resumable=False)
+        run = HarvestRun.begin(self.source.id, mode or ("full" if self.full else "incremental"), lease_owner(),
+                               set_spec=self.set_override if self.set_override is not None else self.source.set_spec,
+                               until_datestamp=self.until)
         self.db.add(run)
         self.db.commit()
         return run
@@ -677,12 +672,7 @@ class SourceHarvest:
         self._note(kind, doc_id, message)
 
     def _note(self, kind: str, doc_id: str, message: str) -> None:
-        errors = dict(self.run.errors or {})
-        entries = list(errors.get(kind, []))
-        if len(entries) < MAX_ERRORS_KEPT_PER_KIND:
-            entries.append({"record": doc_id, "message": message[:2000]})
-        errors[kind] = entries
-        self.run.errors = errors  # a new dict, so SQLAlchemy sees the change
+        self.run.note(kind, doc_id, message)
 
     @property
     def _beat_seconds(self) -> float:

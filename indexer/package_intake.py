@@ -57,7 +57,6 @@ from schema.tables import HarvestedRecord, HarvestObject, HarvestRun, Source, ut
 log = logging.getLogger(__name__)
 
 DONE, REJECTED = "done", "rejected"
-MAX_ERRORS_KEPT_PER_KIND = 100
 Progress = Callable[[int, int | None], None]  # (packages done, packages in the run's list)
 
 
@@ -119,10 +118,7 @@ class _Intake:
         return self.run
 
     def _new_run(self) -> HarvestRun:
-        run = HarvestRun(source_id=self.source.id, mode="full" if self.full else "incremental", state="running",
-                         errors={}, lease_owner=lease_owner(), heartbeat_at=utcnow(), unchanged=0, processed=0,
-                         resumed=0, added=0, updated=0, deleted=0, failed=0, files_extracted=0, files_failed=0,
-                         resumable=False)
+        run = HarvestRun.begin(self.source.id, "full" if self.full else "incremental", lease_owner())
         self.db.add(run)
         self.db.commit()
         return run
@@ -132,8 +128,7 @@ class _Intake:
         for run in self.db.scalars(select(HarvestRun).where(
                 HarvestRun.source_id == self.source.id, HarvestRun.state == "running", HarvestRun.id != self.run.id)):
             if lease_is_stale(run, self.settings.lease_seconds):
-                run.state, run.finished_at, run.lease_owner = "stopped", utcnow(), None
-                run.message = (run.message or "") + " (its process died; superseded by a later run)"
+                run.mark_superseded()
 
     def _prepare(self) -> None:
         if self.full:
@@ -402,12 +397,7 @@ class _Intake:
                 self._take(_Waiting(entry, in_done=True))
 
     def _note(self, kind: str, record: str, message: str) -> None:
-        errors = dict(self.run.errors or {})
-        entries = list(errors.get(kind, []))
-        if len(entries) < MAX_ERRORS_KEPT_PER_KIND:
-            entries.append({"record": record, "message": message[:2000]})
-        errors[kind] = entries
-        self.run.errors = errors
+        self.run.note(kind, record, message)
 
 
 class _inbox_lock:

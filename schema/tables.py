@@ -52,6 +52,9 @@ class Source(Base):
         return schedule_interval(self.schedule)
 
 
+MAX_ERRORS_KEPT_PER_KIND = 100
+
+
 class HarvestRun(Base):
     """One harvest of one source, with the report a person reads afterwards."""
 
@@ -94,6 +97,28 @@ class HarvestRun(Base):
 
     source: Mapped[Source] = relationship(back_populates="runs")
     objects: Mapped[list["HarvestObject"]] = relationship(back_populates="run", cascade="all, delete-orphan")
+
+    @classmethod
+    def begin(cls, source_id: str, mode: str, lease_owner: str, **fields) -> "HarvestRun":
+        """A new running run, its counters at zero now (column defaults apply only when it is first written)."""
+        counters = dict.fromkeys(("added", "updated", "deleted", "failed", "unchanged", "processed", "resumed",
+                                  "files_extracted", "files_failed"), 0)
+        return cls(source_id=source_id, mode=mode, state="running", errors={}, lease_owner=lease_owner,
+                   heartbeat_at=utcnow(), resumable=False, **{**counters, **fields})
+
+    def mark_superseded(self) -> None:
+        """A run left `running` by a process that died, which a later run replaces: it will not be taken up."""
+        self.state, self.finished_at, self.lease_owner, self.resumable = "stopped", utcnow(), None, False
+        self.message = (self.message or "") + " (its process died; superseded by a later run)"
+
+    def note(self, kind: str, record: str, message: str) -> None:
+        """An error for the report, grouped by kind; past MAX_ERRORS_KEPT_PER_KIND a kind keeps only its count."""
+        errors = dict(self.errors or {})
+        entries = list(errors.get(kind, []))
+        if len(entries) < MAX_ERRORS_KEPT_PER_KIND:
+            entries.append({"record": record, "message": message[:2000]})
+        errors[kind] = entries
+        self.errors = errors  # a new dict, so SQLAlchemy sees the change
 
     @property
     def records_done(self) -> int:

@@ -116,6 +116,21 @@ def _settings(form: SourceForm, identity: Identity, source: Source | None = None
                             enabled=form.enabled.data)
 
 
+def _submit(form: SourceForm, check, save) -> tuple[bool, object]:
+    """(True, what save returned) when the form (CSRF token, something typed, a kind offered) and the source
+    rules (`check`) both agree; otherwise (False, None) with every problem of both next to its field."""
+    form_valid = form.validate()
+    try:
+        checked = check()
+        if form_valid:
+            return True, save(checked)
+    except InvalidSource as invalid:
+        _show_problems(form, invalid)
+    except SourceRefused as refused:
+        _show_refusal(form, refused)
+    return False, None
+
+
 def _show_problems(form: SourceForm, invalid: InvalidSource) -> None:
     """Each problem next to its field (one message a field: the form's own comes first)."""
     for name, (message, params) in invalid.problems.items():
@@ -159,19 +174,11 @@ def new_source():
     identity = identity_allowed(may_manage_sources)
     form = _prepare(NewSourceForm(), identity)
     if form.is_submitted():
-        form_valid = form.validate()  # the CSRF token, something typed, a kind offered
-        try:
-            source_id, settings = _checked_new(form, identity)
-            if form_valid:
-                source = add_source(get_db(), identity, source_id, settings)
-        except InvalidSource as invalid:
-            _show_problems(form, invalid)
-        except SourceRefused as refused:
-            _show_refusal(form, refused)
-        else:
-            if form_valid:
-                flash(_("Source %(source)s added.", source=source.id), "notice")
-                return redirect(url_for("admin.sources")), 303
+        saved, source = _submit(form, lambda: _checked_new(form, identity),
+                                lambda checked: add_source(get_db(), identity, *checked))
+        if saved:
+            flash(_("Source %(source)s added.", source=source.id), "notice")
+            return redirect(url_for("admin.sources")), 303
     return _source_page(form, None, identity)
 
 
@@ -183,20 +190,12 @@ def edit_source(source_id: str):
                                      "set_spec": source.set_spec or "", "schedule": source.schedule or "",
                                      "enabled": source.enabled}), identity, source)
     if form.is_submitted():
-        form_valid = form.validate()
-        try:
-            settings = _settings(form, identity, source)
-            if form_valid:
-                changes = update_source(get_db(), identity, source, settings)
-        except InvalidSource as invalid:
-            _show_problems(form, invalid)
-        except SourceRefused as refused:
-            _show_refusal(form, refused)
-        else:
-            if form_valid:
-                flash(_("Source %(source)s saved.", source=source.id) if changes
-                      else _("Nothing changed in %(source)s.", source=source.id), "notice")
-                return redirect(url_for("admin.sources")), 303
+        saved, changes = _submit(form, lambda: _settings(form, identity, source),
+                                 lambda settings: update_source(get_db(), identity, source, settings))
+        if saved:
+            flash(_("Source %(source)s saved.", source=source.id) if changes
+                  else _("Nothing changed in %(source)s.", source=source.id), "notice")
+            return redirect(url_for("admin.sources")), 303
     return _source_page(form, source, identity)
 
 
