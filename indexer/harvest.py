@@ -18,7 +18,6 @@ the source no longer has is gone and readers never see a half-built province.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import queue
@@ -30,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator
 
+import orjson
 import requests
 from opensearchpy import OpenSearch
 from sqlalchemy import delete, insert, select
@@ -55,8 +55,8 @@ FINISHED_STATES = ("done", "done-with-errors", "failed", "stopped")
 @dataclass
 class HarvestSettings:
     index_prefix: str = ""
-    batch_size: int = 100  # documents a bulk request carries at most
-    bulk_threads: int = 2  # bulk requests of one page sent at once, as parallel_bulk does
+    batch_size: int = 500  # documents a bulk request carries at most
+    bulk_threads: int = 2  # bulk requests of one page sent at once, when a page needs more than one
     file_threads: int = 2  # files of a page downloaded and sent to Tika at once
     commit_seconds: float = 0.5  # pages written within this time are committed (with their checkpoint) together
     http_timeout: float = 60
@@ -111,7 +111,14 @@ def _process_alive(pid: int) -> bool:
 def content_hash(document: dict) -> str:
     """What the record says, without when we read it: equal hashes mean an unchanged record."""
     stable = {key: value for key, value in document.items() if key != "harvested_at"}
-    return hashlib.sha256(json.dumps(stable, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return hashlib.sha256(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
+
+
+def known_records_query(source_id: str, identifiers: list[str]):
+    """What the index holds of these source identifiers (a finding aid's identifier holds many records).
+    Asked on every page: ix_harvested_records_identifier keeps it from reading all of the source's rows."""
+    return select(HarvestedRecord).where(HarvestedRecord.source_id == source_id,
+                                         HarvestedRecord.identifier.in_(set(identifiers)))
 
 
 @dataclass
@@ -525,8 +532,9 @@ class SourceHarvest:
             previous = {r.record_id for r in work.known.get(taken.record.identifier, [])}
             # A record that was deleted, or a finding aid that no longer holds some of its parts.
             deleted_ids |= set(taken.deleted_ids) | (previous - new_ids)
-        threads = max(self.settings.bulk_threads, 1)
-        size = max(-(-len(documents) // threads), 1)
+        # One request a page as a rule: OpenSearch spends less a document on larger requests, and the pipeline
+        # already writes one page while the next is mapped. A page of many documents (a finding aid) is split.
+        size = max(self.settings.batch_size, 1)
         chunks = [documents[start:start + size] for start in range(0, len(documents), size)] or [[]]
         for number, chunk in enumerate(chunks):
             last = number == len(chunks) - 1
@@ -636,8 +644,7 @@ class SourceHarvest:
     def _known_records(self, identifiers: list[str]) -> dict[str, list[HarvestedRecord]]:
         known: dict[str, list[HarvestedRecord]] = {}
         if identifiers:
-            for row in self.db.scalars(select(HarvestedRecord).where(
-                    HarvestedRecord.source_id == self.source.id, HarvestedRecord.identifier.in_(set(identifiers)))):
+            for row in self.db.scalars(known_records_query(self.source.id, identifiers)):
                 known.setdefault(row.identifier, []).append(row)
         return known
 

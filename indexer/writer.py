@@ -6,13 +6,17 @@ before a field was added to the mapping gets the new field when it is next opene
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Iterator
 
+import orjson
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import NotFoundError, OpenSearchException
 
 from indexer.errors import IndexUnavailable
 from schema.index import INDEX_BODY, MAPPINGS, alias_name, source_index_name, source_index_pattern
+
+MAX_BULK_BYTES = 20 * 1024 * 1024  # a request's body at most; a larger document goes alone
 
 
 class RecordWriter:
@@ -105,26 +109,43 @@ class RecordWriter:
         return {doc["_id"] for doc in found["docs"] if doc.get("found")}
 
     def write(self, documents: list[dict], deleted_ids: list[str]) -> list[tuple[str, str]]:
-        """Index and delete in one bulk request; returns (id, error) for each action that failed."""
-        actions = [
-            {"_op_type": "index", "_index": self.index, "_id": doc["id"], "_source": doc}
-            for doc in documents
-        ] + [{"_op_type": "delete", "_index": self.index, "_id": doc_id} for doc_id in deleted_ids]
-        if not actions:
-            return []
-        try:
-            _, errors = helpers.bulk(
-                self.client, actions, raise_on_error=False, raise_on_exception=True, refresh=False
-            )
-        except OpenSearchException as error:
-            raise IndexUnavailable(f"bulk write to {self.index} failed: {error}") from error
+        """Index and delete in bulk requests; returns (id, error) for each action that failed."""
         failures = []
-        for error in errors:
-            (operation, detail), = error.items()
-            if operation == "delete" and detail.get("status") == 404:
-                continue  # deleting what was never indexed is already done
-            failures.append((detail.get("_id", "?"), str(detail.get("error", detail))))
+        for body in self._bulk_bodies(documents, deleted_ids):
+            try:
+                answer = self.client.bulk(body=body, refresh=False)
+            except OpenSearchException as error:
+                raise IndexUnavailable(f"bulk write to {self.index} failed: {error}") from error
+            if not answer.get("errors"):
+                continue
+            for item in answer["items"]:
+                (operation, detail), = item.items()
+                status = detail.get("status", 500)
+                if 200 <= status < 300 or (operation == "delete" and status == 404):
+                    continue  # deleting what was never indexed is already done
+                failures.append((detail.get("_id", "?"), str(detail.get("error", detail))))
         return failures
+
+    def _bulk_bodies(self, documents: list[dict], deleted_ids: list[str]) -> Iterator[bytes]:
+        """The actions as NDJSON, serialised once (orjson: the stdlib encoder costs a harvest more than
+        OpenSearch does), cut into requests under MAX_BULK_BYTES (OpenSearch refuses bodies over 100 MB)."""
+        lines: list[bytes] = []
+        size = 0
+        for action, source in self._actions(documents, deleted_ids):
+            pair = orjson.dumps(action) + b"\n" + (orjson.dumps(source, default=str) + b"\n" if source else b"")
+            if lines and size + len(pair) > MAX_BULK_BYTES:
+                yield b"".join(lines)
+                lines, size = [], 0
+            lines.append(pair)
+            size += len(pair)
+        if lines:
+            yield b"".join(lines)
+
+    def _actions(self, documents: list[dict], deleted_ids: list[str]) -> Iterator[tuple[dict, dict | None]]:
+        for doc in documents:
+            yield {"index": {"_index": self.index, "_id": doc["id"]}}, doc
+        for doc_id in deleted_ids:
+            yield {"delete": {"_index": self.index, "_id": doc_id}}, None
 
     def remove_not_seen_since(self, started_at: datetime) -> int:
         """After a full run: remove what the source no longer lists (not harvested this run)."""

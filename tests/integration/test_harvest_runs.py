@@ -117,11 +117,11 @@ def test_opensearch_going_away_stops_the_run_cleanly_and_a_later_run_loses_nothi
         try:
             with app.app_context():
                 db = database.get_db()
-                run = harvest_source(db, db.get(Source, SOURCE), OpenSearchGoingAway(app.config["OPENSEARCH_URL"], 6),
+                run = harvest_source(db, db.get(Source, SOURCE), OpenSearchGoingAway(app.config["OPENSEARCH_URL"], 3),
                                      TikaExtractor(app.config["TIKA_SERVER_ENDPOINT"]), harvest_settings(app.config))
                 assert run.state == "stopped" and run.resumable and run.checkpoint_token
                 assert "OpenSearch went away" in run.message
-                assert run.added == 15  # the three pages written before it went away (two bulk requests a page)
+                assert run.added == 15  # the three pages written before it went away (a bulk request a page)
             assert len(indexed(app)) == 15
 
             result = harvest(app)
