@@ -5,8 +5,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from portal.access.due_dates import (FIXED_HOLIDAYS, TET_FIRST_DAY, add_working_days, due_date, holidays_of,
-                                     is_overdue, is_working_day, local_date)
+from portal.access.due_dates import add_working_days, due_date, holidays_of, is_overdue, is_working_day, local_date
+
+FIXED_HOLIDAYS = [(1, 1), (4, 30), (5, 1), (9, 2)]
 
 
 def test_seven_working_days_from_a_monday_end_on_the_wednesday_after_next():
@@ -21,7 +22,7 @@ def test_weekend_submission_counts_from_the_next_monday():
     assert add_working_days(date(2026, 3, 7), 7) == add_working_days(date(2026, 3, 8), 7) == date(2026, 3, 17)
 
 
-@pytest.mark.parametrize("month, day", sorted(FIXED_HOLIDAYS))
+@pytest.mark.parametrize("month, day", FIXED_HOLIDAYS)
 def test_fixed_date_holidays_are_days_off_every_year(month, day):
     for year in (2026, 2031, 2040):
         assert date(year, month, day) in holidays_of(year)
@@ -40,11 +41,28 @@ def test_a_holiday_on_a_weekend_is_made_up_on_the_next_working_day():
 
 
 def test_tet_is_five_days_off_from_the_eve():
-    first = TET_FIRST_DAY[2026]  # 17 February 2026
-    off = holidays_of(2026)
-    assert {first.replace(day=16), first, first.replace(day=18), first.replace(day=19), first.replace(day=20)} <= off
+    # Mùng 1 Tết Bính Ngọ is 17 February 2026.
+    assert {date(2026, 2, day) for day in range(16, 21)} <= holidays_of(2026)
     # Fri 13 Feb 2026 + 7 working days: Tet from Mon 16 to Fri 20 is skipped entirely.
     assert add_working_days(date(2026, 2, 13), 7) == date(2026, 3, 3)
+
+
+def test_tet_is_known_for_years_no_notice_has_named_yet():
+    # Mùng 1 Tết Tân Hợi is 23 January 2031 (a Thursday): the eve and the days after are off.
+    assert {date(2031, 1, 22), date(2031, 1, 23), date(2031, 1, 24)} <= holidays_of(2031)
+    # Mon 20 Jan 2031 + 1 working day: not before the Monday after Tết.
+    assert add_working_days(date(2031, 1, 20), 1) >= date(2031, 1, 27)
+
+
+def test_vietnam_culture_day_is_off_from_2026():
+    # 24 November, a holiday since 2026: Mon 23 Nov 2026 + 1 working day is Wed 25.
+    assert add_working_days(date(2026, 11, 23), 1) == date(2026, 11, 25)
+    assert date(2025, 11, 24) not in holidays_of(2025)
+
+
+def test_days_off_the_government_announced_are_skipped():
+    # 2025: Friday 2 May was off, swapped with Saturday 26 April.
+    assert not is_working_day(date(2025, 5, 2))
 
 
 def test_hung_kings_day_is_off():
