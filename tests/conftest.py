@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from demo.catalogue import build_archives
@@ -49,6 +50,15 @@ def demo_provider(demo_archives) -> Iterator[ServerThread]:
         yield server
 
 
+class ServedClient(FlaskClient):
+    """Closes each response before handing it over, as a WSGI server closes it once sent: what the
+    portal puts off until then (the mails of a change) is done before the test looks. A test that
+    wants a response left open asks for `buffered=False`."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 def make_portal(tmp_path_factory, database_url: str | None = None, **overrides):
     from app import create_app
     from portal import database
@@ -68,6 +78,7 @@ def make_portal(tmp_path_factory, database_url: str | None = None, **overrides):
     }
     config.update(overrides)
     app = create_app(config)
+    app.test_client_class = ServedClient
     database.upgrade_schema(app)
     return app
 

@@ -135,3 +135,4 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     mail_state: Mapped[str] = mapped_column(String(16), default=MAIL_PENDING)
     mail_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    mail_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -3,17 +3,22 @@ the holding province when a request arrives, to the reader when it is decided or
 on, and before a grant expires.
 
 The inbox entry is written in the transaction of the change it reports; the mail goes out
-after the commit (`deliver`), and a mail that fails is noted on the entry, never undoing the
-change.
+after the commit (`deliver`): once the page is sent when a page made the change, so that a slow
+or unreachable SMTP server never holds a reader or a member of staff (a request to a province
+mails each of its deciders). A mail that fails is noted on the entry, never undoing the change,
+and `flask notices send` tries again (pending mails whose page died with its process, failed
+ones up to MAX_MAIL_ATTEMPTS).
 """
 from __future__ import annotations
 
 import logging
 
-from flask import current_app, has_request_context, request
+from datetime import datetime, timedelta
+
+from flask import after_this_request, current_app, has_request_context, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.access import clock
@@ -88,8 +93,45 @@ def link_of(entry: Notification) -> str | None:
     return (entry.params or {}).get("link")
 
 
+MAX_MAIL_ATTEMPTS = 5
+
+
 def deliver(db: Session, entries: list[Notification]) -> None:
-    """Mail each entry to its person (after the change is committed); note what happened."""
+    """Mail each entry to its person (after the change is committed): once the response is sent when
+    serving a page, at once otherwise (the command line)."""
+    if not entries:
+        return
+    if has_request_context():
+        _after_the_response([entry.id for entry in entries])
+    else:
+        send_now(db, entries)
+
+
+def _after_the_response(entry_ids: list[int]) -> None:
+    app = current_app._get_current_object()
+    base_url = app.config.get("PORTAL_BASE_URL") or request.host_url
+
+    def send(app=app) -> None:
+        # The request and its session are gone by now: a session of our own, the entries read again.
+        with app.app_context():
+            from portal.database import get_db
+
+            db = get_db()
+            try:
+                send_now(db, list(db.scalars(select(Notification).where(Notification.id.in_(entry_ids)))),
+                         base_url)
+            except Exception:  # the page is already sent; `flask notices send` picks the mail up later
+                log.exception("notices %s not mailed after the response", entry_ids)
+                db.rollback()
+
+    @after_this_request
+    def send_on_close(response):
+        response.call_on_close(send)
+        return response
+
+
+def send_now(db: Session, entries: list[Notification], base_url: str | None = None) -> None:
+    """Mail the entries now and note on each what happened."""
     for entry in entries:
         user = db.get(User, entry.user_id)
         if user is None or not user.email:
@@ -99,19 +141,39 @@ def deliver(db: Session, entries: list[Notification]) -> None:
             subject, body = text_of(entry)
             link = link_of(entry)
             if link:
-                body = f"{body}\n\n{_absolute(link)}\n"
+                body = f"{body}\n\n{_absolute(link, base_url)}\n"
+        entry.mail_attempts = (entry.mail_attempts or 0) + 1
         try:
             send_mail(user.email, subject, body)
         except MailNotSent as error:
             entry.mail_state, entry.mail_error = MAIL_FAILED, str(error)[:500]
             log.warning("notice %s (%s) not mailed; it stays in the inbox", entry.id, entry.kind)
         else:
-            entry.mail_state = MAIL_SENT
+            entry.mail_state, entry.mail_error = MAIL_SENT, None
     db.commit()
 
 
-def _absolute(path: str) -> str:
-    base = current_app.config.get("PORTAL_BASE_URL") or (request.host_url if has_request_context() else "")
+def send_waiting(db: Session, now: datetime, pending_after: timedelta = timedelta(minutes=10),
+                 max_attempts: int = MAX_MAIL_ATTEMPTS) -> dict[str, int]:
+    """Mail what is still owed: failed mails with attempts left, and pending ones older than
+    `pending_after` (younger ones are about to go out after their page). Returns counts by outcome."""
+    waiting = list(db.scalars(select(Notification).where(
+        Notification.mail_attempts < max_attempts,
+        or_(Notification.mail_state == MAIL_FAILED,
+            (Notification.mail_state == MAIL_PENDING) & (Notification.created_at <= now - pending_after)))
+        .order_by(Notification.id)))
+    send_now(db, waiting)
+    outcome = {MAIL_SENT: 0, MAIL_FAILED: 0, MAIL_NONE: 0}
+    for entry in waiting:
+        outcome[entry.mail_state] = outcome.get(entry.mail_state, 0) + 1
+    outcome["given_up"] = sum(1 for entry in waiting
+                              if entry.mail_state == MAIL_FAILED and entry.mail_attempts >= max_attempts)
+    return outcome
+
+
+def _absolute(path: str, base_url: str | None = None) -> str:
+    base = current_app.config.get("PORTAL_BASE_URL") or base_url or (
+        request.host_url if has_request_context() else "")
     return base.rstrip("/") + path if base else path
 
 

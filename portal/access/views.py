@@ -393,9 +393,29 @@ def grants_expire(notice_days: int):
     click.echo(f"{expired} grant(s) marked expired, {noticed} holder(s) told their grant ends soon")
 
 
+notices_cli = AppGroup("notices", help="Notices of the access workflow.")
+
+
+@notices_cli.command("send")
+@click.option("--pending-minutes", default=10, show_default=True,
+              help="Mail pending notices older than this (younger ones go out after their page).")
+@click.option("--max-attempts", default=notifications.MAX_MAIL_ATTEMPTS, show_default=True,
+              help="Give up on a mail after this many failures (the inbox entry stays).")
+def notices_send(pending_minutes: int, max_attempts: int):
+    """Mail the notices still owed: failed mails and pending ones whose page did not send them."""
+    from datetime import timedelta
+
+    outcome = notifications.send_waiting(get_db(), clock.now(), timedelta(minutes=pending_minutes), max_attempts)
+    click.echo(f"{outcome['sent']} mailed, {outcome['failed']} failed ({outcome['given_up']} given up after "
+               f"{max_attempts} attempts), {outcome['none']} without an address")
+    if outcome["failed"]:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(access_blueprint)
     app.cli.add_command(grants_cli)
+    app.cli.add_command(notices_cli)
     app.add_template_global(access_offer, "access_offer")
 
     @app.context_processor

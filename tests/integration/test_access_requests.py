@@ -290,3 +290,83 @@ def test_a_fonds_page_offers_to_ask_for_the_fonds_and_a_fonds_grant_opens_all_of
 def test_a_public_record_offers_nothing_to_ask(harvested_app, reader):
     public = reader.get("/api/v1/search", query_string={"access": "public", "level": "item", "size": 1}).get_json()
     assert "data-ask-access" not in reader.get(f"/records/{public['hits'][0]['id']}").text
+
+
+def _mail_of(app, request_id: int, email: str) -> list[tuple[str, int]]:
+    """(mail state, attempts) of the notices of a request to one person."""
+    from portal.access.models import Notification
+    from portal.auth.models import User
+    from portal.database import get_db
+
+    with app.app_context():
+        return [tuple(row) for row in get_db().execute(
+            select(Notification.mail_state, Notification.mail_attempts).join(User, User.id == Notification.user_id)
+            .where(Notification.request_id == request_id, User.email == email))]
+
+
+def _deny_form(client, request_id: int) -> dict:
+    page = client.get(f"/staff/requests/{request_id}")
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    return {"csrf_token": csrf_token(page.text), "version": version, "reason": "Hồ sơ đang tu bổ"}
+
+
+def test_the_mail_of_a_decision_goes_out_once_the_page_is_sent(harvested_app, secrets, reader, vinhlong_staff,
+                                                               mail_sink):
+    request_id = request_id_of(ask_for_access(reader, list(secrets[0].items)[0]))
+    form = _deny_form(vinhlong_staff, request_id)
+
+    # A response not yet closed is one the server is still sending: its mail must not have gone yet
+    # (an SMTP server that is slow or down would hold the page as long as it takes).
+    response = vinhlong_staff.post(f"/staff/requests/{request_id}/deny", data=form, buffered=False)
+
+    assert response.status_code == 302
+    assert _mail_of(harvested_app, request_id, reader.email) == [("pending", 0)]
+    assert not mail_sink.to(reader.email)
+    response.close()  # the server has sent the page
+    assert "Hồ sơ đang tu bổ" in mail_sink.wait_for(reader.email)[-1].get_content()
+    assert _mail_of(harvested_app, request_id, reader.email) == [("sent", 1)]
+
+
+def test_mails_that_failed_are_sent_by_the_notices_command_and_given_up_after_the_limit(
+        harvested_app, secrets, reader, vinhlong_staff, mail_sink):
+    runner = harvested_app.test_cli_runner()
+    request_id = request_id_of(ask_for_access(reader, list(secrets[1].items)[0]))
+    mail_port = harvested_app.config["MAIL_PORT"]
+    harvested_app.config["MAIL_PORT"] = 1  # nothing listens there: the SMTP server is down
+    try:
+        form = _deny_form(vinhlong_staff, request_id)
+        assert vinhlong_staff.post(f"/staff/requests/{request_id}/deny", data=form).status_code == 302
+        assert _mail_of(harvested_app, request_id, reader.email) == [("failed", 1)]
+
+        down = runner.invoke(args=["notices", "send", "--max-attempts", "3"])
+        assert down.exit_code == 1 and "failed" in down.output, down.output
+        assert _mail_of(harvested_app, request_id, reader.email) == [("failed", 2)]
+    finally:
+        harvested_app.config["MAIL_PORT"] = mail_port
+
+    back = runner.invoke(args=["notices", "send"])
+
+    assert back.exit_code == 0, back.output
+    assert "Hồ sơ đang tu bổ" in mail_sink.wait_for(reader.email)[-1].get_content()
+    assert _mail_of(harvested_app, request_id, reader.email) == [("sent", 3)]
+    assert runner.invoke(args=["notices", "send"]).exit_code == 0
+    assert len(mail_sink.to(reader.email)) == 1  # sent once, never again
+
+
+def test_a_mail_that_keeps_failing_is_given_up_and_stays_in_the_inbox(harvested_app, secrets, reader,
+                                                                      vinhlong_staff):
+    runner = harvested_app.test_cli_runner()
+    request_id = request_id_of(ask_for_access(reader, list(secrets[1].items)[-1]))
+    mail_port = harvested_app.config["MAIL_PORT"]
+    harvested_app.config["MAIL_PORT"] = 1
+    try:
+        form = _deny_form(vinhlong_staff, request_id)
+        assert vinhlong_staff.post(f"/staff/requests/{request_id}/deny", data=form).status_code == 302
+        given_up = runner.invoke(args=["notices", "send", "--max-attempts", "2"])
+        assert "given up" in given_up.output and given_up.exit_code == 1, given_up.output
+        assert _mail_of(harvested_app, request_id, reader.email) == [("failed", 2)]
+        runner.invoke(args=["notices", "send", "--max-attempts", "2"])
+    finally:
+        harvested_app.config["MAIL_PORT"] = mail_port
+    assert _mail_of(harvested_app, request_id, reader.email) == [("failed", 2)]  # not tried a third time
+    assert "Hồ sơ đang tu bổ" in reader.get("/inbox").text

@@ -64,7 +64,7 @@ def _ask(app, record_id: str = ITEM) -> int:
         access_request, entries = workflow.create_request(
             get_db(), _identity(app, "reader"), _record(record_id),
             workflow.RequestDetails("personal", "Viết luận văn", "Lịch sử", "1990–1995"))
-        notifications.deliver(get_db(), entries)
+        notifications.send_now(get_db(), entries)
         return access_request.id
 
 
@@ -224,7 +224,7 @@ def test_staff_are_mailed_a_new_request_and_the_reader_the_decision(portal, mail
         db = get_db()
         entries = db.scalars(select(Notification).where(Notification.request_id == request_id,
                                                         Notification.user_id == portal.people["reader"])).all()
-        notifications.deliver(db, list(entries))
+        notifications.send_now(db, list(entries))
     mail = mail_sink.wait_for(_email(portal, "reader"))[-1]
     assert "/requests/" in mail.get_content()
 
