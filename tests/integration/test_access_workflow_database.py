@@ -353,3 +353,27 @@ def test_a_decision_whose_audit_row_cannot_be_written_does_not_happen(portal, da
     with pytest.raises(AuditUnavailable):
         _approve(portal, "staff_a", request_id)
     assert _state(portal, request_id) == ("submitted", 1, 0)  # no decision, no grant
+
+
+def test_a_notice_whose_page_died_before_mailing_is_sent_by_the_command_once_it_is_old_enough(portal, mail_sink):
+    from portal.access import notifications
+    from portal.access.models import Notification
+    from portal.database import get_db
+
+    now = datetime.now(timezone.utc)
+    with portal.app_context():
+        db = get_db()
+        old, young = (notifications.notify(db, portal.people["reader"], notifications.REQUEST_DENIED,
+                                           title=title, reason="Hồ sơ đang tu bổ") for title in ("Cũ", "Mới"))
+        old.created_at, young.created_at = now - timedelta(minutes=30), now - timedelta(minutes=2)
+        db.commit()  # both pending: the process that served their pages died before mailing
+        ids = old.id, young.id
+
+    result = portal.test_cli_runner().invoke(args=["notices", "send", "--pending-minutes", "10"])
+
+    assert result.exit_code == 0 and result.output.startswith("1 mailed"), result.output
+    assert "Cũ" in str(mail_sink.wait_for(_email(portal, "reader"))[-1]["Subject"])
+    with portal.app_context():
+        states = dict(get_db().execute(select(Notification.id, Notification.mail_state)
+                                       .where(Notification.id.in_(ids))).all())
+    assert states == {ids[0]: "sent", ids[1]: "pending"}  # the young one may still go out after its page
