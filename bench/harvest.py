@@ -4,7 +4,10 @@
             in its own process) into OpenSearch, metadata only, against opensearch-py's
             `parallel_bulk` of the very same documents into a fresh index. Goal ≥ 0.8× raw.
             Also the CPU seconds each party spent (OpenSearch, the provider, the harvester or the
-            raw client): on a machine whose cores are all busy, their sums bound the ratio.
+            raw client): on a machine whose cores are all busy, their sums bound the ratio. And the
+            thinnest OAI-PMH harvester there can be (read the list page by page, parse it, bulk-index
+            the documents already mapped: no mapping, no checks, no bookkeeping): what reading
+            OAI-PMH alone leaves of raw on this machine.
   files     files/s of a harvest of the demo archive of Huế (its PDF and DOCX files through Tika,
             rendered by the provider before the clock starts) against plain HTTP requests to
             Tika's /rmeta/text with the same files, one after the other. Goal ≥ 0.9× raw.
@@ -197,6 +200,39 @@ class CpuMeter:
         return ", ".join(f"{name} {seconds:.2f}" for name, seconds in self.spent.items())
 
 
+OAI = "{http://www.openarchives.org/OAI/2.0/}"
+
+
+def thinnest_harvest(client: OpenSearch, url: str, documents: list[dict], index: str) -> int:
+    """ListRecords page by page (HTTP, safe XML parsing, the resumption token) feeding parallel_bulk
+    with a document a record, taken from those already mapped. Returns the records read."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    session = requests.Session()
+    read = 0
+
+    def actions():
+        nonlocal read
+        params = {"verb": "ListRecords", "metadataPrefix": "oai_dc"}
+        while True:
+            root = etree.fromstring(session.get(url, params=params, timeout=60).content, parser)
+            for _ in root.iter(f"{OAI}record"):
+                document = documents[read % len(documents)]
+                read += 1
+                yield {"_index": index, "_id": document["id"], "_source": document}
+            token = root.find(f".//{OAI}resumptionToken")
+            if token is None or not (token.text or "").strip():
+                return
+            params = {"verb": "ListRecords", "resumptionToken": token.text.strip()}
+
+    for ok, info in helpers.parallel_bulk(client, actions(), chunk_size=500, thread_count=2):
+        if not ok:
+            log(f"  thinnest failure: {info}")
+    client.indices.refresh(index=index)
+    return read
+
+
 def median_round(rounds: list[dict]) -> dict:
     return sorted(rounds, key=lambda r: r["ratio"])[len(rounds) // 2]
 
@@ -228,17 +264,24 @@ def bench_metadata(records: int, rounds: int) -> None:
                             log(f"  raw failure: {info}")
                     client.indices.refresh(index=raw_index)
                     raw_seconds = time.perf_counter() - started
+                thin_index = f"{prefix}thin"
+                client.indices.create(index=thin_index, body=INDEX_BODY)
+                with CpuMeter(opensearch=opensearch_pid(), provider=provider.pid, client=THIS_PROCESS) as thin_cpu:
+                    started = time.perf_counter()
+                    thin_read = thinnest_harvest(client, f"http://127.0.0.1:{port}/oai", documents, thin_index)
+                    thin_seconds = time.perf_counter() - started
             finally:
                 client.indices.delete(index=f"{prefix}*", ignore_unavailable=True)
             result = {"rate": harvested / seconds, "raw_rate": len(documents) / raw_seconds, "state": run.state,
                       "harvest_cpu": harvest_cpu, "raw_cpu": raw_cpu, "seconds": seconds,
-                      "raw_seconds": raw_seconds}
+                      "raw_seconds": raw_seconds, "thin_rate": thin_read / thin_seconds, "thin_cpu": thin_cpu}
             result["ratio"] = result["rate"] / result["raw_rate"]
             label = "warm-up" if number == 0 else f"round {number}"
             log(f"metadata {label}: harvester {harvested} records in {seconds:.2f} s = {result['rate']:,.0f}/s "
                 f"(run {run.state}; CPU s: {harvest_cpu.line()}) | raw parallel_bulk {len(documents)} in "
                 f"{raw_seconds:.2f} s = {result['raw_rate']:,.0f}/s (CPU s: {raw_cpu.line()}) | "
-                f"{result['ratio']:.2f}×")
+                f"{result['ratio']:.2f}× | thinnest harvester {result['thin_rate']:,.0f}/s = "
+                f"{result['thin_rate'] / result['raw_rate']:.2f}× (CPU s: {thin_cpu.line()})")
             if number:
                 results.append(result)
     finally:
@@ -254,6 +297,9 @@ def bench_metadata(records: int, rounds: int) -> None:
         f"({', '.join(f'{n} {1000 * v / records:.2f}' for n, v in middle['harvest_cpu'].spent.items())}), raw "
         f"{1000 * raw_total / records:.2f} s. Even with all {cores} cores busy the whole time, the harvest "
         f"could not pass {best_rate:,.0f} records/s here = {best_rate / middle['raw_rate']:.2f}× raw")
+    log(f"metadata: the thinnest OAI-PMH harvester (read, parse, bulk; nothing else) {middle['thin_rate']:,.0f} "
+        f"records/s = {middle['thin_rate'] / middle['raw_rate']:.2f}× raw: the ceiling reading OAI-PMH puts on "
+        f"any harvester here; this harvester reaches {middle['rate'] / middle['thin_rate']:.2f}× of it")
 
 
 def bench_files(rounds: int) -> None:
