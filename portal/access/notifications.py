@@ -12,7 +12,6 @@ ones up to MAX_MAIL_ATTEMPTS).
 from __future__ import annotations
 
 import logging
-
 from datetime import datetime, timedelta
 
 from flask import after_this_request, current_app, has_request_context, request
