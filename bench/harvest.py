@@ -21,7 +21,8 @@ go, and whatever runs first pays for it) and then --rounds rounds, harvester and
 median round is printed. Prints figures; asserts nothing. Everything runs on 127.0.0.1; indices and
 files are removed.
 
-    python -m bench.harvest [--records 5000] [--rounds 3] [--skip-metadata] [--skip-files] [--skip-memory]
+    python -m bench.harvest [--records 5000] [--rounds 3] [--database-url URL] [--skip-metadata] [--skip-files]
+                            [--skip-memory]
 """
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ from sqlalchemy.orm import sessionmaker
 
 REPO = Path(__file__).resolve().parent.parent
 OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200")
+DATABASE_URL = ""  # --database-url: the harvester's bookkeeping there instead of a fresh SQLite file
 TIKA_URL = os.environ.get("TIKA_SERVER_ENDPOINT", "http://127.0.0.1:9998")
 
 
@@ -143,10 +145,12 @@ make_server("127.0.0.1", {port}, app, threaded=True).serve_forever()
 def harvest_in_process(url: str, source_id: str, prefix: str, tika_url: str) -> tuple[float, object]:
     from indexer.harvest import HarvestSettings, harvest_source
     from indexer.text_extraction import TikaExtractor
+    from portal.database import connect_args
     from schema.tables import Base, Source
 
-    workdir = tempfile.mkdtemp(prefix="bench-harvest-")
-    engine = create_engine(f"sqlite:///{workdir}/portal.db")
+    database_url = DATABASE_URL or f"sqlite:///{tempfile.mkdtemp(prefix='bench-harvest-')}/portal.db"
+    engine = create_engine(database_url, connect_args=connect_args(database_url))
+    Base.metadata.drop_all(engine)  # a scratch database: each round starts empty
     Base.metadata.create_all(engine)
     db = sessionmaker(engine, expire_on_commit=False)()
     source = Source(id=source_id, holding_province="86", url=url, kind="oai-pmh", metadata_prefix="oai_dc",
@@ -155,8 +159,12 @@ def harvest_in_process(url: str, source_id: str, prefix: str, tika_url: str) -> 
     db.commit()
     client = OpenSearch(hosts=[OPENSEARCH_URL], timeout=120)
     started = time.perf_counter()
-    run = harvest_source(db, source, client, TikaExtractor(tika_url), HarvestSettings(index_prefix=prefix))
-    return time.perf_counter() - started, run
+    try:
+        run = harvest_source(db, source, client, TikaExtractor(tika_url), HarvestSettings(index_prefix=prefix))
+        return time.perf_counter() - started, run
+    finally:
+        db.close()
+        engine.dispose()
 
 
 THIS_PROCESS = 0
@@ -441,6 +449,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.harvest", description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=5000, help="records of the metadata benchmark")
     parser.add_argument("--rounds", type=int, default=3, help="counted rounds of each comparison (median printed)")
+    parser.add_argument("--database-url", default="",
+                        help="a scratch database for the harvester's runs and objects (its tables are dropped and "
+                             "made again each round), e.g. PostgreSQL; default: SQLite in a temporary folder")
     parser.add_argument("--skip-metadata", action="store_true")
     parser.add_argument("--skip-files", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
@@ -448,6 +459,9 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    global DATABASE_URL
+    DATABASE_URL = arguments.database_url
+    log(f"harvester database: {DATABASE_URL.split('@')[-1] if DATABASE_URL else 'SQLite (a temporary file)'}")
     if not arguments.skip_metadata:
         bench_metadata(arguments.records, max(arguments.rounds, 1))
     if not arguments.skip_files:

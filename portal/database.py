@@ -7,6 +7,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -16,10 +17,18 @@ def init_app(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         os.makedirs(os.path.dirname(url.removeprefix("sqlite:///")) or ".", exist_ok=True)
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args(url))
     app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.extensions["db_engine"] = engine
     app.teardown_appcontext(_close_session)
+
+
+def connect_args(url: str) -> dict:
+    """PostgreSQL through psycopg: no server-side prepared statements. psycopg prepares a query run five times, and
+    PostgreSQL may then keep one generic plan for it; the harvester's per-page lookups (IN lists of
+    a page's identifiers, on tables that grow through the run) got plans 4× slower that way, and a
+    5,000-record harvest ran at 830 records/s instead of 1,190."""
+    return {"prepare_threshold": None} if make_url(url).get_driver_name() == "psycopg" else {}
 
 
 def get_db() -> Session:
