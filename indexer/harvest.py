@@ -26,6 +26,7 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator
 
@@ -326,15 +327,17 @@ class SourceHarvest:
                 self._note("source", self.source.id, "the source keeps no deletions (deletedRecord=no): "
                                                      "records it removed stay until a --full run")
         self.info: RepositoryInfo = info
+        # Creating an index can take OpenSearch a while when it is busy: the lease is kept meanwhile.
         if self.full:
             if run.target_index:
-                self.writer = RecordWriter(self.client, self.source.id, self.settings.index_prefix,
-                                           index=run.target_index)
+                self.writer = self._beating(partial(RecordWriter, self.client, self.source.id,
+                                                    self.settings.index_prefix, index=run.target_index))
             else:
-                self.writer = RecordWriter.new_generation(self.client, self.source.id, self.settings.index_prefix)
+                self.writer = self._beating(RecordWriter.new_generation, self.client, self.source.id,
+                                            self.settings.index_prefix)
                 run.target_index = self.writer.index
         else:
-            self.writer = RecordWriter(self.client, self.source.id, self.settings.index_prefix)
+            self.writer = self._beating(RecordWriter, self.client, self.source.id, self.settings.index_prefix)
         self.db.commit()
 
     def _choose_prefix(self) -> str:
@@ -738,8 +741,8 @@ class SourceHarvest:
     def _finish(self) -> None:
         run = self.run
         if self.full:
-            self.writer.refresh()
-            self.writer.swap_alias()
+            self._beating(self.writer.refresh)
+            self._beating(self.writer.swap_alias)
             # What the source no longer lists is not in the new index; the database forgets it too.
             gone = self.db.scalars(select(HarvestedRecord).where(
                 HarvestedRecord.source_id == self.source.id,
@@ -748,7 +751,7 @@ class SourceHarvest:
                 self.db.delete(row)
             run.deleted += len(gone)
         else:
-            self.writer.refresh()
+            self._beating(self.writer.refresh)
         own_list = run.set_spec == self.source.set_spec and not run.until_datestamp
         if own_list and run.newest_datestamp and (not self.source.last_datestamp
                                                   or run.newest_datestamp > self.source.last_datestamp):

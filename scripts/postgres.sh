@@ -59,6 +59,9 @@ ensure_test_role() {
   else
     psql_super -c "ALTER ROLE $TEST_ROLE PASSWORD '$password'"
   fi
+  # Tests drop their databases WITH (FORCE); a backend still starting up there has no role yet, and
+  # only pg_signal_backend may end it (otherwise the drop fails now and then).
+  psql_super -c "SET client_min_messages = warning; GRANT pg_signal_backend TO $TEST_ROLE"
   if [ "$(psql_super -c "SELECT 1 FROM pg_database WHERE datname = '$TEST_DATABASE'")" != "1" ]; then
     psql_super -c "CREATE DATABASE $TEST_DATABASE OWNER $TEST_ROLE"
   fi
