@@ -122,6 +122,14 @@ def known_records_query(source_id: str, identifiers: list[str]):
                                          HarvestedRecord.identifier.in_(set(identifiers)))
 
 
+def awaiting_extraction_query(source_id: str, run_id: int):
+    """The identifiers of the source's records indexed without their files' text (Tika was down) by an
+    earlier run: this run reads their files again."""
+    return select(HarvestedRecord.identifier).where(
+        HarvestedRecord.source_id == source_id, HarvestedRecord.needs_extraction.is_(True),
+        (HarvestedRecord.last_run_id != run_id) | HarvestedRecord.last_run_id.is_(None))
+
+
 @dataclass
 class _Pending:
     """One OAI record taken from a page, waiting for the page's bulk write."""
@@ -725,9 +733,7 @@ class SourceHarvest:
 
     def _extract_pending(self) -> None:
         """Records indexed while Tika was down are fetched again, now that it answers."""
-        pending = self.db.scalars(select(HarvestedRecord.identifier).where(
-            HarvestedRecord.source_id == self.source.id, HarvestedRecord.needs_extraction.is_(True),
-            (HarvestedRecord.last_run_id != self.run.id) | HarvestedRecord.last_run_id.is_(None))).all()
+        pending = self.db.scalars(awaiting_extraction_query(self.source.id, self.run.id)).all()
         if not pending or not self.extractor.is_available():
             return
         for identifier in sorted(set(pending)):

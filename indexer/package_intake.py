@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from indexer.errors import HarvestError, IndexUnavailable, SourceUnavailable
 from indexer.files import read_local_file
-from indexer.harvest import content_hash, lease_is_stale, lease_owner
+from indexer.harvest import awaiting_extraction_query, content_hash, lease_is_stale, lease_owner
 from indexer.mapping.text import clean_text
 from indexer.sources.package import (
     Package,
@@ -386,9 +386,7 @@ class _Intake:
 
     def _extract_pending(self) -> None:
         """Packages whose records were indexed while Tika was down are read again from done/, now that it answers."""
-        identifiers = self.db.scalars(select(HarvestedRecord.identifier).where(
-            HarvestedRecord.source_id == self.source.id, HarvestedRecord.needs_extraction.is_(True),
-            (HarvestedRecord.last_run_id != self.run.id) | HarvestedRecord.last_run_id.is_(None))).all()
+        identifiers = self.db.scalars(awaiting_extraction_query(self.source.id, self.run.id)).all()
         if not identifiers or not self.extractor.is_available():
             return
         for name in sorted({identifier.split("/", 1)[0] for identifier in identifiers} - self.taken):

@@ -3,13 +3,13 @@ without ix_harvested_records_identifier (migration 0007) a run over a large sour
 page, each page reading every row the source has. On SQLite and PostgreSQL, after the migrations."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import create_engine, insert, text
 
 from indexer.harvest import known_records_query
 from portal import database
 from schema.tables import HarvestedRecord, Source
 from tests.conftest import make_portal
+from tests.databases import POSTGRES_URL, fresh_postgres_database
 
 ROWS = 20_000  # enough that reading the source whole costs more than 100 lookups, as it does in life
 
@@ -76,14 +76,18 @@ def test_migration_0007_adds_and_removes_the_index(tmp_path_factory, database_ur
         engine.dispose()
 
 
-def test_postgresql_plans_each_lookup_for_its_values_not_once_for_all(tmp_path_factory, database_url):
+def test_postgresql_plans_each_lookup_for_its_values_not_once_for_all(tmp_path_factory):
     """psycopg prepares a statement run five times, and PostgreSQL may then keep one generic plan for it;
     the portal's connections prepare nothing, so each page's lookup is planned for its own identifiers."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("prepared statements are PostgreSQL's")
-    app = make_portal(tmp_path_factory, database_url=database_url)
-    with app.app_context():
-        db = database.get_db()
-        for page in range(8):
-            db.scalars(known_records_query("big", [f"oai:big:HS{page:05d}{n}" for n in range(100)])).all()
-        assert db.scalar(text("SELECT count(*) FROM pg_prepared_statements")) == 0
+    assert POSTGRES_URL, "make test starts PostgreSQL and names it in TEST_POSTGRES_URL"
+    url, drop = fresh_postgres_database(POSTGRES_URL)
+    try:
+        app = make_portal(tmp_path_factory, database_url=url)
+        with app.app_context():
+            db = database.get_db()
+            for page in range(8):
+                db.scalars(known_records_query("big", [f"oai:big:HS{page:05d}{n}" for n in range(100)])).all()
+            assert db.scalar(text("SELECT count(*) FROM pg_prepared_statements")) == 0
+        app.extensions["db_engine"].dispose()
+    finally:
+        drop()
