@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.accounts import TEST_PASSWORD, create_user
+from tests.e2e.sign_in import sign_in_as
 from tests.e2e.test_accessibility import BLOCKING_IMPACTS, check_page, describe, run_axe
 
 
@@ -16,17 +16,8 @@ def check_shown_page(page, name: str) -> None:
         "\n".join(describe(violation) for violation in blocking)
 
 
-def _sign_in_as_national_admin(page, portal_server, harvested_app):
-    create_user(harvested_app, "quan.tri@example.vn", "national_admin", full_name="Nguyễn Văn Quản Trị")
-    page.goto(f"{portal_server.url}/login")
-    page.fill("#email", "quan.tri@example.vn")
-    page.fill("#password", TEST_PASSWORD)
-    page.locator("form.auth-form").get_by_role("button", name="Đăng nhập").click()
-    expect(page.locator("[data-account]")).to_contain_text("Nguyễn Văn Quản Trị")
-
-
 def test_the_source_pages_and_their_forms_are_accessible(page, portal_server, harvested_app):
-    _sign_in_as_national_admin(page, portal_server, harvested_app)
+    sign_in_as(page, portal_server, harvested_app, "quan.tri@example.vn", "national_admin", "Nguyễn Văn Quản Trị")
     page.goto(f"{portal_server.url}/admin/sources")
     expect(page.get_by_role("button", name="Thu thập ngay vinhlong")).to_be_visible()
     check_page(page, page.url, "admin-sources")

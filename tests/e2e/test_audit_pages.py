@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.accounts import TEST_PASSWORD, create_user
+from tests.e2e.sign_in import sign_in_as
 from tests.e2e.test_accessibility import check_page
-
-
-def _sign_in_as_auditor(page, portal_server, harvested_app):
-    create_user(harvested_app, "thanh.tra@example.vn", "auditor", full_name="Phạm Thị Thanh Tra")
-    page.goto(f"{portal_server.url}/login")
-    page.fill("#email", "thanh.tra@example.vn")
-    page.fill("#password", TEST_PASSWORD)
-    page.locator("form.auth-form").get_by_role("button", name="Đăng nhập").click()
-    expect(page.locator("[data-account]")).to_contain_text("Phạm Thị Thanh Tra")
 
 
 def test_auditor_filters_the_log_and_reads_a_row(page, portal_server, harvested_app):
     page.goto(f"{portal_server.url}/search?q=vinh+long")  # leaves a search row to find
-    _sign_in_as_auditor(page, portal_server, harvested_app)
+    sign_in_as(page, portal_server, harvested_app, "thanh.tra@example.vn", "auditor", "Phạm Thị Thanh Tra")
     page.get_by_role("link", name="Nhật ký kiểm toán").click()
     check_page(page, page.url, "audit-log")
     page.select_option("select[name=action]", "search.query")
