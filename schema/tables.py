@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -44,6 +44,8 @@ class Source(Base):
     run_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     run_requested_full: Mapped[bool] = mapped_column(Boolean, default=False)
     run_requested_by: Mapped[str | None] = mapped_column(String(320), nullable=True)  # who asked: e-mail or name
+    # Added by migration 0009: origins (scheme://host[:port]) its file links may point to besides its own.
+    file_hosts: Mapped[list | None] = mapped_column(JSON, nullable=True, default=list)
 
     runs: Mapped[list["HarvestRun"]] = relationship(back_populates="source")
 
@@ -59,6 +61,9 @@ class HarvestRun(Base):
     """One harvest of one source, with the report a person reads afterwards."""
 
     __tablename__ = "harvest_runs"
+    # At most one running run per source, whatever the processes racing to claim it (migration 0009).
+    __table_args__ = (Index("uq_harvest_runs_one_running", "source_id", unique=True,
+                            sqlite_where=text("state = 'running'"), postgresql_where=text("state = 'running'")),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
