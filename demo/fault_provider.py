@@ -6,6 +6,10 @@ well-formed XML, control characters, a wrong encoding declaration, a resumption 
 repeats, tokens that expire, a 20 MB record, identifiers listed twice, a DOCTYPE with an
 external entity or a billion laughs, and a slow answer for kill-and-resume tests. Records and
 faults may be changed between requests; every request is kept in `requests`.
+
+Besides OAI-PMH (any other path) it serves files of its own at `/files/<name>` (`files`) and
+redirects at `/redirect/<name>` (`redirects`): a hostile archive's records link to those, to the
+portal's own services, and to redirects that land on them.
 """
 from __future__ import annotations
 
@@ -70,14 +74,19 @@ class Faults:
 
 
 class FaultProvider:
-    def __init__(self, records: list[FaultRecord], faults: Faults | None = None):
+    def __init__(self, records: list[FaultRecord], faults: Faults | None = None,
+                 files: dict[str, tuple[str, bytes]] | None = None, redirects: dict[str, str] | None = None):
         self.records = records
         self.faults = faults or Faults()
+        self.files = files if files is not None else {}  # name → (media type, bytes)
+        self.redirects = redirects if redirects is not None else {}  # name → where it sends
         self.requests: list[dict] = []
         self._lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         request = Request(environ)
+        if request.path.startswith(("/files/", "/redirect/")):
+            return self._file_or_redirect(request)(environ, start_response)
         arguments = dict(request.values.items())
         with self._lock:
             self.requests.append(arguments)
@@ -91,6 +100,16 @@ class FaultProvider:
                 time.sleep(self.faults.delay)
             response = self._answer(request.base_url, arguments)
         return response(environ, start_response)
+
+    def _file_or_redirect(self, request: Request) -> Response:
+        self.requests.append({"path": request.path})
+        kind, _, name = request.path.strip("/").partition("/")
+        if kind == "redirect" and name in self.redirects:
+            return Response("", status=302, headers={"Location": self.redirects[name]})
+        if kind == "files" and name in self.files:
+            media_type, body = self.files[name]
+            return Response(body, status=200, content_type=media_type)
+        return Response("Không có tệp này", status=404)
 
     # --- faults that replace the answer ------------------------------------------------------------------------
 

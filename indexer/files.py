@@ -1,12 +1,12 @@
 """Fetching a record's files: bytes within a size limit, their checksum, their text, and for a
-PDF the status of its digital signatures."""
+PDF the status of its digital signatures. Only through a session of schema.file_links, which
+refuses a link outside the source's file hosts or to an address of our own (SSRF)."""
 from __future__ import annotations
 
 import hashlib
 import mimetypes
 import os
 import posixpath
-import tempfile
 from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import unquote, urlparse
@@ -15,6 +15,7 @@ import requests
 
 from indexer.signatures import check_pdf_signature, is_pdf
 from indexer.text_extraction import TikaExtractor
+from schema.file_links import CHUNK, SPOOL_BYTES, FileTooLarge, LinkRefused, download
 
 
 @dataclass
@@ -22,57 +23,11 @@ class FetchedFile:
     entry: dict  # the `files[]` entry of the record schema
     text: str
     extraction_pending: bool = False  # Tika was unreachable: extract again on the next run
-
-
-class FileTooLarge(Exception):
-    pass
+    refused: str | None = None  # why the link was not fetched (outside the file hosts, an address of ours)
 
 
 def file_name(url: str) -> str:
     return unquote(posixpath.basename(urlparse(url).path)) or "file"
-
-
-# A file is held in memory up to this size; a larger one goes to a temporary file on disk as it arrives.
-SPOOL_BYTES = 4 * 1024 * 1024
-CHUNK = 256 * 1024
-
-
-@dataclass
-class Downloaded:
-    """A downloaded file: open at its start, with what was learnt while it arrived."""
-
-    file: BinaryIO
-    size: int
-    sha256: str
-    media_type: str
-
-    def close(self) -> None:
-        self.file.close()
-
-
-def download(http: requests.Session, url: str, max_bytes: int, timeout: float) -> Downloaded:
-    """The file, hashed as it arrives and spooled to disk past SPOOL_BYTES, so that a large file is
-    never held in memory; stops reading past max_bytes. The caller closes it."""
-    with http.get(url, stream=True, timeout=timeout) as response:
-        response.raise_for_status()
-        media_type = response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip()
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
-            raise FileTooLarge(f"larger than {max_bytes} bytes ({declared} bytes)")
-        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, prefix="harvest-file-")
-        digest, size = hashlib.sha256(), 0
-        try:
-            for chunk in response.iter_content(CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise FileTooLarge(f"larger than {max_bytes} bytes")
-                digest.update(chunk)
-                spool.write(chunk)
-        except BaseException:
-            spool.close()
-            raise
-    spool.seek(0)
-    return Downloaded(spool, size, digest.hexdigest(), media_type or "application/octet-stream")
 
 
 def fetch_file(
@@ -87,6 +42,8 @@ def fetch_file(
     entry = {"name": file_name(url), "url": url, "text_extracted": False}
     try:
         downloaded = download(http, url, extractor.limits.max_file_bytes, timeout)
+    except LinkRefused as refused:
+        return FetchedFile(entry, "", refused=str(refused))
     except (requests.RequestException, FileTooLarge, OSError) as error:
         entry["extraction_error"] = f"could not download: {error}"
         return FetchedFile(entry, "")

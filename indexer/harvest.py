@@ -31,7 +31,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator
 
 import orjson
-import requests
 from opensearchpy import OpenSearch
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -44,6 +43,7 @@ from indexer.mapping.text import clean_text
 from indexer.sources.oai_pmh import OaiPage, OaiPmhClient, OaiRecord, RepositoryInfo, RetryPolicy, local_identifier
 from indexer.text_extraction import TikaExtractor
 from indexer.writer import RecordWriter
+from schema.file_links import FileLinkPolicy, guarded_session
 from schema.record import record_id
 from schema.tables import HarvestedRecord, HarvestObject, HarvestRun, Source, next_due, utcnow
 
@@ -153,6 +153,7 @@ class _PageWork:
     processed: int = 0
     files_extracted: int = 0
     files_failed: int = 0
+    links_refused: int = 0
     newest: str | None = None
     futures: list[Future] = field(default_factory=list)
     file_jobs: list[tuple[_Pending, dict, list[str]]] = field(default_factory=list)
@@ -211,7 +212,8 @@ class SourceHarvest:
         self.full = full
         self.set_override = set_spec
         self.until = until
-        self.http = requests.Session()
+        # One guarded session for the source's list and its files: no link it sends reaches our own services.
+        self.http = guarded_session(FileLinkPolicy.for_source(source), pool_size=max(settings.file_threads, 1) + 2)
         self.client = client
         self.writer: RecordWriter | None = None
         self.run: HarvestRun | None = None
@@ -519,8 +521,13 @@ class SourceHarvest:
         fetched_all = (future.result() for future in work.file_results)
         for taken, document, job_urls in work.file_jobs:
             texts = []
-            for _ in job_urls:
+            for url in job_urls:
                 fetched = next(fetched_all)
+                if fetched.refused:  # kept as a plain reference, never fetched, never relayed
+                    document.setdefault("links", []).append(url)
+                    work.links_refused += 1
+                    work.notes.append(("link", document["id"], f"{url}: not fetched: {fetched.refused}"))
+                    continue
                 document["files"].append(fetched.entry)
                 if fetched.text:
                     texts.append(fetched.text)
@@ -564,6 +571,7 @@ class SourceHarvest:
             run.processed += work.processed
             run.files_extracted += work.files_extracted
             run.files_failed += work.files_failed
+            run.links_refused = (run.links_refused or 0) + work.links_refused
             if work.page.complete_list_size is not None:
                 run.complete_list_size = work.page.complete_list_size
             if work.newest and (not run.newest_datestamp or work.newest > run.newest_datestamp):
@@ -828,7 +836,7 @@ def due_sources(db: Session, now: datetime | None = None) -> list[Source]:
 
 def source_sets(source: Source, timeout: float = 60) -> list[tuple[str, str]]:
     """(setSpec, setName) of the sets the source offers."""
-    return OaiPmhClient(source.url, timeout=timeout).list_sets()
+    return OaiPmhClient(source.url, guarded_session(FileLinkPolicy.for_source(source)), timeout=timeout).list_sets()
 
 
 def forget_source_records(db: Session, source_id: str) -> None:

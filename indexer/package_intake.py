@@ -41,12 +41,14 @@ from indexer.files import read_local_file
 from indexer.harvest import awaiting_extraction_query, content_hash, lease_is_stale, lease_owner
 from indexer.mapping.text import clean_text
 from indexer.sources.package import (
+    OUTSIDE,
     Package,
     PackageLimits,
     PackageRejected,
     Problem,
     extract_zip,
     is_candidate,
+    package_relative,
     read_package,
     remove_tree,
 )
@@ -275,6 +277,13 @@ class _Intake:
             document = mapped.document
             package_files = []
             for reference in mapped.file_urls:
+                if package_relative(reference) == OUTSIDE:  # kept as a plain reference; nothing is fetched
+                    document.setdefault("links", []).append(reference)
+                    self.run.links_refused = (self.run.links_refused or 0) + 1
+                    message = f"{reference}: not fetched: it points outside the package"
+                    notes.append({"record": document["id"], "message": message})
+                    self._note("link", document["id"], message)
+                    continue
                 found = package.file_for(reference)
                 if found is None:
                     notes.append({"record": document["id"], "message": f"{reference}: not a file of the package"})

@@ -57,7 +57,8 @@ def sources_list():
         click.echo(f"{source.id:<12} {'enabled ' if source.enabled else 'disabled'} province {source.holding_province} "
                    f"{source.kind} {source.url} prefix={source.metadata_prefix}"
                    f"{' set=' + source.set_spec if source.set_spec else ''}"
-                   f"{' schedule=' + source.schedule if source.schedule else ''}  ({state}{when})")
+                   f"{' schedule=' + source.schedule if source.schedule else ''}"
+                   f"{' file-hosts=' + ','.join(source.file_hosts) if source.file_hosts else ''}  ({state}{when})")
 
 
 @sources_cli.command("add")
@@ -70,7 +71,10 @@ def sources_list():
 @click.option("--set", "set_spec", default=None)
 @click.option("--name", default="")
 @click.option("--schedule", default=None, help="hourly, daily, weekly or 'every 6h' (m, h, d, w); for --due.")
-def sources_add(source_id, kind, url, province, metadata_prefix, set_spec, name, schedule):
+@click.option("--file-host", "file_hosts", multiple=True,
+              help="An origin (https://cdn.example.org) the source's file links may point to besides its own "
+                   "(repeatable; on an update, replaces the list; --file-host '' empties it).")
+def sources_add(source_id, kind, url, province, metadata_prefix, set_spec, name, schedule, file_hosts):
     """Add a source, or update the one with this id."""
     db = database.get_db()
     source = db.get(Source, source_id)
@@ -80,7 +84,8 @@ def sources_add(source_id, kind, url, province, metadata_prefix, set_spec, name,
             check_source_id(source_id)
         settings = checked_settings(kind=kind, url=url, province=province, metadata_prefix=metadata_prefix,
                                     set_spec=set_spec, name=name,
-                                    schedule=schedule if schedule is not None or created else source.schedule)
+                                    schedule=schedule if schedule is not None or created else source.schedule,
+                                    file_hosts=file_hosts if file_hosts or created else source.file_hosts)
     except InvalidSource as invalid:  # the same rules as the admin page's form (portal/admin/sources.py)
         problem = next(iter(invalid.problems))
         raise click.BadParameter(invalid.english(problem), param_hint=_SOURCE_OPTIONS.get(problem, problem))
@@ -92,14 +97,15 @@ def sources_add(source_id, kind, url, province, metadata_prefix, set_spec, name,
     record_command_event(audit_actions.SOURCE_CHANGE, target_id=source_id, target_province=settings.holding_province,
                          details={"change": "add" if created else "update", "kind": settings.kind, "url": settings.url,
                                   "prefix": settings.metadata_prefix, "schedule": settings.schedule,
-                                  "changes": changes_between(old, settings)})
+                                  "file_hosts": list(settings.file_hosts), "changes": changes_between(old, settings)})
     db.commit()
     click.echo(f"source {source_id} {'added' if created else 'updated'}")
 
 
 # The option of `sources add` that sets each setting, to name it in an error.
 _SOURCE_OPTIONS = {"id": "--id", "kind": "--kind", "url": "--url", "holding_province": "--province",
-                   "metadata_prefix": "--prefix", "set_spec": "--set", "name": "--name", "schedule": "--schedule"}
+                   "metadata_prefix": "--prefix", "set_spec": "--set", "name": "--name", "schedule": "--schedule",
+                   "file_hosts": "--file-host"}
 
 
 @sources_cli.command("disable")
@@ -318,7 +324,7 @@ def run_report_lines(run: HarvestRun, seconds: float | None = None) -> list[str]
     resumed = f", resumed {run.resumed}×" if run.resumed else ""
     lines = [f"  run {run.id} ({run.mode}{resumed}): {run.state}{took} — added {run.added}, updated {run.updated}, "
              f"deleted {run.deleted}, failed {run.failed}, unchanged {run.unchanged}; files with text "
-             f"{run.files_extracted}, files without {run.files_failed}"]
+             f"{run.files_extracted}, files without {run.files_failed}, file links refused {run.links_refused or 0}"]
     if run.message:
         lines.append(f"  {run.message}")
     if run.resumable:

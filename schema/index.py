@@ -134,6 +134,8 @@ MAPPINGS = {
                 },
             },
         },
+        # File links the harvester did not fetch (outside the source's file hosts): plain references.
+        "links": {"type": "keyword", "index": False},
         # Full text for search and highlighting; never returned to one who may not read it.
         "content": _text(),
         "source_url": {"type": "keyword", "index": False},

@@ -23,6 +23,7 @@ import requests
 from lxml import etree
 
 from indexer.errors import SourceProtocolError, SourceUnavailable
+from schema.file_links import LinkRefused
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 NS = {"oai": OAI_NS}
@@ -295,6 +296,8 @@ class OaiPmhClient:
             wait = min(self.retry.backoff * 2 ** (attempt - 1), self.retry.max_wait)
             try:
                 response = self.http.get(self.base_url, params=params, timeout=self.timeout)
+            except LinkRefused as refused:  # a redirect to an address of ours: no retry will change that
+                raise SourceUnavailable(f"{self.base_url} was not read: {refused}") from None
             except requests.Timeout as error:
                 last_problem = f"{self.base_url} did not answer within {self.timeout} s: {error}"
             except requests.RequestException as error:

@@ -24,7 +24,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import bagit
 from lxml import etree
@@ -224,6 +224,8 @@ def _read_csip(root: Path, name: str, source_id: str, holding_province: str) -> 
         _take_mets_files(_parse_xml(representation_mets, prefix + "METS.xml"), root, prefix, files, problems, listed)
     descriptive = [_mdref_path(ref) for ref in mets.iterfind(f".//{{{METS_NS}}}dmdSec/{{{METS_NS}}}mdRef")]
     preservation = [_mdref_path(ref) for ref in mets.iterfind(f".//{{{METS_NS}}}amdSec//{{{METS_NS}}}mdRef")]
+    descriptive = [path for path in descriptive if path != OUTSIDE]
+    preservation = [path for path in preservation if path != OUTSIDE]
     for relative in preservation:
         if relative and (root / relative).is_file() and not problems:
             _check_premis(root, relative, files, problems)
@@ -246,8 +248,29 @@ def _read_csip(root: Path, name: str, source_id: str, holding_province: str) -> 
 
 
 def _mdref_path(ref) -> str | None:
+    """The path inside the package a METS reference names (xlink:href); OUTSIDE for one that points
+    elsewhere (a web address, another host's file); None when there is no reference."""
     href = ref.get(f"{{{XLINK_NS}}}href") or ref.get("href")
-    return unquote(href).lstrip("./") if href else None
+    return package_relative(href) if href else None
+
+
+OUTSIDE = "\x00outside"  # what package_relative answers for a reference that leaves the package
+
+
+def package_relative(href: str) -> str:
+    """A reference as a path from the package's root, or OUTSIDE. A relative `file:` URI is a path; any
+    other scheme (http:, ftp:, a `file:` URI with a host or an absolute path) points outside the package:
+    a package is taken in from what it holds, and nothing it names elsewhere is read or fetched."""
+    href = href.strip()
+    parts = urlsplit(href)
+    if parts.scheme.lower() == "file" and not parts.netloc and not parts.path.startswith("/"):
+        href = parts.path
+    elif href.startswith("//") or len(parts.scheme) > 1:
+        return OUTSIDE  # a one-letter "scheme" is a Windows drive (C:), refused below as leaving the package
+    path = unquote(href)
+    while path.startswith("./"):
+        path = path[2:]
+    return path
 
 
 def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[Problem], listed: set) -> None:
@@ -262,6 +285,11 @@ def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[
     for href, element in entries:
         if not href:
             problems.append(Problem(prefix + "METS.xml", f"a file entry {element.get('ID', '')} without a location"))
+            continue
+        if href == OUTSIDE:
+            raw = element.find(f"{{{METS_NS}}}FLocat") if element.tag.endswith("}file") else element
+            problems.append(Problem(prefix + "METS.xml", f"{_raw_href(raw)} points outside the package; the portal "
+                                                         f"reads nothing that is not in the package"))
             continue
         relative = prefix + href
         if not _safe_relative(relative):
@@ -288,6 +316,12 @@ def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[
             continue
         files[relative] = PackageFile(path, relative, found if _HASHES[algorithm] == "sha256" else None,
                                       element.get("MIMETYPE"))
+
+
+def _raw_href(element) -> str:
+    if element is None:
+        return "a reference"
+    return (element.get(f"{{{XLINK_NS}}}href") or element.get("href") or "a reference")[:300]
 
 
 def _check_premis(root: Path, relative: str, files: dict, problems: list[Problem]) -> None:
@@ -339,6 +373,7 @@ def _read_bag(root: Path, name: str, source_id: str, holding_province: str) -> P
     bag = None
     try:
         bag = bagit.Bag(str(root))
+        _refuse_fetching(bag, root)
         bag.validate(processes=1)
     except bagit.BagValidationError as error:
         details = error.details or _bag_file_details(bag)
@@ -362,6 +397,16 @@ def _read_bag(root: Path, name: str, source_id: str, holding_province: str) -> P
     if not records:
         records = [_bag_info_record(info, identifier, name, source_id, holding_province)]
     return Package(name, KIND_BAGIT, identifier, root, info.get("bagging-date"), records, files)
+
+
+def _refuse_fetching(bag, root: Path) -> None:
+    """A bag whose fetch.txt names files it does not hold is incomplete: the portal fetches nothing a
+    package points to, so it is refused, each missing file named with where it would come from."""
+    missing = [Problem(name, f"not in the bag: fetch.txt would fetch it from {url[:300]}; the portal takes in "
+                             f"only complete bags and fetches nothing")
+               for url, _, name in bag.fetch_entries() if not (root / name).is_file()]
+    if missing:
+        raise PackageRejected(missing)
 
 
 def _bag_file_details(bag) -> list:

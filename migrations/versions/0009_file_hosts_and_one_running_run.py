@@ -4,7 +4,8 @@ Revision ID: 0009
 Revises: 0008
 
 `sources.file_hosts`: origins (scheme://host[:port]) a source's file links may point to besides its own
-origin; empty by default, so only the source's own origin is fetched.
+origin; empty by default, so only the source's own origin is fetched. `harvest_runs.links_refused`: how
+many file links a run did not fetch for that reason (the report names them).
 
 `uq_harvest_runs_one_running`: a partial unique index on harvest_runs(source_id) WHERE state = 'running'
 (SQLite and PostgreSQL both have partial indexes), so two processes that claim a source in the same
@@ -26,6 +27,8 @@ RUNNING = sa.text("state = 'running'")
 def upgrade() -> None:
     with op.batch_alter_table('sources', schema=None) as batch_op:
         batch_op.add_column(sa.Column('file_hosts', sa.JSON(), nullable=True))
+    with op.batch_alter_table('harvest_runs', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('links_refused', sa.Integer(), nullable=False, server_default='0'))
     runs = sa.table('harvest_runs', sa.column('id', sa.Integer), sa.column('source_id', sa.String),
                     sa.column('state', sa.String), sa.column('resumable', sa.Boolean),
                     sa.column('lease_owner', sa.String), sa.column('message', sa.Text))
@@ -40,5 +43,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index('uq_harvest_runs_one_running', table_name='harvest_runs')
+    with op.batch_alter_table('harvest_runs', schema=None) as batch_op:
+        batch_op.drop_column('links_refused')
     with op.batch_alter_table('sources', schema=None) as batch_op:
         batch_op.drop_column('file_hosts')

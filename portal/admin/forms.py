@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
 KIND_LABELS = {
@@ -23,6 +23,7 @@ class SourceForm(FlaskForm):
     metadata_prefix = StringField(_l("Metadata prefix"), default="auto")
     set_spec = StringField(_l("Set (setSpec, optional)"))
     schedule = StringField(_l("Schedule (optional)"))
+    file_hosts = TextAreaField(_l("Other hosts of its files (optional)"))
     enabled = BooleanField(_l("Enabled: harvested on its schedule and by a run asked for here"), default=True)
 
 

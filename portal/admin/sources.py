@@ -20,6 +20,7 @@ from portal.access.identity import Identity, valid_province
 from portal.access.roles import MANAGE_ALL, MANAGE_OWN_PROVINCE_SOURCES
 from portal.audit import actions as audit_actions
 from portal.audit.log import AuditUnavailable, record_event_in_transaction
+from schema.file_links import parse_file_host
 from schema.tables import SOURCE_KINDS, HarvestRun, Source, run_request_pending, schedule_interval, utcnow
 
 
@@ -66,8 +67,11 @@ class SourceSettings:
     set_spec: str | None
     schedule: str | None
     enabled: bool = True
+    # Origins its file links may point to besides its own (a CDN, a handle server): schema/file_links.py.
+    file_hosts: tuple[str, ...] = ()
 
 
+MAX_FILE_HOSTS = 20
 SETTINGS = tuple(f.name for f in fields(SourceSettings))
 
 
@@ -81,9 +85,10 @@ def check_source_id(source_id: str | None) -> str:
 
 def checked_settings(*, kind: str, url: str, province: str, metadata_prefix: str = "auto",
                      set_spec: str | None = None, name: str = "", schedule: str | None = None,
-                     enabled: bool = True) -> SourceSettings:
-    """The settings as typed, checked and made canonical (province code, absolute inbox path);
-    InvalidSource names every field that is wrong."""
+                     enabled: bool = True, file_hosts=()) -> SourceSettings:
+    """The settings as typed, checked and made canonical (province code, absolute inbox path, file hosts
+    as origins); InvalidSource names every field that is wrong. `file_hosts`: strings, or one text with
+    a host a line (the form's)."""
     problems: dict[str, tuple[str, dict]] = {}
     url = (url or "").strip()
     schedule = (schedule or "").strip() or None
@@ -120,25 +125,48 @@ def checked_settings(*, kind: str, url: str, province: str, metadata_prefix: str
     for field_name, value in (("name", name), ("url", url), ("set_spec", set_spec), ("schedule", schedule)):
         if value and len(value) > MAX_LENGTHS[field_name] and field_name not in problems:
             problems[field_name] = (N_("At most %(count)s characters."), {"count": MAX_LENGTHS[field_name]})
+    hosts = _checked_file_hosts(file_hosts, problems) if kind != "package" else ()
     if problems:
         raise InvalidSource(problems)
     return SourceSettings(name=name, kind=kind, url=url, holding_province=code, metadata_prefix=metadata_prefix,
-                          set_spec=set_spec, schedule=schedule, enabled=enabled)
+                          set_spec=set_spec, schedule=schedule, enabled=enabled, file_hosts=hosts)
+
+
+def _checked_file_hosts(file_hosts, problems: dict) -> tuple[str, ...]:
+    typed = file_hosts.split() if isinstance(file_hosts, str) else [h for h in file_hosts or () if h]
+    hosts: list[str] = []
+    for text in typed:
+        try:
+            host = parse_file_host(text.strip().strip(","))
+        except ValueError:
+            problems["file_hosts"] = (N_("%(value)s is not a host: give scheme://host[:port], e.g. "
+                                         "https://cdn.example.org."), {"value": repr(text)})
+            return ()
+        if host not in hosts:
+            hosts.append(host)
+    if len(hosts) > MAX_FILE_HOSTS:
+        problems["file_hosts"] = (N_("At most %(count)s file hosts."), {"count": MAX_FILE_HOSTS})
+    return tuple(hosts)
 
 
 def settings_of(source: Source) -> SourceSettings:
-    return SourceSettings(**{name: getattr(source, name) for name in SETTINGS})
+    values = {name: getattr(source, name) for name in SETTINGS}
+    values["file_hosts"] = tuple(values["file_hosts"] or ())
+    return SourceSettings(**values)
 
 
 def changes_between(old: SourceSettings | None, new: SourceSettings) -> dict[str, list]:
     """{setting: [old, new]} of what differs; a new source has every setting, old None."""
-    return {name: [getattr(old, name) if old else None, getattr(new, name)] for name in SETTINGS
+    def shown(value):  # JSON of the audit row: lists, not tuples
+        return list(value) if isinstance(value, tuple) else value
+    return {name: [shown(getattr(old, name)) if old else None, shown(getattr(new, name))] for name in SETTINGS
             if old is None or getattr(old, name) != getattr(new, name)}
 
 
 def apply_settings(source: Source, settings: SourceSettings) -> None:
     for name in SETTINGS:
         setattr(source, name, getattr(settings, name))
+    source.file_hosts = list(settings.file_hosts)  # a JSON column
 
 
 # Who may do what -------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ def _settings(form: SourceForm, identity: Identity, source: Source | None = None
         kind, url = source.kind, source.url
     return checked_settings(kind=kind, url=url, province=province, metadata_prefix=form.metadata_prefix.data,
                             set_spec=form.set_spec.data, name=form.name.data, schedule=form.schedule.data,
-                            enabled=form.enabled.data)
+                            enabled=form.enabled.data, file_hosts=form.file_hosts.data or "")
 
 
 def _submit(form: SourceForm, check, save) -> tuple[bool, object]:
@@ -188,6 +188,7 @@ def edit_source(source_id: str):
     form = _prepare(SourceForm(data={"name": source.name, "kind": source.kind, "url": source.url,
                                      "province": source.holding_province, "metadata_prefix": source.metadata_prefix,
                                      "set_spec": source.set_spec or "", "schedule": source.schedule or "",
+                                     "file_hosts": "\n".join(source.file_hosts or ()),
                                      "enabled": source.enabled}), identity, source)
     if form.is_submitted():
         saved, changes = _submit(form, lambda: _settings(form, identity, source),

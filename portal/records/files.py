@@ -1,6 +1,13 @@
-"""Downloading a record's file: streamed from the holding archive, after the same permission
-check as the full text. Closed to one who may not know the record: 404; restricted and not
-covered by a grant: 403 with the way to ask for access.
+"""Downloading a record's file: from the holding archive, after the same permission check as the
+full text. Closed to one who may not know the record: 404; restricted and not covered by a grant:
+403 with the way to ask for access.
+
+A file with a web address is fetched through schema.file_links, as the harvester fetched it: only
+from the source's file hosts, never from an address of our own, redirects checked hop by hop. It is
+spooled and its SHA-256 compared with the one recorded at harvest before a byte goes to the reader:
+bytes that changed since (or that a hostile archive swaps in) are refused with an error and an audit
+row, never relayed. A file with no checksum recorded (never downloaded whole at harvest) cannot be
+verified and is not served.
 
 A file that came in a package has no web address: it is read from the `done/` folder of its source's
 inbox, straight from disk for a folder package, streamed out of the zip for a zip package. Its
@@ -15,11 +22,14 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
 from flask import Response, abort, current_app, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from schema.file_links import FileLinkPolicy, FileTooLarge, LinkRefused, download, guarded_session
 
 from portal.access.identity import current_identity
 from portal.audit import actions as audit_actions
@@ -39,6 +49,14 @@ class FileUnavailable(Exception):
 
 class OutsidePackages(Exception):
     """A package path that would lead out of the source's `done/` folder."""
+
+
+class ChecksumMismatch(FileUnavailable):
+    """The archive handed over bytes that are not the file recorded at harvest."""
+
+
+class NotVerifiable(FileUnavailable):
+    """No checksum was recorded at harvest (the file was never downloaded whole): nothing to check it by."""
 
 
 @dataclass
@@ -63,19 +81,27 @@ def file_response(service: RecordService, record_id: str, number: int) -> Respon
     if not record.get("content_visible"):
         record_event(audit_actions.FILE_DOWNLOAD, outcome="denied", **audit)
         return render_template("records/file_forbidden.html", record=record, file=entry), 403
-    record_event(audit_actions.FILE_DOWNLOAD, **audit)  # before a byte leaves; AuditUnavailable → 503
     try:
         if entry.get("package_path"):
             opened = _open_package_file(record.get("source_id"), entry["package_path"])
         else:
-            opened = _open_upstream(entry.get("url"))
+            opened = _open_upstream(record.get("source_id"), entry)
     except OutsidePackages as error:
         log.warning("file %s of %s refused: %s", number, record_id, error)
         abort(404)
     except FileUnavailable as error:
-        log.warning("file %s of %s unavailable: %s", number, record_id, error)
-        return render_template("errors/error.html", status=502, message=_(
-            "The holding archive did not hand over this file just now. Try again later.")), 502
+        log.warning("file %s of %s not served: %s", number, record_id, error)
+        audit["details"]["reason"] = str(error)
+        record_event(audit_actions.FILE_DOWNLOAD, outcome="failed", **audit)
+        message = _MESSAGES.get(type(error)) or _("The holding archive did not hand over this file just now. "
+                                                  "Try again later.")
+        message = str(message)
+        return render_template("errors/error.html", status=502, message=message), 502
+    try:
+        record_event(audit_actions.FILE_DOWNLOAD, **audit)  # before a byte leaves; AuditUnavailable → 503
+    except BaseException:
+        opened.close()
+        raise
     # The chunks need no request context: holding one open while a download is abandoned would leak it.
     response = Response(opened.chunks, status=200,
                         headers=_download_headers(entry, opened.length))
@@ -83,20 +109,39 @@ def file_response(service: RecordService, record_id: str, number: int) -> Respon
     return response
 
 
-def _open_upstream(url: str | None) -> _OpenedFile:
-    if not url or urlsplit(url).scheme not in ("http", "https"):
+_MESSAGES = {
+    ChecksumMismatch: _l("The portal did not serve this file: what the holding archive sends now is not the file "
+                         "recorded when the record was harvested (its SHA-256 checksum differs). The portal's staff "
+                         "can see this in the audit log."),
+    NotVerifiable: _l("This file cannot be served: it was not downloaded whole when the record was harvested, so "
+                      "the portal has no checksum to verify it by."),
+}
+
+
+def _open_upstream(source_id: str | None, entry: dict) -> _OpenedFile:
+    """The file from its archive, checked against the SHA-256 recorded at harvest before it is handed on."""
+    url, expected = entry.get("url"), (entry.get("sha256") or "").lower()
+    source = get_db().get(Source, source_id) if source_id else None
+    if not url or source is None:
         raise FileUnavailable("no web address for this file")
+    if not expected or not isinstance(entry.get("size"), int):
+        raise NotVerifiable("no checksum was recorded at harvest: the file cannot be verified")
+    http = guarded_session(FileLinkPolicy.for_source(source), pool_size=1)
     try:
-        upstream = requests.get(url, stream=True, timeout=current_app.config["HARVEST_HTTP_TIMEOUT"],
-                                allow_redirects=True)
-    except requests.RequestException as error:
+        downloaded = download(http, url, max_bytes=entry["size"], timeout=current_app.config["HARVEST_HTTP_TIMEOUT"])
+    except LinkRefused as refused:
+        raise FileUnavailable(f"link refused: {refused}") from None
+    except FileTooLarge as error:
+        raise ChecksumMismatch(f"longer than the {entry['size']} bytes recorded at harvest ({error})") from None
+    except (requests.RequestException, OSError) as error:
         raise FileUnavailable(type(error).__name__) from error
-    if upstream.status_code != 200:
-        upstream.close()
-        raise FileUnavailable(f"HTTP {upstream.status_code}")
-    length = upstream.headers.get("Content-Length", "")
-    return _OpenedFile(_relay(upstream.iter_content(CHUNK), upstream.close),
-                       int(length) if length.isdigit() else None, upstream.close)
+    finally:
+        http.close()
+    if downloaded.sha256 != expected or downloaded.size != entry["size"]:
+        downloaded.close()
+        raise ChecksumMismatch(f"SHA-256 {downloaded.sha256} ({downloaded.size} bytes), recorded {expected} "
+                          f"({entry['size']} bytes)")
+    return _OpenedFile(_relay(_read_chunks(downloaded.file), downloaded.close), downloaded.size, downloaded.close)
 
 
 def _open_package_file(source_id: str | None, package_path: str) -> _OpenedFile:
@@ -180,9 +225,11 @@ def _download_headers(entry: dict, length: int | None) -> dict:
     ascii_name = name.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
     headers = {
         "Content-Type": entry.get("media_type") or "application/octet-stream",
-        # Always a download, never rendered on our origin: a harvested file must not run script here.
+        # Always a download, never rendered on our origin: a harvested file (HTML, SVG, XML) must not run
+        # script here; and should a browser render it anyway, the sandbox gives it no origin and no script.
         "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}",
         "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox; default-src 'none'",
         "Cache-Control": "private, no-store",
     }
     if length is not None:

@@ -50,6 +50,7 @@ class RecordService:
             record["content_marked"] = fragments[0] if fragments else None
         if not record["content_visible"]:
             record.pop("content", None)
+            record.pop("links", None)
             record["files"] = [_file_without_access(entry) for entry in record.get("files") or []]
         record["level_label"] = level_label(record.get("level"))
         record["access_label"] = access_label(record.get("access"))

@@ -2,6 +2,7 @@
 cannot be written does not happen (fail closed: 503, nothing shown)."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -12,7 +13,9 @@ import pytest
 
 from indexer.writer import RecordWriter
 from portal.audit import actions
+from portal.database import get_db
 from portal.opensearch import build_client
+from schema.tables import Source
 from tests import accounts
 from tests.conftest import ServerThread
 from tests.audit_support import (audit_rows, count_by_action, create_user, make_audit_table_read_only,
@@ -35,14 +38,15 @@ def _record(record_id: str, access: str, title: str, file_url: str) -> dict:
             "description": "Hồ sơ thử cho nhật ký kiểm toán", "access": access, "path": [],
             "content": f"{title}: {SECRET_WORDS}",
             "files": [{"name": "to-trinh.pdf", "url": file_url, "media_type": "application/pdf",
-                       "size": len(FILE_BYTES), "sha256": "0" * 64}], "date_start": "1990-01-01",
+                       "size": len(FILE_BYTES), "sha256": hashlib.sha256(FILE_BYTES).hexdigest()}], "date_start": "1990-01-01",
             "date_end": "1990-12-31", "year_start": 1990, "year_end": 1990,
             "harvested_at": datetime.now(timezone.utc).isoformat(), "deleted": False}
 
 
 @pytest.fixture(scope="module")
 def index_prefix():
-    """Two records of Vĩnh Long (86), each with a file served here, in indices of this module's prefix."""
+    """Two records of Vĩnh Long (86), each with a file served here, in indices of this module's prefix;
+    and the address of their source (the portal fetches files only from a source's own hosts)."""
     prefix = f"test-audit-{uuid.uuid4().hex[:8]}-"
     client = build_client(os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200"))
     with ServerThread(_serve_file) as files:
@@ -51,15 +55,19 @@ def index_prefix():
             _record(PUBLIC_ID, "public", "Quyết định thành lập kho lưu trữ", f"{files.url}/1.pdf"),
             _record(RESTRICTED_ID, "restricted", "Tờ trình về hồ sơ hạn chế", f"{files.url}/2.pdf")], []) == []
         writer.refresh()
-        yield prefix
+        yield prefix, files.url
     client.indices.delete(index=f"{prefix}records-*", ignore_unavailable=True)
 
 
 @pytest.fixture()
 def portal(tmp_path_factory, database_url, index_prefix):
-    app = portal_on(tmp_path_factory, database_url, OPENSEARCH_INDEX_PREFIX=index_prefix,
-                    HARVEST_HTTP_TIMEOUT=2)
+    prefix, files_url = index_prefix
+    app = portal_on(tmp_path_factory, database_url, OPENSEARCH_INDEX_PREFIX=prefix, HARVEST_HTTP_TIMEOUT=2)
     app.config["TEST_DATABASE_URL"] = database_url
+    with app.app_context():  # written straight to the table: adding it is not the action under test
+        db = get_db()
+        db.add(Source(id="audittest", holding_province="86", kind="oai-pmh", url=f"{files_url}/oai"))
+        db.commit()
     return app
 
 

@@ -12,6 +12,7 @@ import indexer.harvest
 from demo.ead_archive import SLUG, build_ead_archive
 from demo.oai_provider import create_provider_app
 from indexer.files import fetch_file
+from schema.file_links import FileLinkPolicy, guarded_session
 from indexer.mapping.registry import MAPPERS
 from indexer.sources.oai_pmh import OaiPmhClient, local_identifier
 from indexer.text_extraction import TikaExtractor
@@ -39,7 +40,7 @@ def harvest_ead(app, base_url: str) -> int:
     client = build_client(app.config["OPENSEARCH_URL"])
     writer = RecordWriter(client, SLUG, app.config["OPENSEARCH_INDEX_PREFIX"])
     extractor = TikaExtractor(app.config["TIKA_SERVER_ENDPOINT"])
-    http = requests.Session()
+    http = guarded_session(FileLinkPolicy(base_url))
     documents = []
     for oai_record in OaiPmhClient(base_url, http, timeout=20).list_records("oai_ead", None, None):
         for mapped in MAPPERS["oai_ead"](oai_record.metadata, source_id=SLUG,

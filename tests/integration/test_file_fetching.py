@@ -14,6 +14,8 @@ from fpdf import FPDF
 
 import indexer.files as files
 from indexer.files import fetch_file
+from schema.file_links import FileLinkPolicy, guarded_session
+import schema.file_links as file_links
 from indexer.text_extraction import TikaExtractor, TikaLimits
 from tests.conftest import ServerThread
 from tests.unit.test_pdf_signatures import PAGE_TEXT, make_pdf, make_signing_identity, sign_pdf
@@ -81,22 +83,24 @@ def extractor(**limits) -> TikaExtractor:
 
 
 def fetch(server, name: str, tika: TikaExtractor | None = None) -> files.FetchedFile:
-    with requests.Session() as http:
+    with guarded_session(FileLinkPolicy(server.url)) as http:
         return fetch_file(http, f"{server.url}/{name}", tika or extractor(), timeout=30)
 
 
 def test_a_file_larger_than_the_spool_goes_to_disk_and_keeps_its_checksum_signature_and_text(
         server, served, monkeypatch):
-    monkeypatch.setattr(files, "SPOOL_BYTES", 1024)  # the signed PDF is ~30 KB: spooled to disk, streamed to Tika
+    # The signed PDF is ~30 KB: spooled to disk as it arrives, streamed to Tika from there.
+    monkeypatch.setattr(file_links, "SPOOL_BYTES", 1024)
+    monkeypatch.setattr(files, "SPOOL_BYTES", 1024)
     spooled_to_disk = []
-    real_spool = files.tempfile.SpooledTemporaryFile
+    real_spool = file_links.tempfile.SpooledTemporaryFile
 
     def watching_spool(*args, **kwargs):
         spool = real_spool(*args, **kwargs)
         spooled_to_disk.append(spool)
         return spool
 
-    monkeypatch.setattr(files.tempfile, "SpooledTemporaryFile", watching_spool)
+    monkeypatch.setattr(file_links.tempfile, "SpooledTemporaryFile", watching_spool)
 
     fetched = fetch(server, "signed.pdf")
 

@@ -14,6 +14,7 @@ import requests
 
 from indexer.errors import HarvestError
 from indexer.files import fetch_file
+from schema.file_links import FileLinkPolicy, guarded_session
 from indexer.signatures import load_trust_roots
 from indexer.text_extraction import TikaExtractor
 from portal.records.service import RecordService, _file_without_access
@@ -69,7 +70,7 @@ def _extractor() -> TikaExtractor:
 
 
 def _fetch_all(file_server, extractor, trust_roots) -> dict[str, object]:
-    with requests.Session() as http:
+    with guarded_session(FileLinkPolicy(file_server.url)) as http:
         return {name: fetch_file(http, f"{file_server.url}/{name}", extractor, timeout=30,
                                  trust_roots=trust_roots)
                 for name in ("unsigned.pdf", "signed.pdf", "tampered.pdf", "note.txt")}

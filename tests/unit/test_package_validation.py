@@ -1,9 +1,12 @@
 """Checking packages before anything of them is read: E-ARK CSIP (TT 05/2025 SIP), BagIt, and unsafe zips."""
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
+import socketserver
 import stat
+import threading
 import zipfile
 from pathlib import Path
 
@@ -84,6 +87,28 @@ def test_a_missing_file_and_a_file_not_in_mets_are_named(inbox):
     assert "not listed" in named["representations/rep1/data/extra.pdf"]
 
 
+@pytest.mark.parametrize("href", ["http://127.0.0.1:9200/records/_search?q=*", "file:///etc/passwd",
+                                  "//169.254.169.254/latest/meta-data/"])
+def test_a_mets_reference_outside_the_package_is_refused_and_never_read(inbox, href):
+    mets = inbox / GOOD / "METS.xml"
+    mets.write_text(mets.read_text(encoding="utf-8").replace(
+        '"representations/rep1/data/BB-45-2024.pdf"', f'"{href}"'), encoding="utf-8")
+    with pytest.raises(PackageRejected) as rejected:
+        _read(inbox / GOOD)
+    problems = [p.problem for p in rejected.value.problems]
+    assert f"{href} points outside the package; the portal reads nothing that is not in the package" in problems
+
+
+def test_a_mets_reference_climbing_out_of_the_package_is_refused(inbox):
+    mets = inbox / GOOD / "METS.xml"
+    mets.write_text(mets.read_text(encoding="utf-8").replace(
+        '"representations/rep1/data/BB-45-2024.pdf"', '"../../../etc/passwd"'), encoding="utf-8")
+    with pytest.raises(PackageRejected) as rejected:
+        _read(inbox / GOOD)
+    named = {p.file: p.problem for p in rejected.value.problems}
+    assert named["../../../etc/passwd"] == "path leaves the package"
+
+
 def test_a_changed_descriptive_metadata_file_is_caught_by_its_mets_checksum(inbox):
     description = inbox / GOOD / "metadata/descriptive/hoso.xml"
     description.write_bytes(description.read_bytes().replace("Công khai".encode(), "Mật".encode(), 1))
@@ -130,6 +155,37 @@ def test_a_bag_with_an_unlisted_payload_file_is_rejected(inbox):
     (inbox / BAG_NAME / "data/them.txt").write_text("x")
     with pytest.raises(PackageRejected, match="data/them.txt"):
         _read(inbox / BAG_NAME)
+
+
+def test_a_bag_that_would_fetch_a_file_is_refused_and_nothing_is_fetched(inbox):
+    asked = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # would be our own service answering the harvester
+            asked.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"inner secret")
+
+        def log_message(self, *args):
+            pass
+
+    with socketserver.TCPServer(("127.0.0.1", 0), Handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}/phat-bieu.pdf"
+        bag = inbox / BAG_NAME
+        size = (bag / "data/phat-bieu.pdf").stat().st_size
+        (bag / "data/phat-bieu.pdf").unlink()
+        (bag / "fetch.txt").write_text(f"{url} {size} data/phat-bieu.pdf\n", encoding="utf-8")
+        try:
+            with pytest.raises(PackageRejected) as rejected:
+                _read(bag)
+        finally:
+            server.shutdown()
+    assert [(p.file, p.problem) for p in rejected.value.problems] == [
+        ("data/phat-bieu.pdf", f"not in the bag: fetch.txt would fetch it from {url}; the portal takes in only "
+                               f"complete bags and fetches nothing")]
+    assert asked == []
 
 
 def test_a_folder_that_is_no_package_is_rejected(tmp_path):
