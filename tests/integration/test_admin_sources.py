@@ -101,6 +101,41 @@ def test_national_admin_adds_edits_disables_and_enables_a_source(portal):
     assert all(row.actor != "anonymous" for row in audit_rows(portal, actions.SOURCE_CHANGE))
 
 
+def test_file_hosts_are_set_on_the_form_as_origins_and_audited(portal):
+    national = signed_in_client(portal, "national@example.vn", "national_admin")
+    assert _post(national, "/admin/sources/new", _form(source_id="tayninh")).status_code == 303
+    edited = _post(national, "/admin/sources/tayninh/edit", _form(
+        file_hosts="https://CDN.example.org/\r\nfiles.tayninh.gov.vn\r\nhttp://anh.tayninh.gov.vn:8080"))
+    assert edited.status_code == 303, edited.text[:2000]
+    hosts = ["https://cdn.example.org", "https://files.tayninh.gov.vn", "http://anh.tayninh.gov.vn:8080"]
+    assert _source(portal, "tayninh").file_hosts == hosts
+    assert "\n".join(hosts) in national.get("/admin/sources/tayninh/edit").text
+    *_, edit = _source_changes(portal)
+    assert edit[2] == {"change": "update", "changes": {"file_hosts": [[], hosts]}}
+
+    cleared = _post(national, "/admin/sources/tayninh/edit", _form(file_hosts=""))
+    assert cleared.status_code == 303 and _source(portal, "tayninh").file_hosts == []
+    assert _source_changes(portal)[-1][2]["changes"] == {"file_hosts": [hosts, []]}
+
+
+def test_file_hosts_from_the_command_line_are_checked_and_audited(portal):
+    runner = portal.test_cli_runner()
+    refused = runner.invoke(args=["sources", "add", "--id", "tayninh", "--province", "80", "--url",
+                                  "https://tayninh.example/oai", "--file-host", "https://cdn.example.org/x"])
+    assert refused.exit_code == 2 and "--file-host" in refused.output and _source(portal, "tayninh") is None
+    added = runner.invoke(args=["sources", "add", "--id", "tayninh", "--province", "80", "--url",
+                                "https://tayninh.example/oai", "--file-host", "cdn.example.org"])
+    assert added.exit_code == 0, added.output
+    assert _source(portal, "tayninh").file_hosts == ["https://cdn.example.org"]
+    kept = runner.invoke(args=["sources", "add", "--id", "tayninh", "--province", "80", "--url",
+                               "https://tayninh.example/oai", "--schedule", "daily"])
+    assert kept.exit_code == 0 and _source(portal, "tayninh").file_hosts == ["https://cdn.example.org"]
+    assert "file-hosts=https://cdn.example.org" in runner.invoke(args=["sources", "list"]).output
+    add, *_ = _source_changes(portal)
+    assert add[2]["file_hosts"] == ["https://cdn.example.org"]
+    assert add[2]["changes"]["file_hosts"] == [None, ["https://cdn.example.org"]]
+
+
 def test_national_admin_adds_a_package_source_whose_inbox_is_made_absolute(portal, tmp_path):
     (tmp_path / "inbox").mkdir()
     national = signed_in_client(portal, "national@example.vn", "national_admin")
@@ -219,6 +254,8 @@ def test_anonymous_is_sent_to_sign_in_and_a_reader_is_refused(portal):
     ({"source_id": "Tây Ninh:1"}, "source_id", "lower-case"),
     ({"kind": "package", "url": "/no/such/inbox"}, "url", "/no/such/inbox"),
     ({"metadata_prefix": "oai dc"}, "metadata_prefix", "oai dc"),
+    ({"file_hosts": "https://cdn.example.org/files"}, "file_hosts", "is not a host"),
+    ({"file_hosts": "ftp://cdn.example.org"}, "file_hosts", "scheme://host[:port]"),
 ])
 def test_bad_input_is_shown_next_to_its_field_and_nothing_is_saved(portal, values, field, message):
     national = signed_in_client(portal, "national@example.vn", "national_admin")
