@@ -34,7 +34,8 @@ from opensearchpy import OpenSearch
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from indexer.errors import HarvestError, IndexUnavailable, LeaseLost, RecordError, SourceProtocolError, SourceUnavailable
+from indexer.errors import (HarvestError, IndexUnavailable, LeaseLost, RecordError, SourceProtocolError,
+                            SourceUnavailable)
 from indexer.files import fetch_file
 from indexer.mapping.oai_dc import MappedRecord
 from indexer.mapping.registry import MAPPERS, mapper_for, richest_known

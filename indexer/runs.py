@@ -215,10 +215,10 @@ def _one_running_violated(error: IntegrityError) -> bool:
 def _busy_message(db: Session, source_id: str, what: str | None = None) -> str:
     holder = db.scalars(select(HarvestRun).where(HarvestRun.source_id == source_id,
                                                  HarvestRun.state == "running")).first()
+    said = _held_by(holder) if holder is not None else \
+        f"source {source_id} was claimed by another process at the same moment"
     db.rollback()
-    if holder is not None:
-        return _held_by(holder) + (f" ({what})" if what else "")
-    return f"source {source_id} was claimed by another process at the same moment" + (f" ({what})" if what else "")
+    return said + (f" ({what})" if what else "")
 
 
 # --- holding ----------------------------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ class RunLease:
         self.db, self.run, self.owner = db, run, owner
         self.run_id, self.source_id = run.id, run.source_id
         self.lease_seconds, self.clock = lease_seconds, clock
-        self.lost = False
+        self.lost: LeaseLost | None = None  # once lost, every later write is refused with the same reason
 
     @property
     def beat_seconds(self) -> float:
@@ -248,7 +248,7 @@ class RunLease:
         """LeaseLost if the run is no longer this process's: asked before each write to the index, which
         the database's transaction cannot fence."""
         if self.lost:
-            raise self._lost_error(None)
+            raise self.lost
         holder = self.db.execute(select(RUNS.c.lease_owner, RUNS.c.state).where(RUNS.c.id == self.run_id)).first()
         if holder is None or holder.lease_owner != self.owner or holder.state != "running":
             self._lose()
@@ -257,7 +257,7 @@ class RunLease:
         """The run's end: its state and message, the lease given up, committed with what the session holds.
         LeaseLost (nothing written) if the run is no longer this process's."""
         if self.lost:
-            raise self._lost_error(None)
+            raise self.lost
         self._renew()
         run = self.run
         run.state, run.finished_at, run.lease_owner, run.resumable = state, utcnow(), None, resumable
@@ -270,7 +270,7 @@ class RunLease:
         On PostgreSQL the row stays locked until the commit, on SQLite the database: no successor can
         take the run between this check and the commit."""
         if self.lost:
-            raise self._lost_error(None)
+            raise self.lost
         now = self.clock.now()
         renewed = self.db.execute(update(RUNS).where(RUNS.c.id == self.run_id, RUNS.c.lease_owner == self.owner,
                                                      RUNS.c.state == "running").values(heartbeat_at=now)).rowcount
@@ -279,17 +279,13 @@ class RunLease:
         set_committed_value(self.run, "heartbeat_at", now)
 
     def _lose(self) -> None:
-        self.lost = True
         self.db.rollback()  # what this process had not committed is not the successor's
         holder = self.db.execute(select(RUNS.c.lease_owner, RUNS.c.state).where(RUNS.c.id == self.run_id)).first()
         self.db.rollback()
-        error = self._lost_error(holder)
-        log.error("%s", error)
-        raise error
-
-    def _lost_error(self, holder) -> LeaseLost:
         now = f"held by {holder.lease_owner}" if holder is not None and holder.lease_owner else \
-            f"{holder.state}" if holder is not None else "gone"
-        return LeaseLost(f"run {self.run_id} of {self.source_id} is no longer this process's ({self.owner}): it was "
-                         f"taken over while this process was stalled and is now {now}; this process stops without "
-                         f"writing the index or the run again")
+            holder.state if holder is not None else "gone"
+        self.lost = LeaseLost(f"run {self.run_id} of {self.source_id} is no longer this process's ({self.owner}): "
+                              f"it was taken over while this process stalled and is now {now}; this process stops "
+                              f"without writing the index or the run again")
+        log.error("%s", self.lost)
+        raise self.lost

@@ -13,8 +13,8 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select, update
 
 from indexer.errors import HarvestError, RunBusy
-from indexer.harvest import (HarvestSettings, RetryPolicy, due_sources, harvest_source, last_run_started, refresh_record,
-                             source_sets)
+from indexer.harvest import (HarvestSettings, RetryPolicy, due_sources, harvest_source, last_run_started,
+                             refresh_record, source_sets)
 from indexer.package_intake import intake_packages
 from indexer.signatures import TrustRootsError, load_trust_roots
 from indexer.text_extraction import TikaExtractor, TikaLimits

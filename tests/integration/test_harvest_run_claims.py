@@ -102,7 +102,8 @@ def test_of_two_claims_that_found_the_same_dead_run_one_takes_it_over(tmp_path_f
         (dead_id, "running", lease.owner, 1, "page-3")
 
 
-def test_a_stopped_run_is_not_reopened_beside_a_run_another_process_started_meanwhile(tmp_path_factory, database_url):
+def test_a_stopped_run_is_not_reopened_beside_a_run_another_process_started_meanwhile(tmp_path_factory,
+                                                                                     database_url):
     app = portal_for(tmp_path_factory, "http://127.0.0.1:9", database_url=database_url)
     with app.app_context():
         db = database.get_db()

@@ -110,12 +110,14 @@ def test_a_lease_is_stale_when_its_heartbeat_is_old_or_its_process_is_gone():
 def test_each_claim_has_its_own_lease_owner_and_a_gone_process_is_still_recognised_by_it():
     now = datetime.now(timezone.utc)
     first, second = new_lease_owner(), new_lease_owner()
-    assert first != second and first.rsplit(":", 1)[0] == second.rsplit(":", 1)[0] == f"{os.uname().nodename}:{os.getpid()}"
+    this_process = f"{os.uname().nodename}:{os.getpid()}"
+    assert first != second and first.rsplit(":", 1)[0] == second.rsplit(":", 1)[0] == this_process
     alive = SimpleNamespace(heartbeat_at=now, started_at=now, lease_owner=first)
     assert not lease_is_stale(alive, 300, now)
     gone = SimpleNamespace(**{**vars(alive), "lease_owner": f"{os.uname().nodename}:999999999:0a1b2c3d"})
     assert lease_is_stale(gone, 300, now)
-    assert not lease_is_stale(SimpleNamespace(**{**vars(alive), "lease_owner": "another-host:1:0a1b2c3d"}), 300, now)
+    elsewhere = SimpleNamespace(**{**vars(alive), "lease_owner": "another-host:1:0a1b2c3d"})
+    assert not lease_is_stale(elsewhere, 300, now)
 
 
 def test_the_content_hash_ignores_when_the_record_was_read():
