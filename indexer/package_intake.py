@@ -226,20 +226,25 @@ class _Intake:
         self.taken.add(entry.name)
         self.run.processed += 1
         with tempfile.TemporaryDirectory(prefix="package-") as scratch:
-            try:
-                root = extract_zip(entry, Path(scratch), self.limits) if entry.is_file() else entry
-                package = read_package(root, entry.name, source_id=self.source.id,
-                                       holding_province=self.source.holding_province)
-            except PackageRejected as rejected:
-                self._reject(waiting, rejected.problems)
+            problems = None
+            with self.lease.kept_alive():  # checksums and Tika on a large package may outlast the lease
+                try:
+                    root = extract_zip(entry, Path(scratch), self.limits) if entry.is_file() else entry
+                    package = read_package(root, entry.name, source_id=self.source.id,
+                                           holding_province=self.source.holding_province)
+                except PackageRejected as rejected:
+                    problems = rejected.problems
+                except Exception as error:  # one unreadable package must not stop the others
+                    log.exception("unexpected error on package %s", entry.name)
+                    problems = [Problem(entry.name, f"{type(error).__name__}: {error}")]
+                if problems is None:
+                    # Where its files are once in done/: the zip's name, then the path of the member.
+                    base = PurePosixPath(entry.name) / (root.relative_to(scratch).as_posix() if entry.is_file()
+                                                        else ".")
+                    documents, notes, pending = self._documents(package, base)
+            if problems is not None:
+                self._reject(waiting, problems)
                 return
-            except Exception as error:  # one unreadable package must not stop the others
-                log.exception("unexpected error on package %s", entry.name)
-                self._reject(waiting, [Problem(entry.name, f"{type(error).__name__}: {error}")])
-                return
-            # Where the package's files are once it is in done/: the zip's name, then the path of the member.
-            base = PurePosixPath(entry.name) / (root.relative_to(scratch).as_posix() if entry.is_file() else ".")
-            documents, notes, pending = self._documents(package, base)
             # IndexUnavailable propagates: the package stays in the inbox for the next run.
             self.lease.check()
             failures = dict(self.writer.write(documents, []))

@@ -23,8 +23,10 @@ import logging
 import os
 import secrets
 import socket
+import threading
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Callable, Iterator
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -252,6 +254,39 @@ class RunLease:
         holder = self.db.execute(select(RUNS.c.lease_owner, RUNS.c.state).where(RUNS.c.id == self.run_id)).first()
         if holder is None or holder.lease_owner != self.owner or holder.state != "running":
             self._lose()
+
+    @contextmanager
+    def kept_alive(self) -> Iterator[None]:
+        """For work that leaves the session alone (a package's files read and sent to Tika): meanwhile a
+        thread renews the heartbeat every beat_seconds on a connection of its own, fenced like every write,
+        so that nothing half-done of the work is committed with it. A lease found lost there is raised
+        once the work is done, before anything of it is written."""
+        stop, lost = threading.Event(), threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(self.beat_seconds):
+                try:
+                    with self.db.get_bind().connect() as connection:
+                        renewed = connection.execute(update(RUNS).where(
+                            RUNS.c.id == self.run_id, RUNS.c.lease_owner == self.owner, RUNS.c.state == "running")
+                            .values(heartbeat_at=self.clock.now())).rowcount
+                        connection.commit()
+                except Exception as error:  # the database away for a moment: the next beat tries again
+                    log.warning("could not renew the heartbeat of run %s: %s", self.run_id, error)
+                    continue
+                if renewed != 1:
+                    lost.set()
+                    return
+
+        thread = threading.Thread(target=beat, name=f"heartbeat-run-{self.run_id}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+        if lost.is_set():
+            self.check()  # raises LeaseLost, naming who holds the run now
 
     def close(self, state: str, message: str | None = None, resumable: bool = False) -> None:
         """The run's end: its state and message, the lease given up, committed with what the session holds.

@@ -5,8 +5,11 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta, timezone
 
-from indexer.runs import RunClock
-from schema.tables import utcnow
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from indexer.runs import RunClock, lease_is_stale
+from schema.tables import HarvestRun, utcnow
 
 
 class ShiftedClock(RunClock):
@@ -48,6 +51,26 @@ class ManualClock(RunClock):
     def wait_for_readings(self, count: int, timeout: float = 60) -> bool:
         with self._changed:
             return self._changed.wait_for(lambda: self.readings >= count, timeout)
+
+
+class LeaseWitness:
+    """Each time a run waits on something the test serves (a file, a page, Tika), the time moves two
+    leases on, and the run must renew its heartbeat past that moment before the answer comes; the test
+    looks from another connection, as a second `flask harvest` would."""
+
+    def __init__(self, database_url: str, clock: ManualClock, lease_seconds: float):
+        self.engine = create_engine(database_url)
+        self.clock, self.lease_seconds = clock, lease_seconds
+        self.kept: list[bool] = []
+
+    def outlast_the_lease(self) -> None:
+        moved_to, readings = self.clock.advance(2 * self.lease_seconds)
+        # A heartbeat reads the clock, then commits; the next reading comes after that commit.
+        beaten = self.clock.wait_for_readings(readings + 2)
+        with Session(self.engine) as session:
+            run = session.scalars(select(HarvestRun).where(HarvestRun.state == "running")).one()
+            self.kept.append(beaten and aware(run.heartbeat_at) >= moved_to
+                             and not lease_is_stale(run, self.lease_seconds, moved_to))
 
 
 class HeldSource:

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import Session
-
 from demo.fault_provider import FaultProvider, FaultRecord, Faults
 from indexer.harvest import harvest_source
-from indexer.runs import lease_is_stale
 from indexer.text_extraction import TikaExtractor
 from portal import database
 from portal.cli import harvest_settings
@@ -22,29 +18,10 @@ from portal.opensearch import build_client
 from schema.tables import HarvestRun, Source
 from tests.conftest import ServerThread, drop_indices
 from tests.integration.harvest_helpers import SOURCE, indexed, portal_for
-from tests.integration.run_helpers import ManualClock, aware
+from tests.integration.run_helpers import LeaseWitness, ManualClock
 
 LEASE_SECONDS = 300
 FILE_TEXT = "Biên bản họp Hội đồng xác định giá trị tài liệu".encode()
-
-
-class LeaseWitness:
-    """Each time the run waits on something the test serves: the time moves two leases on, and the run
-    must renew its heartbeat past that moment before the answer comes."""
-
-    def __init__(self, database_url: str, clock: ManualClock):
-        self.engine = create_engine(database_url)
-        self.clock = clock
-        self.kept: list[bool] = []
-
-    def outlast_the_lease(self) -> None:
-        moved_to, readings = self.clock.advance(2 * LEASE_SECONDS)
-        # A heartbeat reads the clock, then commits; the run's next reading comes after that commit.
-        beaten = self.clock.wait_for_readings(readings + 2)
-        with Session(self.engine) as session:
-            run = session.scalars(select(HarvestRun).where(HarvestRun.state == "running")).one()
-            self.kept.append(beaten and aware(run.heartbeat_at) >= moved_to
-                             and not lease_is_stale(run, LEASE_SECONDS, moved_to))
 
 
 def harvest_on(app, clock: ManualClock) -> HarvestRun:
@@ -77,7 +54,7 @@ def test_a_run_waiting_on_slow_files_keeps_its_lease(tmp_path_factory, database_
         provider.records += [FaultRecord(f"HS{n:03d}", "2025-01-01T00:00:00Z", f"Hồ sơ {n}",
                                          file_urls=(f"{server.url}/files/bien-ban-{n}.txt",)) for n in range(1, 5)]
         app = portal_for(tmp_path_factory, server.url, database_url=database_url)
-        witness = LeaseWitness(app.config["DATABASE_URL"], clock)
+        witness = LeaseWitness(app.config["DATABASE_URL"], clock, LEASE_SECONDS)
         try:
             run = harvest_on(app, clock)
 
@@ -101,7 +78,7 @@ def test_a_run_waiting_on_a_slow_source_keeps_its_lease(tmp_path_factory, databa
 
     with ServerThread(slow_pages) as server:
         app = portal_for(tmp_path_factory, server.url, database_url=database_url)
-        witness = LeaseWitness(app.config["DATABASE_URL"], clock)
+        witness = LeaseWitness(app.config["DATABASE_URL"], clock, LEASE_SECONDS)
         try:
             run = harvest_on(app, clock)
 
