@@ -9,21 +9,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.access.identity import current_identity
 from portal.audit import actions as audit_actions
 from portal.audit.log import AuditUnavailable, record_event
 from portal.auth import accounts, tokens
 from portal.auth.accounts import EmailTaken, Registration, SignInRefused
-from portal.auth.forms import (DeleteAccountForm, ForgotPasswordForm, LoginForm, RegistrationForm, ResendVerificationForm,
-                               ResetPasswordForm, SignOutForm)
+from portal.auth.forms import (DeleteAccountForm, ForgotPasswordForm, LoginForm, RegistrationForm,
+                               ResendVerificationForm, ResetPasswordForm, SignOutForm)
 from portal.auth.models import User
 from portal.auth.safe_redirect import safe_next
 from portal.auth.session import sign_in, sign_out
 from portal.database import get_db
-from portal.labels import province_label
 from portal.mail import MailNotSent, send_mail
-from portal.personal_data import NOTICE_VERSION, deletion
-from portal.personal_data.encryption import Undecryptable, id_number_of
+from portal.personal_data import NOTICE_VERSION
+from portal.personal_data.views import account_page
 
 log = logging.getLogger(__name__)
 auth_blueprint = Blueprint("auth", __name__)
@@ -181,19 +179,7 @@ def reset_password(token: str):
 @auth_blueprint.get("/account")
 @login_required
 def account():
-    identity = current_identity()
-    return render_template("auth/account.html", user=current_user, identity=identity,
-                           province=province_label(identity.province) if identity.province else None,
-                           id_number=_own_id_number(current_user), delete_form=DeleteAccountForm(),
-                           deletion_refused=deletion.refusal(current_user))
-
-
-def _own_id_number(user: User) -> str | None:
-    try:
-        return id_number_of(user)
-    except Undecryptable as error:
-        log.error("account page of user %s: %s", user.id, error)
-        return None
+    return account_page(current_user._get_current_object(), DeleteAccountForm())
 
 
 def _user_of_reset_token(token: str) -> User | None:

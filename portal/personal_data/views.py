@@ -17,7 +17,7 @@ from portal.auth.session import sign_out
 from portal.database import get_db
 from portal.labels import province_label
 from portal.personal_data import NOTICE_VERSION, deletion
-from portal.personal_data.encryption import Undecryptable
+from portal.personal_data.encryption import Undecryptable, id_number_of
 from portal.personal_data.export import as_json, personal_data_of
 
 log = logging.getLogger(__name__)
@@ -59,10 +59,20 @@ def delete_account():
                     "as the law on archives requires."), "notice")
             return redirect(url_for("search.home"))
         form.password.errors = [_("Wrong password: your account is not deleted.")]
+    return account_page(user, form), 400
+
+
+def account_page(user, delete_form: DeleteAccountForm) -> str:
+    """/account: the person's details (their ID number in clear), their data and its deletion."""
     identity = current_identity()
+    try:
+        id_number = id_number_of(user)
+    except Undecryptable as error:
+        log.error("account page of user %s: %s", user.id, error)
+        id_number = None
     return render_template("auth/account.html", user=user, identity=identity,
                            province=province_label(identity.province) if identity.province else None,
-                           id_number=None, delete_form=form, deletion_refused=None), 400
+                           id_number=id_number, delete_form=delete_form, deletion_refused=deletion.refusal(user))
 
 
 def limit_delete_attempts(app) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from tests.access_requests import unique_email
 from tests.accounts import TEST_PASSWORD, create_user, csrf_token, sign_in
 from tests.audit_support import audit_rows
 from tests.conftest import make_portal
-from tests.integration.test_audit_actions import PUBLIC_ID, index_prefix  # noqa: F401 - the module's index
+from tests.integration.test_audit_actions import index_prefix  # noqa: F401 - its indexed records
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ID_NUMBER = "079301001234"
@@ -226,7 +225,8 @@ def test_a_wrong_key_fails_clearly_and_changes_nothing(portal, tmp_path_factory,
     wrong = make_portal(tmp_path_factory, database_url=database_url, PERSONAL_DATA_KEY=KEY_B)
     page = _signed_in(wrong, "staff86@example.vn").get(f"/staff/requests/{request_id}")
     assert page.status_code == 200 and ID_NUMBER not in page.text
-    assert "data-id-number" not in page.text and "khoá của cổng thông tin" in page.text  # "unreadable: the portal's key …"
+    # "ID number unreadable: the portal's key does not open it", instead of the number
+    assert "data-id-number" not in page.text and "khoá của cổng thông tin" in page.text
     assert _signed_in(wrong, reader_email).get("/account/data").status_code == 503
     result = wrong.test_cli_runner().invoke(args=["users", "rotate-key"])
     assert result.exit_code == 1 and "nothing was changed" in result.output and str(reader) in result.output
