@@ -7,6 +7,6 @@ from flask_babel import gettext as _
 def person_name(user) -> str:
     if user is None:
         return ""
-    if user.deleted_at is not None:
+    if user.is_deleted:
         return _("deleted reader")
     return user.full_name or user.email or f"#{user.id}"
