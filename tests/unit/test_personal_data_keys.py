@@ -1,5 +1,5 @@
-"""The ID number's encryption (keys, rotation, a wrong key) and the keyed hash of anonymous
-visitors' addresses, without any service."""
+"""The ID number's encryption (keys, rotation, a wrong key), the keyed hash of anonymous
+visitors' addresses, and who may delete their own account, without any service."""
 from __future__ import annotations
 
 import pytest
@@ -67,3 +67,12 @@ def test_the_address_key_defaults_to_one_derived_from_the_secret_key():
     assert derived == key_from_config({"SECRET_KEY": "s3cret"}) and derived != b"s3cret"
     assert derived != key_from_config({"SECRET_KEY": "other"})
     assert key_from_config({"SECRET_KEY": "s3cret", "AUDIT_IP_KEY": "chosen"}) == b"chosen"
+
+
+def test_only_a_local_readers_account_may_be_deleted_on_its_own_page():
+    from portal.auth.models import User
+    from portal.personal_data.deletion import refusal
+
+    assert refusal(User(roles="reader", password_hash="scrypt:…")) is None
+    assert refusal(User(roles="reader", oidc_issuer="https://sso.example.gov.vn", oidc_subject="abc")) is not None
+    assert refusal(User(roles="staff", province="86", password_hash="scrypt:…")) is not None
