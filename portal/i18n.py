@@ -7,6 +7,7 @@ import os
 from flask import Flask, current_app, request, session, url_for
 from flask_babel import Babel, get_locale
 
+from portal.formatting import day, moment, number
 from portal.labels import harvest_mode_label, harvest_state_label, language_label, problem_label, province_label
 
 
@@ -42,3 +43,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(harvest_mode_label, "harvest_mode")
     app.add_template_filter(problem_label, "problem")
     app.add_template_filter(lambda code: province_label(code) if code else "", "province")
+    app.add_template_filter(day, "day")
+    app.add_template_filter(moment, "moment")
+    app.add_template_filter(lambda value: moment(value, seconds=True), "moment_seconds")
+    app.add_template_filter(number, "number")
