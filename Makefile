@@ -11,6 +11,7 @@ services: install
 	scripts/tika.sh start
 	scripts/postgres.sh start
 	scripts/keycloak.sh start
+	scripts/redis.sh start
 
 demo: services
 	scripts/demo.sh
@@ -27,6 +28,7 @@ test-unit: install
 	TEST_POSTGRES=0 scripts/test.sh tests/unit
 
 stop:
+	-scripts/redis.sh stop
 	-scripts/postgres.sh stop
 	-scripts/keycloak.sh stop
 	-scripts/mail-sink.sh stop
