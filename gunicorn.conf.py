@@ -9,25 +9,31 @@ import shutil
 import sys
 import tempfile
 
+
+
+def _setting(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
 wsgi_app = "app:create_app()"
 
 # Where to listen: loopback by default, the reverse proxy in front connects there.
-bind = os.environ.get("PORTAL_BIND", "127.0.0.1:5000").split(",")
+bind = (os.environ.get("PORTAL_BIND") or "127.0.0.1:5000").split(",")
 
 # Threads serve the many requests that wait on OpenSearch and the database; processes use the cores.
 worker_class = "gthread"
-workers = int(os.environ.get("GUNICORN_WORKERS") or min(2 * (os.cpu_count() or 1) + 1, 9))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+workers = _setting("GUNICORN_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 9))
+threads = _setting("GUNICORN_THREADS", 4)
 
 # A worker silent for longer is killed and replaced (an export of 1,000 records takes a few seconds);
 # on restart (SIGHUP) or stop (SIGTERM) workers get graceful_timeout to finish their requests.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+timeout = _setting("GUNICORN_TIMEOUT", 60)
+graceful_timeout = _setting("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = 5
 # Workers are replaced after this many requests (plus up to the jitter, so they do not all restart
 # at once): whatever a worker leaks in a long life is given back.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+max_requests = _setting("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = _setting("GUNICORN_MAX_REQUESTS_JITTER", 200)
 
 # The reverse proxy's X-Forwarded-* headers are read by the portal alone, as far as PROXY_FIX_HOPS
 # says to trust them; gunicorn would otherwise take X-Forwarded-Proto from any local client.
@@ -38,7 +44,7 @@ accesslog = "-"
 errorlog = "-"
 # The usual combined format, with the time taken and the worker that answered (<pid>).
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms %(p)s'
-loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 proc_name = "archives-portal"
 # gunicornc's control socket only where one is named: by default every gunicorn of the user shares
 # one path ($HOME/.gunicorn/gunicorn.ctl), and a second portal on the machine would take it over.
