@@ -9,6 +9,10 @@ import shutil
 import sys
 import tempfile
 
+from dotenv import load_dotenv
+
+# The clone's .env, as the portal reads it (the environment wins): PORTAL_BIND and GUNICORN_* may be there.
+load_dotenv(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".env"), override=False)
 
 
 def _setting(name: str, default: int) -> int:
@@ -65,12 +69,9 @@ prometheus_multiproc_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 def on_starting(server):
     """Before any worker: refuse to start without SECRET_KEY (one line saying how to make one), warn
     when the workers would count rate limits apart, and start the metrics from zero."""
-    from dotenv import load_dotenv
+    from portal.config import MISSING_SECRET_KEY, secret_key_missing
 
-    from portal.config import MISSING_SECRET_KEY
-
-    load_dotenv(override=False)
-    if not os.environ.get("SECRET_KEY"):
+    if secret_key_missing(os.environ.get("SECRET_KEY")):
         print(MISSING_SECRET_KEY, file=sys.stderr)
         sys.exit(1)
     if server.cfg.workers > 1 and not (os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL")):

@@ -15,20 +15,28 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
-MISSING_SECRET_KEY = ("SECRET_KEY is not set: the portal will not start without it (every worker must sign sessions "
+MISSING_SECRET_KEY = ("SECRET_KEY is not set (or is .env.example's placeholder): the portal will not start without it (every worker must sign sessions "
                       "and CSRF tokens with the same key). Make one with "
                       "`python -c 'import secrets; print(secrets.token_hex(32))'` and put it in the environment "
                       "or in .env as SECRET_KEY=…")
+
+
+# .env.example's placeholder: a copy of the example left as it is has no secret at all.
+PLACEHOLDER_SECRET_KEYS = frozenset(("change-me",))
 
 
 class MissingSecretKey(RuntimeError):
     """No SECRET_KEY outside debug and tests: the portal refuses to start."""
 
 
+def secret_key_missing(value: str | None) -> bool:
+    return not value or value.strip() in PLACEHOLDER_SECRET_KEYS
+
+
 def require_secret_key(config: dict, debug: bool) -> None:
-    """Outside debug and tests a missing SECRET_KEY stops the start-up with one line saying how to
-    make one; in debug and tests a random key for this process only does (and says so)."""
-    if config.get("SECRET_KEY"):
+    """Outside debug and tests a missing SECRET_KEY (or .env.example's placeholder) stops the start-up
+    with one line saying how to make one; in debug and tests a random key for this process only does."""
+    if not secret_key_missing(config.get("SECRET_KEY")):
         return
     if not (debug or config.get("TESTING")):
         raise MissingSecretKey(MISSING_SECRET_KEY)

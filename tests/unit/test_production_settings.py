@@ -31,6 +31,14 @@ def test_without_a_secret_key_the_portal_refuses_to_start_saying_how_to_make_one
     assert "python -c 'import secrets; print(secrets.token_hex(32))'" in message
 
 
+def test_the_placeholder_of_env_example_is_no_secret_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "change-me")
+    from app import create_app
+
+    with pytest.raises(MissingSecretKey):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/portal.db"})
+
+
 def test_tests_and_debug_get_a_random_key_of_their_own(no_secret_key, tmp_path):
     from app import create_app
 
@@ -76,7 +84,11 @@ def gunicorn_settings(monkeypatch):
     def read(**environment) -> dict:
         for name in ("PORTAL_BIND", "GUNICORN_WORKERS", "GUNICORN_THREADS", "PROMETHEUS_MULTIPROC_DIR"):
             monkeypatch.setenv(name, environment.get(name, ""))
+        before = dict(os.environ)
         settings = runpy.run_path(str(PROJECT_DIR / "gunicorn.conf.py"))
+        settings["environment"] = dict(os.environ)
+        os.environ.clear()  # what it set (the metrics directory, a .env of the clone) stays here
+        os.environ.update(before)
         made = settings["prometheus_multiproc_dir"]
         if os.path.basename(made).startswith(settings["METRICS_DIR_PREFIX"]):
             shutil.rmtree(made, ignore_errors=True)
@@ -96,7 +108,7 @@ def test_gunicorn_settings_by_default(gunicorn_settings):
     assert settings["accesslog"] == "-"
     assert settings["secure_scheme_headers"] == {}  # X-Forwarded-Proto is the portal's to trust (PROXY_FIX_HOPS)
     assert os.path.basename(settings["prometheus_multiproc_dir"]).startswith("archives-portal-metrics-")
-    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == settings["prometheus_multiproc_dir"]
+    assert settings["environment"]["PROMETHEUS_MULTIPROC_DIR"] == settings["prometheus_multiproc_dir"]
     assert callable(settings["child_exit"]) and callable(settings["on_starting"])
 
 
