@@ -73,6 +73,7 @@ def on_starting(server):
 
     if secret_key_missing(os.environ.get("SECRET_KEY")):
         print(MISSING_SECRET_KEY, file=sys.stderr)
+        on_exit(server)
         sys.exit(1)
     if server.cfg.workers > 1 and not (os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL")):
         server.log.warning("no REDIS_URL: each of the %d workers counts sign-in attempts on its own",

@@ -228,12 +228,15 @@ def test_metrics_are_refused_to_other_addresses_without_the_token(gunicorn):
     assert answer.status_code == 200 and "portal_http_request_duration_seconds" in answer.text
 
 
-def test_gunicorn_refuses_to_start_without_a_secret_key():
-    # Empty rather than absent, so that a .env of the clone (make demo writes one) cannot fill it in.
-    env = dict(os.environ, SECRET_KEY="", PORTAL_BIND=f"127.0.0.1:{free_port()}")
+def test_gunicorn_refuses_to_start_without_a_secret_key(tmp_path):
+    # Empty rather than absent, so that a .env of the clone (make demo writes one) cannot fill it in;
+    # the metrics directory gunicorn.conf.py makes goes under TMPDIR, to see that it is removed.
+    env = {name: value for name, value in os.environ.items() if name != "PROMETHEUS_MULTIPROC_DIR"}
+    env.update(SECRET_KEY="", PORTAL_BIND=f"127.0.0.1:{free_port()}", TMPDIR=str(tmp_path))
     started = subprocess.run([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-w", "1"],
                              cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=60)
     assert started.returncode != 0
     assert "SECRET_KEY is not set" in started.stderr
     assert "python -c 'import secrets; print(secrets.token_hex(32))'" in started.stderr
     assert "Booting worker" not in started.stdout + started.stderr
+    assert list(tmp_path.glob("archives-portal-metrics-*")) == []
