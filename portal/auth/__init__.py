@@ -54,9 +54,11 @@ def init_app(app: Flask) -> None:
 
     # One limiter per app; in a store shared by workers and hosts (Redis), the key prefix keeps each
     # installation's (and each test app's) counts apart. The key is request.remote_addr: the client
-    # ProxyFix found behind PROXY_FIX_HOPS proxies, never a header a client could forge.
+    # ProxyFix found behind PROXY_FIX_HOPS proxies, never a header a client could forge. Should the
+    # store be unreachable, each process counts alone until it is back, rather than refusing every sign-in.
     limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
-                      key_prefix=app.config["RATELIMIT_KEY_PREFIX"], default_limits=[], headers_enabled=True)
+                      key_prefix=app.config["RATELIMIT_KEY_PREFIX"], default_limits=[], headers_enabled=True,
+                      in_memory_fallback_enabled=True)
     app.extensions["portal_limiter"] = limiter
     for endpoint, limit in (("auth.login", app.config["RATELIMIT_SIGN_IN"]),
                             ("auth.register", app.config["RATELIMIT_MAIL_FORMS"]),
