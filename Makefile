@@ -25,7 +25,7 @@ fuzz: services
 	PERMISSION_FUZZ_EXAMPLES=10000 scripts/test.sh tests/integration/test_permission_properties.py
 
 test-unit: install
-	TEST_POSTGRES=0 scripts/test.sh tests/unit
+	TEST_POSTGRES=0 TEST_REDIS=0 scripts/test.sh tests/unit
 
 stop:
 	-scripts/redis.sh stop
