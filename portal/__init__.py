@@ -48,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(export_blueprint)
     app.register_blueprint(api_docs_blueprint)
     app.register_blueprint(health.health_blueprint)
+    app.register_blueprint(metrics.metrics_blueprint)
     metrics.init_app(app)
     app.register_blueprint(users_admin_blueprint)
     app.register_blueprint(oidc_blueprint)

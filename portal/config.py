@@ -15,10 +15,10 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
-MISSING_SECRET_KEY = ("SECRET_KEY is not set (or is .env.example's placeholder): the portal will not start without it (every worker must sign sessions "
-                      "and CSRF tokens with the same key). Make one with "
-                      "`python -c 'import secrets; print(secrets.token_hex(32))'` and put it in the environment "
-                      "or in .env as SECRET_KEY=…")
+MISSING_SECRET_KEY = ("SECRET_KEY is not set (or is .env.example's placeholder): the portal will not start "
+                      "without it (every worker must sign sessions and CSRF tokens with the same key). Make one "
+                      "with `python -c 'import secrets; print(secrets.token_hex(32))'` and put it in the "
+                      "environment or in .env as SECRET_KEY=…")
 
 
 # .env.example's placeholder: a copy of the example left as it is has no secret at all.
