@@ -109,6 +109,9 @@ class LastHarvestCollector:
         files = GaugeMetricFamily("portal_harvest_last_run_files",
                                   "Files of the source's last finished harvest run, with text extracted or not",
                                   labels=("source", "outcome"))
+        errors = GaugeMetricFamily("portal_harvest_last_run_errors",
+                                   "Errors of the source's last finished run by kind, as its report lists them "
+                                   "(at most 100 a kind are kept)", labels=("source", "kind"))
         succeeded = GaugeMetricFamily("portal_harvest_last_run_succeeded",
                                       "1 if the source's last finished run ended without errors, else 0",
                                       labels=("source",))
@@ -123,12 +126,14 @@ class LastHarvestCollector:
                 records.add_metric((run.source_id, state), getattr(run, state) or 0)
             files.add_metric((run.source_id, "extracted"), run.files_extracted or 0)
             files.add_metric((run.source_id, "failed"), run.files_failed or 0)
+            for kind, entries in sorted((run.errors or {}).items()):
+                errors.add_metric((run.source_id, kind), len(entries or ()))
             succeeded.add_metric((run.source_id,), 1 if run.state == "done" else 0)
             if run.finished_at is not None:
                 ended = run.finished_at  # SQLite hands back naive datetimes, stored in UTC
                 finished.add_metric((run.source_id,), (ended if ended.tzinfo else ended.replace(
                     tzinfo=timezone.utc)).timestamp())
-        return [records, files, succeeded, finished]
+        return [records, files, errors, succeeded, finished]
 
 
 @metrics_blueprint.get("/metrics")
