@@ -5,14 +5,16 @@ command line, which wins over this file. Behind a reverse proxy, see README "Pro
 """
 import glob
 import os
+import runpy
 import shutil
 import sys
 import tempfile
 
 from dotenv import load_dotenv
 
+PROJECT_DIR = os.path.dirname(os.path.abspath(__file__))
 # The clone's .env, as the portal reads it (the environment wins): PORTAL_BIND and GUNICORN_* may be there.
-load_dotenv(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".env"), override=False)
+load_dotenv(os.path.join(PROJECT_DIR, ".env"), override=False)
 
 
 def _setting(name: str, default: int) -> int:
@@ -69,10 +71,11 @@ prometheus_multiproc_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 def on_starting(server):
     """Before any worker: refuse to start without SECRET_KEY (one line saying how to make one), warn
     when the workers would count rate limits apart, and start the metrics from zero."""
-    from portal.config import MISSING_SECRET_KEY, secret_key_missing
-
-    if secret_key_missing(os.environ.get("SECRET_KEY")):
-        print(MISSING_SECRET_KEY, file=sys.stderr)
+    # portal/config.py read, not imported: the master imports nothing of the portal, so the workers a
+    # graceful reload (SIGHUP) starts after a deploy import all of the new code.
+    portal_config = runpy.run_path(os.path.join(PROJECT_DIR, "portal", "config.py"))
+    if portal_config["secret_key_missing"](os.environ.get("SECRET_KEY")):
+        print(portal_config["MISSING_SECRET_KEY"], file=sys.stderr)
         on_exit(server)
         sys.exit(1)
     if server.cfg.workers > 1 and not (os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL")):
