@@ -53,7 +53,10 @@ class Gunicorn:
         return self.log_path.read_text(errors="replace")
 
     def worker_pids(self) -> set[int]:
-        return {int(pid) for pid in re.findall(r"Booting worker with pid: (\d+)", self.log())}
+        """The workers alive now (a reload replaces them all)."""
+        log = self.log()
+        booted = {int(pid) for pid in re.findall(r"Booting worker with pid: (\d+)", log)}
+        return booted - {int(pid) for pid in re.findall(r"Worker exiting \(pid: (\d+)\)", log)}
 
     def worker_for(self, marker: str) -> int:
         """The pid of the worker whose access-log line holds `marker` (a probe in the request's query)."""
@@ -125,16 +128,28 @@ def sample(samples: dict, name: str, **labels) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
-def test_a_sign_in_through_one_worker_is_honoured_by_all_the_others(gunicorn, harvested_app):
+def sign_in_through(gunicorn, app, marker: str) -> dict:
+    """A new reader signed in through the real form; returns the browser's cookies."""
     email = f"gunicorn-{uuid.uuid4().hex[:8]}@example.vn"
-    create_user(harvested_app, email, full_name="Đặng Thị Gunicorn")
+    create_user(app, email, full_name="Đặng Thị Gunicorn")
     browser = requests.Session()
     page = browser.get(f"{gunicorn.url}/login", timeout=60)
-    signed = browser.post(f"{gunicorn.url}/login?probe=sign-in", timeout=60, allow_redirects=False,
+    signed = browser.post(f"{gunicorn.url}/login?probe={marker}", timeout=60, allow_redirects=False,
                           data={"csrf_token": csrf_token(page.text), "email": email, "password": TEST_PASSWORD})
     assert signed.status_code == 302
+    return browser.cookies.get_dict()
+
+
+def searches_counted(gunicorn) -> float:
+    scrape = requests.get(f"{gunicorn.url}/metrics", timeout=60)
+    assert scrape.status_code == 200
+    return sample(metric_samples(scrape.text), "portal_http_request_duration_seconds_count",
+                  endpoint="search.search_page", method="GET", status="200")
+
+
+def test_a_sign_in_through_one_worker_is_honoured_by_all_the_others(gunicorn, harvested_app):
+    cookies = sign_in_through(gunicorn, harvested_app, "sign-in")
     signed_in_by = gunicorn.worker_for("probe=sign-in")
-    cookies = browser.cookies.get_dict()
 
     answered_by: set[int] = set()
     for attempt in range(20):
@@ -177,6 +192,7 @@ def test_the_sign_in_limit_is_counted_across_workers(gunicorn):
 def test_metrics_sum_every_worker_and_show_each_sources_last_harvest(gunicorn, harvested_app):
     from schema.tables import HarvestRun
 
+    counted_before = searches_counted(gunicorn)  # other tests of this server may have searched
     searches, served_by = 0, set()
     for attempt in range(10):
         answers = fan_out(lambda n: fresh_connection_get(
@@ -191,14 +207,15 @@ def test_metrics_sum_every_worker_and_show_each_sources_last_harvest(gunicorn, h
     scrape = requests.get(f"{gunicorn.url}/metrics", timeout=60)  # from 127.0.0.1, an allowed address
     assert scrape.status_code == 200 and scrape.headers["Content-Type"].startswith("text/plain")
     samples = metric_samples(scrape.text)
-    # Summed across the workers that served the searches (this gunicorn started from zero).
-    assert sample(samples, "portal_http_request_duration_seconds_count",
-                  endpoint="search.search_page", method="GET", status="200") == searches
+    # Summed across the workers that served the searches.
+    counted = sample(samples, "portal_http_request_duration_seconds_count",
+                     endpoint="search.search_page", method="GET", status="200")
+    assert counted - counted_before == searches
     assert sample(samples, "portal_http_request_duration_seconds_bucket",
-                  endpoint="search.search_page", method="GET", status="200", le="+Inf") == searches
-    assert sample(samples, "portal_searches_total", channel="page") == searches
-    assert sample(samples, "portal_opensearch_request_duration_seconds_count", operation="_search") >= searches
-    assert sample(samples, "portal_audit_writes_total", action="search.query", outcome="allowed") >= searches
+                  endpoint="search.search_page", method="GET", status="200", le="+Inf") == counted
+    assert sample(samples, "portal_searches_total", channel="page") == counted
+    assert sample(samples, "portal_opensearch_request_duration_seconds_count", operation="_search") >= counted
+    assert sample(samples, "portal_audit_writes_total", action="search.query", outcome="allowed") >= counted
 
     # Each source's last run, from the database the harvest wrote (the CLI, another process).
     with harvested_app.app_context():
@@ -216,6 +233,32 @@ def test_metrics_sum_every_worker_and_show_each_sources_last_harvest(gunicorn, h
                           outcome="extracted") == run.files_extracted
             assert sample(samples, "portal_harvest_last_run_succeeded", source=source) == (run.state == "done")
             assert sample(samples, "portal_harvest_last_run_finished_timestamp_seconds", source=source) > 0
+
+
+def test_a_graceful_reload_keeps_the_sessions_and_the_counts(gunicorn, harvested_app):
+    """SIGHUP (systemctl reload): new workers replace the old ones; a session signed in before is still
+    signed in, and what the old workers counted is still counted (their files stay in the metrics
+    directory, marked dead by the child_exit hook)."""
+    cookies = sign_in_through(gunicorn, harvested_app, "before-reload")
+    assert [answer.status_code for answer in fan_out(
+        lambda n: fresh_connection_get(f"{gunicorn.url}/search?q=hue&probe=before-reload-{n}"), 6)] == [200] * 6
+    counted_before = searches_counted(gunicorn)
+    old_workers = gunicorn.worker_pids()
+
+    gunicorn.process.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 120
+    while not (len(gunicorn.worker_pids()) == WORKERS and not gunicorn.worker_pids() & old_workers):
+        assert time.monotonic() < deadline, f"no new workers:\n{gunicorn.log()[-3000:]}"
+        time.sleep(0.5)
+
+    pages = fan_out(lambda n: fresh_connection_get(f"{gunicorn.url}/account?probe=after-reload-{n}",
+                                                   cookies=cookies), 6)
+    assert [page.status_code for page in pages] == [200] * 6
+    assert {gunicorn.worker_for(f"probe=after-reload-{n}") for n in range(6)} <= gunicorn.worker_pids()
+    assert searches_counted(gunicorn) == counted_before
+    assert [answer.status_code for answer in fan_out(
+        lambda n: fresh_connection_get(f"{gunicorn.url}/search?q=hue&probe=after-reload-{n}"), 4)] == [200] * 4
+    assert searches_counted(gunicorn) == counted_before + 4
 
 
 def test_metrics_are_refused_to_other_addresses_without_the_token(gunicorn):
