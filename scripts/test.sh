@@ -14,6 +14,8 @@ if [ -z "${REDIS_URL:-}" ] && [ "${TEST_REDIS:-1}" != 0 ]; then
   REDIS_URL="$("$PROJECT_DIR/scripts/redis.sh" url)"
   export REDIS_URL
 fi
+# A made-up key for the tests' readers' ID numbers (a Fernet key: 32 bytes, url-safe base64).
+export PERSONAL_DATA_KEY="$(.venv/bin/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
 export PYTHONDONTWRITEBYTECODE=1
 # Database-touching tests run on SQLite and on the PostgreSQL of scripts/postgres.sh.
 if [ -z "${TEST_POSTGRES_URL:-}" ] && [ "${TEST_POSTGRES:-1}" != 0 ]; then

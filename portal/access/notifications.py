@@ -60,14 +60,19 @@ def text_of(entry: Notification) -> tuple[str, str]:
     """Subject and body of a notice, in the language of the moment."""
     p = dict(entry.params or {})
     title = p.get("title", "")
+    for person in ("reader", "author"):  # the reader deleted their account (portal.personal_data.deletion)
+        if p.get(f"{person}_deleted"):
+            p[person] = _("deleted reader")
     if entry.kind == REQUEST_SUBMITTED:
         return (_("New access request: %(title)s", title=title),
                 _("%(reader)s asks for access to “%(title)s”. Due by %(due)s.", reader=p.get("reader", ""),
                   title=title, due=p.get("due", "")))
     if entry.kind == REQUEST_APPROVED:
-        return (_("Access granted: %(title)s", title=title),
-                _("Your request for “%(title)s” is approved. You may read %(scope)s until %(until)s.",
-                  title=title, scope=p.get("scope_title", title), until=p.get("until", "")))
+        body = _("Your request for “%(title)s” is approved. You may read %(scope)s until %(until)s.",
+                 title=title, scope=p.get("scope_title", title), until=p.get("until", ""))
+        if p.get("note"):
+            body += "\n\n" + _("The archive's note: %(note)s", note=p["note"])
+        return _("Access granted: %(title)s", title=title), body
     if entry.kind == REQUEST_DENIED:
         return (_("Access request denied: %(title)s", title=title),
                 _("Your request for “%(title)s” is denied. Reason: %(reason)s", title=title,
