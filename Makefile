@@ -11,6 +11,7 @@ services: install
 	scripts/tika.sh start
 	scripts/postgres.sh start
 	scripts/keycloak.sh start
+	scripts/redis.sh start
 
 demo: services
 	scripts/demo.sh
@@ -24,9 +25,10 @@ fuzz: services
 	PERMISSION_FUZZ_EXAMPLES=10000 scripts/test.sh tests/integration/test_permission_properties.py
 
 test-unit: install
-	TEST_POSTGRES=0 scripts/test.sh tests/unit
+	TEST_POSTGRES=0 TEST_REDIS=0 scripts/test.sh tests/unit
 
 stop:
+	-scripts/redis.sh stop
 	-scripts/postgres.sh stop
 	-scripts/keycloak.sh stop
 	-scripts/mail-sink.sh stop

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.config import load_config
+from portal.config import load_config, require_secret_key
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -16,13 +16,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if overrides:
         app.config.update(overrides)
+    require_secret_key(app.config, app.debug)
     if app.config.get("PROXY_FIX_HOPS"):
+        # Behind that many proxies, the client's address, scheme and host are the ones they forward
+        # (rate limits, audit rows, session protection and external URLs all read them); with none,
+        # X-Forwarded-* headers are ignored.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from portal import audit, auth, cli, database, errors, health, i18n, opensearch, personal_data
+    from portal import audit, auth, cli, database, errors, health, i18n, metrics, opensearch, personal_data
     from portal.admin.users import users_admin_blueprint
     from portal.admin.views import admin_blueprint
     from portal.access import views as access_views
@@ -46,6 +50,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(export_blueprint)
     app.register_blueprint(api_docs_blueprint)
     app.register_blueprint(health.health_blueprint)
+    app.register_blueprint(metrics.metrics_blueprint)
+    metrics.init_app(app)
     app.register_blueprint(users_admin_blueprint)
     app.register_blueprint(oidc_blueprint)
     app.register_blueprint(admin_blueprint)

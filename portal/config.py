@@ -15,15 +15,45 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+MISSING_SECRET_KEY = ("SECRET_KEY is not set (or is .env.example's placeholder): the portal will not start "
+                      "without it (every worker must sign sessions and CSRF tokens with the same key). Make one "
+                      "with `python -c 'import secrets; print(secrets.token_hex(32))'` and put it in the "
+                      "environment or in .env as SECRET_KEY=…")
+
+
+# .env.example's placeholder: a copy of the example left as it is has no secret at all.
+PLACEHOLDER_SECRET_KEYS = frozenset(("change-me",))
+
+
+class MissingSecretKey(RuntimeError):
+    """No SECRET_KEY outside debug and tests: the portal refuses to start."""
+
+
+def secret_key_missing(value: str | None) -> bool:
+    return not value or value.strip() in PLACEHOLDER_SECRET_KEYS
+
+
+def require_secret_key(config: dict, debug: bool) -> None:
+    """Outside debug and tests a missing SECRET_KEY (or .env.example's placeholder) stops the start-up
+    with one line saying how to make one; in debug and tests a random key for this process only does."""
+    if not secret_key_missing(config.get("SECRET_KEY")):
+        return
+    if not (debug or config.get("TESTING")):
+        raise MissingSecretKey(MISSING_SECRET_KEY)
+    log.warning("SECRET_KEY is not set: using a random key for this process only (debug or tests)")
+    config["SECRET_KEY"] = secrets.token_hex(32)
+
+
+def _csv(name: str, default: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in os.environ.get(name, default).split(",") if part.strip())
+
+
 def load_config(instance_path: str) -> dict:
     load_dotenv(override=False)
-    secret_key = os.environ.get("SECRET_KEY")
-    if not secret_key:
-        # Sessions then last as long as the process; production must set SECRET_KEY.
-        log.warning("SECRET_KEY is not set: using a random key for this process only")
-        secret_key = secrets.token_hex(32)
+    redis_url = os.environ.get("REDIS_URL", "")
     return {
-        "SECRET_KEY": secret_key,
+        # Checked by create_app once overrides are in (require_secret_key): empty only in debug and tests.
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         # Fernet key(s) encrypting readers' ID numbers, comma-separated: the first encrypts, all decrypt.
         "PERSONAL_DATA_KEY": os.environ.get("PERSONAL_DATA_KEY", ""),
         # Key of the HMAC that hides anonymous visitors' addresses in the audit log (default: from SECRET_KEY).
@@ -58,11 +88,17 @@ def load_config(instance_path: str) -> dict:
         # The portal's address for links in mails sent outside a request (`flask grants expire`).
         "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", ""),
         # Rate limits (per client address) on the forms a script would hammer; see Flask-Limiter.
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Shared by every worker and host through Redis (REDIS_URL); memory:// counts per process.
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "archives-portal"),
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN", "20 per minute;200 per hour"),
         "RATELIMIT_MAIL_FORMS": os.environ.get("RATELIMIT_MAIL_FORMS", "5 per minute;30 per hour"),
         # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0: none trusted).
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
+        # Who may read /metrics: these client addresses or networks, or a bearer token (empty: none).
+        "METRICS_ALLOWED_IPS": _csv("METRICS_ALLOWED_IPS", "127.0.0.1,::1"),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         # OpenID Connect sign-in for officials (portal/auth/oidc.py); no issuer: no SSO.
         "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", ""),
         "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", ""),

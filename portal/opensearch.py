@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask import Flask, current_app
-from opensearchpy import OpenSearch
+import time
+
+from opensearchpy import OpenSearch, Urllib3HttpConnection
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import NotFoundError, OpenSearchException
 
@@ -13,8 +15,22 @@ class SearchUnavailable(Exception):
     """OpenSearch could not answer; pages say so and the API answers 503."""
 
 
+class TimedConnection(Urllib3HttpConnection):
+    """Every request the portal makes to OpenSearch, timed into the metrics (portal/metrics.py)."""
+
+    def perform_request(self, method, url, *args, **kwargs):
+        from portal.metrics import OPENSEARCH_SECONDS, opensearch_operation
+
+        started = time.perf_counter()
+        try:
+            return super().perform_request(method, url, *args, **kwargs)
+        finally:
+            OPENSEARCH_SECONDS.labels(opensearch_operation(url)).observe(time.perf_counter() - started)
+
+
 def build_client(url: str, timeout: int = 30) -> OpenSearch:
-    return OpenSearch(hosts=[url], timeout=timeout, max_retries=1, retry_on_timeout=False)
+    return OpenSearch(hosts=[url], timeout=timeout, max_retries=1, retry_on_timeout=False,
+                      connection_class=TimedConnection)
 
 
 def init_app(app: Flask) -> None:

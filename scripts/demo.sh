@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make demo`: the demo archives harvested into the portal, served at http://127.0.0.1:5000.
-# OpenSearch and Tika are started by the Makefile before this runs.
+# `make demo`: the demo archives harvested into the portal, served at http://127.0.0.1:5000 by gunicorn
+# with the repository's gunicorn.conf.py, as in production. OpenSearch, Tika, Keycloak and Redis are
+# started by the Makefile before this runs.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$PROJECT_DIR"
@@ -18,6 +19,8 @@ elif ! grep -q '^PERSONAL_DATA_KEY=.' .env; then
   log "added a fresh PERSONAL_DATA_KEY to .env"
 fi
 export FLASK_APP=app
+# The workers count sign-in attempts together in the Redis the Makefile started (scripts/redis.sh).
+export REDIS_URL="${REDIS_URL:-$(scripts/redis.sh url)}"
 scripts/demo-archives.sh start
 scripts/mail-sink.sh start
 # Mail goes to the local sink unless .env names a real server.
@@ -87,7 +90,9 @@ cat <<MSG
     official.nogroup  in no mapped group: a reader
   Mail the portal sends: $RUNTIME_DIR/mail/*.eml (SMTP sink on 127.0.0.1:$MAIL_SINK_PORT)
 
-  Stop with Ctrl-C; \`make stop\` stops OpenSearch, Tika and the demo archives.
+  Served by gunicorn (gunicorn.conf.py); metrics at http://127.0.0.1:${PORTAL_PORT:-5000}/metrics
+  Stop with Ctrl-C; \`make stop\` stops OpenSearch, Tika, Keycloak, Redis and the demo archives.
 
 MSG
-exec .venv/bin/flask run --host 127.0.0.1 --port "${PORTAL_PORT:-5000}"
+export PORTAL_BIND="127.0.0.1:${PORTAL_PORT:-5000}"
+exec .venv/bin/gunicorn -c gunicorn.conf.py

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what the portal needs on a fresh machine, and nothing twice: system packages
-# (Java, Maven; Chromium too with --browser, for the browser tests), the Python environment,
+# (Java, Maven, Redis; Chromium too with --browser, for the browser tests), the Python environment,
 # the compiled translations. Downloads are cached (~/.cache/pip, ~/.m2).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -11,6 +11,7 @@ command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
 command -v unzip >/dev/null || missing+=(unzip)
 command -v curl >/dev/null || missing+=(curl)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ "${1:-}" = "--browser" ]; then [ -x /usr/bin/chromium ] || missing+=(chromium); fi
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -14,6 +14,8 @@ TIKA_VERSION="${TIKA_VERSION:-3.2.2}"
 TIKA_PORT="${TIKA_PORT:-9998}"
 DEMO_ARCHIVES_PORT="${DEMO_ARCHIVES_PORT:-5100}"
 MAIL_SINK_PORT="${MAIL_SINK_PORT:-8025}"
+# Not Redis's usual 6379: a Redis of the machine's own may be there.
+REDIS_PORT="${REDIS_PORT:-6380}"
 KEYCLOAK_VERSION="${KEYCLOAK_VERSION:-26.7.3}"
 KEYCLOAK_PORT="${KEYCLOAK_PORT:-8180}"
 # Keycloak 26 needs Java 21 or newer; the machine's default java is 17.

@@ -8,6 +8,12 @@ cd "$PROJECT_DIR"
 export OPENSEARCH_URL="http://127.0.0.1:$OPENSEARCH_PORT"
 export TIKA_SERVER_ENDPOINT="http://127.0.0.1:$TIKA_PORT"
 export SECRET_KEY="test-only-$(date +%s)-$$"
+# Rate limits counted in the Redis of scripts/redis.sh, as in production (each test app has its own keys).
+if [ -z "${REDIS_URL:-}" ] && [ "${TEST_REDIS:-1}" != 0 ]; then
+  "$PROJECT_DIR/scripts/redis.sh" start
+  REDIS_URL="$("$PROJECT_DIR/scripts/redis.sh" url)"
+  export REDIS_URL
+fi
 # A made-up key for the tests' readers' ID numbers (a Fernet key: 32 bytes, url-safe base64).
 export PERSONAL_DATA_KEY="$(.venv/bin/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
 export PYTHONDONTWRITEBYTECODE=1

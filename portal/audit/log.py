@@ -17,6 +17,7 @@ from flask import current_app, has_app_context, has_request_context, request
 from portal.access import identity as identity_module
 from portal.audit.actions import OUTCOMES
 from portal.audit.writer import POSTGRES_LOCK_KEY, AuditEvent, append_event, append_locked
+from portal.metrics import AUDIT_WRITE_FAILURES, AUDIT_WRITES
 from portal.personal_data.addresses import anonymous_address
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,10 @@ def record_event_in_transaction(session, action: str, *, target_id: str | None =
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_LOCK_KEY})")
         append_locked(connection, event)
     except Exception as error:  # any database failure: the change it records does not happen
+        AUDIT_WRITE_FAILURES.inc()
         log.error("audit row for %s could not be written: %s", action, error)
         raise AuditUnavailable(str(error)) from error
+    AUDIT_WRITES.labels(action, outcome).inc()
 
 
 def record_event(action: str, *, target_id: str | None = None, target_province: str | None = None,
@@ -90,8 +93,10 @@ def record_event(action: str, *, target_id: str | None = None, target_province: 
     try:
         append_event(current_app.extensions["audit_engine"], event)
     except Exception as error:  # any database failure: the action does not happen
+        AUDIT_WRITE_FAILURES.inc()
         log.error("audit row for %s could not be written: %s", action, error)
         raise AuditUnavailable(str(error)) from error
+    AUDIT_WRITES.labels(action, outcome).inc()
 
 
 def described(values) -> dict:

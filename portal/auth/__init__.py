@@ -6,7 +6,9 @@ number's encryption, the account page's personal data); the rest of the portal a
 """
 from __future__ import annotations
 
-from flask import Flask
+import hashlib
+
+from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,6 +27,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "notice"
     # "strong": a session cookie replayed from another browser (address or agent) is dropped.
     login_manager.session_protection = "strong"
+    login_manager._session_identifier_generator = session_identifier
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
@@ -50,12 +53,24 @@ def init_app(app: Flask) -> None:
     CSRFProtect(app)
     app.register_blueprint(auth_blueprint)
 
-    # One limiter per app, so each app (and each test) counts its own attempts.
+    # One limiter per app; in a store shared by workers and hosts (Redis), the key prefix keeps each
+    # installation's (and each test app's) counts apart. The key is request.remote_addr: the client
+    # ProxyFix found behind PROXY_FIX_HOPS proxies, never a header a client could forge. Should the
+    # store be unreachable, each process counts alone until it is back, rather than refusing every sign-in.
     limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
-                      default_limits=[], headers_enabled=True)
+                      key_prefix=app.config["RATELIMIT_KEY_PREFIX"], default_limits=[], headers_enabled=True,
+                      in_memory_fallback_enabled=True)
     app.extensions["portal_limiter"] = limiter
     for endpoint, limit in (("auth.login", app.config["RATELIMIT_SIGN_IN"]),
                             ("auth.register", app.config["RATELIMIT_MAIL_FORMS"]),
                             ("auth.forgot_password", app.config["RATELIMIT_MAIL_FORMS"]),
                             ("auth.resend_verification", app.config["RATELIMIT_MAIL_FORMS"])):
         app.view_functions[endpoint] = limiter.limit(limit, methods=["POST"])(app.view_functions[endpoint])
+
+
+def session_identifier() -> str:
+    """What Flask-Login's session protection ties a session to: the client's address and browser.
+    Flask-Login's own reads the first X-Forwarded-For address, which any client may write; this one
+    reads request.remote_addr, which is the forwarded address only behind PROXY_FIX_HOPS trusted proxies."""
+    base = f"{request.remote_addr}|{request.headers.get('User-Agent')}"
+    return hashlib.sha512(base.encode("utf-8")).hexdigest()

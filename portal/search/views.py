@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from portal.access.identity import current_identity
 from portal.audit import actions as audit_actions
 from portal.audit.log import described, record_event
+from portal.metrics import SEARCHES
 from portal.opensearch import get_client, records_alias
 from portal.search.params import SearchParamError, SearchParams, parse_search_params
 from portal.search.service import SearchService
@@ -42,6 +43,7 @@ def api_search():
         return jsonify(error={"code": "bad_request", "parameter": error.parameter,
                               "message": str(error)}), 400
     result = _service().search(current_identity(), params)
+    SEARCHES.labels("api").inc()
     record_event(audit_actions.SEARCH, details={"channel": "api", "params": described(params), "hits": result.total})
     return jsonify(result.as_api())
 
@@ -75,6 +77,7 @@ def search_page():
                                                                   _l("A filter in this address is not valid.")),
                                    q=request.args.get("q", "")), 400
     result = _service().search(current_identity(), params)
+    SEARCHES.labels("page").inc()
     record_event(audit_actions.SEARCH, details={"channel": "page", "params": described(params), "hits": result.total})
     return render_template("search/results.html", result=result, params=params, error=None,
                            notice=notice, q=params.q)
