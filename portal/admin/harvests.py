@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.access.identity import Identity, valid_province
 from portal.access.roles import MANAGE_ALL, VIEW_HARVESTS
+from portal.formatting import moment
 from schema.tables import HarvestRun, Source, next_due, run_request_pending
 
 SUCCESS_STATES = ("done", "done-with-errors")
@@ -117,6 +118,6 @@ def records_chart(db: Session, sources: list[Source], width: int = 480, height: 
             bar_height = round((height - 20) * run.records_done / most, 1)
             bars.append(ChartBar(run.id, round(position * slot + 2, 1), round(height - 16 - bar_height, 1),
                                  bar_height, run.records_done, run.state,
-                                 f"{run.started_at:%Y-%m-%d %H:%M}"))
+                                 moment(run.started_at)))
         charts.append(SourceChart(source.id, bars, most, width, height))
     return charts

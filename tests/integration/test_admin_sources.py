@@ -4,6 +4,8 @@ audit row with what changed; a run asked for here waits in the database for `fla
 from __future__ import annotations
 
 import json
+from datetime import timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -311,7 +313,9 @@ def test_harvest_now_is_recorded_shown_and_audited(portal):
     assert source.run_requested_at is not None and source.run_requested_full is False
     assert source.run_requested_by == "admin86@example.vn"
     row = _row(admin.get("/admin/sources?lang=en").text, "vinhlong")
-    assert "Harvest asked for by admin86@example.vn at " + source.run_requested_at.strftime("%Y-%m-%d") in row
+    asked_at = source.run_requested_at.replace(tzinfo=source.run_requested_at.tzinfo or timezone.utc)
+    shown = asked_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))  # Việt Nam's time, English day pattern
+    assert f"Harvest asked for by admin86@example.vn at {shown.day} {shown:%b %Y %H:%M}" in row
     assert "due now" in row
     (target, province, details), = _source_changes(portal)
     assert (target, province, details) == ("vinhlong", "86", {"requested": "incremental"})

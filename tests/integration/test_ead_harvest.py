@@ -6,18 +6,17 @@ import inspect
 from datetime import datetime, timezone
 
 import pytest
-import requests
 
 import indexer.harvest
 from demo.ead_archive import SLUG, build_ead_archive
 from demo.oai_provider import create_provider_app
 from indexer.files import fetch_file
-from schema.file_links import FileLinkPolicy, guarded_session
 from indexer.mapping.registry import MAPPERS
 from indexer.sources.oai_pmh import OaiPmhClient, local_identifier
 from indexer.text_extraction import TikaExtractor
 from indexer.writer import RecordWriter
 from portal.opensearch import build_client
+from schema.file_links import FileLinkPolicy, guarded_session
 from tests.conftest import ServerThread, drop_indices, make_portal
 
 PROVINCE = "68"  # Lâm Đồng

@@ -9,14 +9,13 @@ import os
 import zipfile
 
 import pytest
-import requests
 from fpdf import FPDF
 
 import indexer.files as files
-from indexer.files import fetch_file
-from schema.file_links import FileLinkPolicy, guarded_session
 import schema.file_links as file_links
+from indexer.files import fetch_file
 from indexer.text_extraction import TikaExtractor, TikaLimits
+from schema.file_links import FileLinkPolicy, guarded_session
 from tests.conftest import ServerThread
 from tests.unit.test_pdf_signatures import PAGE_TEXT, make_pdf, make_signing_identity, sign_pdf
 

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
-import requests
 
 from indexer.errors import HarvestError
 from indexer.files import fetch_file
-from schema.file_links import FileLinkPolicy, guarded_session
 from indexer.signatures import load_trust_roots
 from indexer.text_extraction import TikaExtractor
 from portal.records.service import RecordService, _file_without_access
+from schema.file_links import FileLinkPolicy, guarded_session
 from tests.conftest import ServerThread, make_portal
 from tests.unit.test_pdf_signatures import SIGNER_NAME, make_pdf, make_signing_identity, sign_pdf, tamper
 
@@ -183,7 +184,8 @@ def test_record_page_shows_checksum_and_signature_to_one_who_may_read(portal_wit
     assert "Not digitally signed" in page
     assert SIGNER_NAME in page
     signed_at = fetched["signed.pdf"].entry["signature"]["signed_at"]
-    assert f'<time datetime="{signed_at}">{signed_at[:10]} {signed_at[11:16]} UTC</time>' in page
+    shown = datetime.fromisoformat(signed_at.replace("Z", "+00:00")).astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert f'<time datetime="{signed_at}">{shown.day} {shown:%b %Y %H:%M}</time>' in page  # Việt Nam's time
     assert page.count("Digital signature") == 2 and "signer not trusted" not in page  # none for note.txt
 
 

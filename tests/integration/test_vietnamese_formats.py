@@ -39,7 +39,7 @@ def test_times_are_vietnams_and_written_day_first(portal):
 
 def test_counts_group_thousands_the_vietnamese_way(harvested_app):
     client = harvested_app.test_client()
-    total = client.get("/api/v1/search?size=0").get_json()["total"]
+    total = client.get("/api/v1/search?size=1").get_json()["total"]
     assert total >= 1000  # the demo archives: over a thousand records anyone may see
     assert f"{total:,}".replace(",", ".") in client.get("/?lang=vi").text
     assert f"{total:,}" in client.get("/?lang=en").text
