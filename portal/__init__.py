@@ -22,7 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from portal import audit, auth, cli, database, errors, health, i18n, opensearch
+    from portal import audit, auth, cli, database, errors, health, i18n, opensearch, security_headers
     from portal.admin.users import users_admin_blueprint
     from portal.admin.views import admin_blueprint
     from portal.access import views as access_views
@@ -48,4 +48,5 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(oidc_blueprint)
     app.register_blueprint(admin_blueprint)
     access_views.init_app(app)
+    security_headers.init_app(app)
     return app
