@@ -40,6 +40,7 @@ from indexer.files import fetch_file
 from indexer.mapping.oai_dc import MappedRecord
 from indexer.mapping.registry import MAPPERS, mapper_for, richest_known
 from indexer.mapping.text import clean_text
+from indexer.run_log import RunLog
 from indexer.sources.oai_pmh import OaiPage, OaiPmhClient, OaiRecord, RepositoryInfo, RetryPolicy, local_identifier
 from indexer.text_extraction import TikaExtractor
 from indexer.writer import RecordWriter
@@ -209,6 +210,7 @@ class SourceHarvest:
                  settings: HarvestSettings, full: bool = False, set_spec: str | None = None,
                  until: str | None = None):
         self.db, self.source, self.extractor, self.settings = db, source, extractor, settings
+        self.log = RunLog(log, source.id)
         self.full = full
         self.set_override = set_spec
         self.until = until
@@ -233,6 +235,8 @@ class SourceHarvest:
 
     def execute(self, on_progress: Progress | None = None) -> HarvestRun:
         self.run = self._claim_run()
+        self.log.bind(self.run)
+        self.log.info("harvest of %s: run %s (%s) started", self.source.id, self.run.id, self.run.mode)
         try:
             self._prepare()
             self._gather(on_progress)
@@ -247,7 +251,7 @@ class SourceHarvest:
         except HarvestError as error:
             self._stop(error, resumable=False, state="failed")
         except Exception as error:  # a bug must still leave a report and a checkpoint to resume from
-            log.exception("harvest of %s broke", self.source.id)
+            self.log.exception("harvest of %s broke", self.source.id)
             self._stop(f"unexpected error: {type(error).__name__}: {error}", resumable=True, state="failed")
         except BaseException:  # Ctrl-C, SystemExit: what is committed stays, the run can be resumed
             self._stop("interrupted", resumable=True, state="stopped")
@@ -259,6 +263,8 @@ class SourceHarvest:
     def refresh_record(self, identifier: str) -> HarvestRun:
         """GetRecord for one record, imported as a run of mode `record`."""
         self.run = self._claim_run(mode="record")
+        self.log.bind(self.run)
+        self.log.info("harvest of %s: run %s refreshes %s", self.source.id, self.run.id, identifier)
         try:
             self._prepare()
             record = self._beating(self.oai.get_record, self._oai_identifier(identifier), self.run.metadata_prefix)
@@ -306,7 +312,8 @@ class SourceHarvest:
             resume.message = None
             self.full = resume.mode == "full"
             self.until = resume.until_datestamp
-            log.info("resuming run %s of %s from its checkpoint", resume.id, self.source.id)
+            self.log.bind(resume)
+            self.log.info("resuming run %s of %s from its checkpoint", resume.id, self.source.id)
             self.db.commit()
             return resume
         return self._new_run(mode)
@@ -396,7 +403,7 @@ class SourceHarvest:
                     try:  # the list broke off, not the index: the pages read so far still go in
                         writing = self._advance(reading, writing)
                     except Exception as late:
-                        log.warning("could not write the last page read from %s: %s", self.source.id, late)
+                        self.log.warning("could not write the last page read from %s: %s", self.source.id, late)
                 self._keep_what_is_written(writing, error)
                 if not (isinstance(error, SourceProtocolError) and error.code == "badResumptionToken"
                         and restarts < self.settings.max_list_restarts):
@@ -435,13 +442,13 @@ class SourceHarvest:
                     self._commit_page(inflight, final=True)
                     return
                 except Exception:
-                    log.exception("could not keep the last page of %s", self.source.id)
+                    self.log.exception("could not keep the last page of %s", self.source.id)
                     self.db.rollback()
                     return
         try:
             self.db.commit()
         except Exception:
-            log.exception("could not keep the pages of %s", self.source.id)
+            self.log.exception("could not keep the pages of %s", self.source.id)
             self.db.rollback()
 
     # --- one page: fetch, map, write, commit -------------------------------------------------------------------
@@ -483,7 +490,7 @@ class SourceHarvest:
             except RecordError as error:
                 work.failures.append((oai_record, error.kind, str(error)))
             except Exception as error:  # one bad record must not stop the run; it is reported
-                log.exception("unexpected error on %s", oai_record.identifier)
+                self.log.exception("unexpected error on %s", oai_record.identifier)
                 work.failures.append((oai_record, "unexpected", f"{type(error).__name__}: {error}"))
         self._start_files(work)
         return work
@@ -777,20 +784,21 @@ class SourceHarvest:
         run.state, run.finished_at = state, utcnow()
         run.checkpoint_token, run.resumable, run.lease_owner = None, False, None
         self.db.commit()
+        self.log.run_ended(run)
 
     def _stop(self, error, resumable: bool, state: str) -> None:
         run = self.run
         try:
             self.db.rollback()  # what is not committed was not in the index either
         except Exception:  # pragma: no cover - the session is unusable; the lease will tell
-            log.exception("rollback failed")
+            self.log.exception("rollback failed")
         for kind, record, message in self._drain_retry_notes():
             self._note(kind, record, message)
         run.state, run.finished_at = state, utcnow()
         run.message = str(error)
         run.resumable = resumable
         run.lease_owner = None
-        log.error("harvest of %s %s: %s", self.source.id, state, error)
+        self.log.error("harvest of %s %s: %s", self.source.id, state, error)
         self.db.commit()
 
     def _oai_identifier(self, identifier: str) -> str:

@@ -40,6 +40,7 @@ from indexer.errors import HarvestError, IndexUnavailable, SourceUnavailable
 from indexer.files import read_local_file
 from indexer.harvest import awaiting_extraction_query, content_hash, lease_is_stale, lease_owner
 from indexer.mapping.text import clean_text
+from indexer.run_log import RunLog
 from indexer.sources.package import (
     OUTSIDE,
     Package,
@@ -80,6 +81,7 @@ class _Intake:
         self.db, self.source, self.client, self.extractor = db, source, client, extractor
         self.settings, self.limits, self.full = settings, limits, full
         self.inbox = Path(source.url)
+        self.log = RunLog(log, source.id)
         self.run: HarvestRun | None = None
         self.writer: RecordWriter | None = None
         self.swapped = False
@@ -93,6 +95,8 @@ class _Intake:
 
     def execute(self, on_progress: Progress | None) -> HarvestRun:
         self.run = self._new_run()
+        self.log.bind(self.run)
+        self.log.info("package intake of %s: run %s (%s) started", self.source.id, self.run.id, self.run.mode)
         try:
             if not self.inbox.is_dir():
                 raise SourceUnavailable(f"the inbox {self.inbox} is not a directory")
@@ -112,7 +116,7 @@ class _Intake:
         except HarvestError as error:
             self._stop(error, "failed")
         except Exception as error:  # a bug must still leave a report, and readers their index
-            log.exception("package intake of %s broke", self.source.id)
+            self.log.exception("package intake of %s broke", self.source.id)
             self._stop(f"unexpected error: {type(error).__name__}: {error}", "failed")
         except BaseException:  # Ctrl-C, SystemExit
             self._stop("interrupted", "stopped")
@@ -164,18 +168,19 @@ class _Intake:
         run.state = "done-with-errors" if run.failed else "done"
         run.finished_at, run.lease_owner, run.heartbeat_at = utcnow(), None, utcnow()
         self.db.commit()
+        self.log.run_ended(run, "package intake")
 
     def _stop(self, error, state: str) -> None:
         run = self.run
         try:
             self.db.rollback()  # the package being taken in is not counted; it is read again next time
         except Exception:  # pragma: no cover - the session is unusable
-            log.exception("rollback failed")
+            self.log.exception("rollback failed")
         message = str(error)
         if self.full and not self.swapped:
             message += self._discard_generation()
         run.state, run.finished_at, run.message, run.lease_owner = state, utcnow(), message, None
-        log.error("package intake of %s %s: %s", self.source.id, state, message)
+        self.log.error("package intake of %s %s: %s", self.source.id, state, message)
         self.db.commit()
 
     # --- the new index of a full run -------------------------------------------------------------------------
@@ -206,7 +211,7 @@ class _Intake:
         try:
             self.client.indices.delete(index=self.writer.index, ignore_unavailable=True)
         except OpenSearchException as error:
-            log.warning("could not delete the half-built index %s: %s", self.writer.index, error)
+            self.log.warning("could not delete the half-built index %s: %s", self.writer.index, error)
             return f"; the half-built index {self.writer.index} is removed by the next successful full run"
         return "; readers keep the index they had, the half-built one was deleted"
 
@@ -241,7 +246,7 @@ class _Intake:
                 self._reject(waiting, rejected.problems)
                 return
             except Exception as error:  # one unreadable package must not stop the others
-                log.exception("unexpected error on package %s", entry.name)
+                self.log.exception("unexpected error on package %s", entry.name)
                 self._reject(waiting, [Problem(entry.name, f"{type(error).__name__}: {error}")])
                 return
             # Where the package's files are once it is in done/: the zip's name, then the path of the member.

@@ -16,6 +16,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if overrides:
         app.config.update(overrides)
+    from portal import logging_setup
+
+    logging_setup.init_app(app)  # first: the request id is set before any other hook runs
     if app.config.get("PROXY_FIX_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
