@@ -126,8 +126,10 @@ def configure_logging(log_format: str, level: str | int = "INFO") -> None:
     handler = _StderrHandler()
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     handler.addFilter(_RequestIdFilter())
-    handler.addFilter(_NoWerkzeugAccessLines())
     root.addHandler(handler)
+    werkzeug_log = logging.getLogger("werkzeug")  # on the logger: no handler at all gets those lines
+    if not any(isinstance(f, _NoWerkzeugAccessLines) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(_NoWerkzeugAccessLines())
     root.setLevel(level)
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
