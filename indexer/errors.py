@@ -27,3 +27,12 @@ class RecordError(Exception):
     def __init__(self, kind: str, message: str):
         super().__init__(message)
         self.kind = kind
+
+
+class RunBusy(HarvestError):
+    """Another live process holds the source's run: at most one run of a source is running."""
+
+
+class LeaseLost(HarvestError):
+    """The run was taken over by another process (this one's heartbeat looked dead): this process stops
+    without writing the index or the run again; the run belongs to its successor now."""

@@ -8,8 +8,8 @@ Resumable: after each page is in the index, the page's objects, the counts and t
 (the token of the next page) are committed together. A run killed at any moment is taken up
 again from that checkpoint by the next `harvest` of its source; the pages after it are read
 again, which is harmless because writes are idempotent by record id and counts come from the
-database, not from the index. A run whose process died is recognised by its lease: the
-heartbeat is old, or the process it names is gone.
+database, not from the index. Claiming the run, its lease and every write of the run go through
+indexer/runs.py: one running run per source, and a process whose run was taken over stops.
 
 Incremental runs ask for records from the last successful datestamp; full runs build a new
 index of the source beside the one readers use and swap the alias when they succeed, so what
@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import queue
-import socket
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import partial
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Callable, Iterator
 
 import orjson
@@ -35,12 +33,14 @@ from opensearchpy import OpenSearch
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from indexer.errors import HarvestError, IndexUnavailable, RecordError, SourceProtocolError, SourceUnavailable
+from indexer.errors import (HarvestError, IndexUnavailable, LeaseLost, RecordError, SourceProtocolError,
+                            SourceUnavailable)
 from indexer.files import fetch_file
 from indexer.mapping.oai_dc import MappedRecord
 from indexer.mapping.registry import MAPPERS, mapper_for, richest_known
 from indexer.mapping.text import clean_text
 from indexer.run_log import RunLog
+from indexer.runs import RunClock, RunLease, claim_run
 from indexer.sources.oai_pmh import OaiPage, OaiPmhClient, OaiRecord, RepositoryInfo, RetryPolicy, local_identifier
 from indexer.text_extraction import TikaExtractor
 from indexer.writer import RecordWriter
@@ -65,49 +65,12 @@ class HarvestSettings:
     signature_trust_roots: list = field(default_factory=list)  # certificates PDF signers must chain to
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     lease_seconds: float = 300  # a running run whose heartbeat is older is taken to be dead
+    clock: RunClock = field(default_factory=RunClock)  # what leases are read against; tests move their own
     max_list_restarts: int = 2  # after badResumptionToken
     max_record_bytes: int = 10 * 1024 * 1024
 
 
 Progress = Callable[[int, int | None], None]  # (records done, records expected or None)
-
-
-class RunBusy(HarvestError):
-    """Another live process is harvesting this source."""
-
-
-def lease_owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:  # SQLite gives naive datetimes back
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
-
-
-def lease_is_stale(run: HarvestRun, lease_seconds: float, now: datetime | None = None) -> bool:
-    """The process holding the run is gone: its heartbeat is old, or it ran here and has exited."""
-    now = now or utcnow()
-    heartbeat = _aware(run.heartbeat_at) or _aware(run.started_at)
-    if heartbeat is None or now - heartbeat > timedelta(seconds=lease_seconds):
-        return True
-    host, _, pid = (run.lease_owner or "").rpartition(":")
-    if host == socket.gethostname() and pid.isdigit():
-        return not _process_alive(int(pid))
-    return False
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def content_hash(document: dict) -> str:
@@ -219,6 +182,7 @@ class SourceHarvest:
         self.client = client
         self.writer: RecordWriter | None = None
         self.run: HarvestRun | None = None
+        self.lease: RunLease | None = None
         self.mapper = None
         self.listing_started = False
         self.restarted = False
@@ -242,6 +206,8 @@ class SourceHarvest:
             self._gather(on_progress)
             self._extract_pending()
             self._finish()
+        except LeaseLost:  # the run is its successor's now: nothing more is written, not even a report
+            raise
         except SourceProtocolError as error:
             self._stop(error, resumable=False,
                        state="stopped" if error.code == "resumptionTokenLoop" else "failed")
@@ -272,6 +238,8 @@ class SourceHarvest:
             self._take_page(OaiPage([record], None))
             self.writer.refresh()
             self._close("done-with-errors" if self.run.failed else "done")
+        except LeaseLost:
+            raise
         except HarvestError as error:
             self._stop(error, resumable=False, state="failed")
         finally:
@@ -283,47 +251,24 @@ class SourceHarvest:
             pool.shutdown(wait=True)
 
     def _claim_run(self, mode: str | None = None) -> HarvestRun:
-        """A stale or stopped run of the source to take up again, or a new run; RunBusy if one is alive."""
-        running = self.db.scalars(select(HarvestRun).where(
-            HarvestRun.source_id == self.source.id, HarvestRun.state == "running")).all()
-        for run in running:
-            if not lease_is_stale(run, self.settings.lease_seconds):
-                raise RunBusy(f"source {self.source.id} is being harvested by {run.lease_owner} (run {run.id}, "
-                              f"heartbeat {run.heartbeat_at:%Y-%m-%d %H:%M:%S})")
-        if mode == "record":  # a single refresh leaves other runs as they are
-            run = self._new_run(mode)
-            return run
-        candidates = list(running) + ([] if mode else list(self.db.scalars(select(HarvestRun).where(
-            HarvestRun.source_id == self.source.id, HarvestRun.state == "stopped",
-            HarvestRun.resumable.is_(True))).all()))
-        resume = None
-        for run in sorted(candidates, key=lambda r: r.id, reverse=True):
-            fits = (mode is None and run.mode != "record" and (not self.full or run.mode == "full")
-                    and (self.set_override is None or self.set_override == run.set_spec))
-            if fits and resume is None:
-                resume = run
-            else:  # superseded: it will never be taken up
-                if run.state == "running":
-                    run.mark_superseded()
-                run.resumable = False
-        if resume is not None:
-            resume.state, resume.resumed = "running", (resume.resumed or 0) + 1
-            resume.lease_owner, resume.heartbeat_at, resume.finished_at = lease_owner(), utcnow(), None
-            resume.message = None
-            self.full = resume.mode == "full"
-            self.until = resume.until_datestamp
-            self.log.bind(resume)
-            self.log.info("resuming run %s of %s from its checkpoint", resume.id, self.source.id)
-            self.db.commit()
-            return resume
-        return self._new_run(mode)
+        """A stale or stopped run of the source to take up again, or a new run; RunBusy if a live process
+        holds the source. A single-record refresh takes up nothing: a stale run is left for the next one."""
+        def start(owner: str) -> HarvestRun:
+            return HarvestRun.begin(self.source.id, mode or ("full" if self.full else "incremental"), owner,
+                                    set_spec=self.set_override if self.set_override is not None
+                                    else self.source.set_spec, until_datestamp=self.until)
 
-    def _new_run(self, mode: str | None) -> HarvestRun:
-        run = HarvestRun.begin(self.source.id, mode or ("full" if self.full else "incremental"), lease_owner(),
-                               set_spec=self.set_override if self.set_override is not None else self.source.set_spec,
-                               until_datestamp=self.until)
-        self.db.add(run)
-        self.db.commit()
+        def resume_from(candidates: list[HarvestRun]) -> HarvestRun | None:
+            return next((run for run in candidates if run.mode != "record" and (not self.full or run.mode == "full")
+                         and (self.set_override is None or self.set_override == run.set_spec)), None)
+
+        self.lease = claim_run(self.db, self.source.id, start, lease_seconds=self.settings.lease_seconds,
+                               clock=self.settings.clock, resume_from=None if mode else resume_from,
+                               park_stale=mode == "record")
+        run = self.lease.run
+        if run.resumed:
+            self.full = run.mode == "full"
+            self.until = run.until_datestamp
         return run
 
     def _prepare(self) -> None:
@@ -355,7 +300,7 @@ class SourceHarvest:
                 run.target_index = self.writer.index
         else:
             self.writer = self._beating(RecordWriter, self.client, self.source.id, self.settings.index_prefix)
-        self.db.commit()
+        self.lease.commit()
 
     def _choose_prefix(self) -> str:
         wanted = (self.source.metadata_prefix or AUTO_PREFIX).strip()
@@ -431,7 +376,9 @@ class SourceHarvest:
     def _keep_what_is_written(self, inflight: "_PageWork | None", error: BaseException) -> None:
         """After a fault: the pages already in the index are committed with their checkpoint, and the page
         being written too if its writes went through. A page whose files were being read is not in the
-        index: it is read again on resume."""
+        index: it is read again on resume. A run taken over keeps nothing: it is its successor's."""
+        if isinstance(error, LeaseLost):
+            return
         if inflight is not None and inflight.futures and not isinstance(error, IndexUnavailable):
             try:
                 self._wait(inflight)
@@ -441,12 +388,16 @@ class SourceHarvest:
                 try:
                     self._commit_page(inflight, final=True)
                     return
+                except LeaseLost:
+                    raise
                 except Exception:
                     self.log.exception("could not keep the last page of %s", self.source.id)
                     self.db.rollback()
                     return
         try:
-            self.db.commit()
+            self.lease.commit()
+        except LeaseLost:
+            raise
         except Exception:
             self.log.exception("could not keep the pages of %s", self.source.id)
             self.db.rollback()
@@ -557,6 +508,7 @@ class SourceHarvest:
             previous = {r.record_id for r in work.known.get(taken.record.identifier, [])}
             # A record that was deleted, or a finding aid that no longer holds some of its parts.
             deleted_ids |= set(taken.deleted_ids) | (previous - new_ids)
+        self.lease.check()  # a run taken over writes nothing more to its successor's index
         # One request a page as a rule: OpenSearch spends less a document on larger requests, and the pipeline
         # already writes one page while the next is mapped. A page of many documents (a finding aid) is split.
         size = max(self.settings.batch_size, 1)
@@ -594,10 +546,9 @@ class SourceHarvest:
             self._remember(list(work.pending.values()), objects, work.known, work.write_failures)
             run.checkpoint_token = work.page.token
             run.resumable = work.page.token is not None
-            run.heartbeat_at = utcnow()
         # Pages are committed together when they come fast: the checkpoint is then a little older, never wrong.
         if final or time.monotonic() - self._last_commit >= self.settings.commit_seconds:
-            self.db.commit()
+            self.lease.commit()  # fenced: a run taken over meanwhile commits nothing
             self._last_commit = time.monotonic()
 
     def _remember(self, pending: list[_Pending], objects: dict[str, HarvestObject],
@@ -709,7 +660,7 @@ class SourceHarvest:
 
     @property
     def _beat_seconds(self) -> float:
-        return max(self.settings.lease_seconds / 5, 0.05)
+        return self.lease.beat_seconds
 
     def _wait_beating(self, futures: list[Future]) -> None:
         """Waits for the futures, keeping the run's lease alive meanwhile: a page of large files can take
@@ -729,10 +680,9 @@ class SourceHarvest:
         return future.result()
 
     def _beat(self) -> None:
-        """A fresh heartbeat, committed. Safe between pages: what the session holds then is of pages
-        already in the index (mapping touches nothing in the session)."""
-        self.run.heartbeat_at = utcnow()
-        self.db.commit()
+        """A fresh heartbeat, committed; LeaseLost if the run was taken over. Safe between pages: what the
+        session holds then is of pages already in the index (mapping touches nothing in the session)."""
+        self.lease.beat()
         self._last_commit = time.monotonic()
 
     def _note_retry(self, message: str) -> None:
@@ -763,6 +713,7 @@ class SourceHarvest:
         run = self.run
         if self.full:
             self._beating(self.writer.refresh)
+            self.lease.check()  # only the run's holder shows readers its index
             self._beating(self.writer.swap_alias)
             # What the source no longer lists is not in the new index; the database forgets it too.
             gone = self.db.scalars(select(HarvestedRecord).where(
@@ -780,26 +731,20 @@ class SourceHarvest:
         self._close("done-with-errors" if run.failed else "done")
 
     def _close(self, state: str) -> None:
-        run = self.run
-        run.state, run.finished_at = state, utcnow()
-        run.checkpoint_token, run.resumable, run.lease_owner = None, False, None
-        self.db.commit()
-        self.log.run_ended(run)
+        self.run.checkpoint_token = None
+        self.lease.close(state)
 
     def _stop(self, error, resumable: bool, state: str) -> None:
-        run = self.run
+        """The run stops with its message and, if resumable, its checkpoint; LeaseLost (and nothing
+        written) if it was taken over meanwhile."""
         try:
             self.db.rollback()  # what is not committed was not in the index either
         except Exception:  # pragma: no cover - the session is unusable; the lease will tell
             self.log.exception("rollback failed")
         for kind, record, message in self._drain_retry_notes():
             self._note(kind, record, message)
-        run.state, run.finished_at = state, utcnow()
-        run.message = str(error)
-        run.resumable = resumable
-        run.lease_owner = None
+        self.lease.close(state, message=str(error), resumable=resumable)
         self.log.error("harvest of %s %s: %s", self.source.id, state, error)
-        self.db.commit()
 
     def _oai_identifier(self, identifier: str) -> str:
         """An OAI identifier as given, or the one behind a record id / local id the index holds."""

@@ -19,10 +19,13 @@ harvested records of what no package holds any more are removed. Until then the 
 in the inbox, so a failed full run leaves readers' index, the database and `done/` as they were. The half-built
 index is deleted (re-reading packages from disk is the retry; there is nothing to resume); if OpenSearch is
 too far gone to delete it, the next successful full run's swap removes it with the source's older indices.
+
+One intake of a source at a time, on any number of hosts: the run is claimed, leased and closed by
+indexer/runs.py as an OAI-PMH run is (the database is the lock), and a run taken over stops before it
+writes the index or moves a package again.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import tempfile
@@ -36,11 +39,12 @@ from opensearchpy.exceptions import OpenSearchException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.errors import HarvestError, IndexUnavailable, SourceUnavailable
+from indexer.errors import HarvestError, IndexUnavailable, LeaseLost, SourceUnavailable
 from indexer.files import read_local_file
-from indexer.harvest import awaiting_extraction_query, content_hash, lease_is_stale, lease_owner
+from indexer.harvest import awaiting_extraction_query, content_hash
 from indexer.mapping.text import clean_text
 from indexer.run_log import RunLog
+from indexer.runs import RunLease, claim_run
 from indexer.sources.package import (
     OUTSIDE,
     Package,
@@ -66,7 +70,7 @@ Progress = Callable[[int, int | None], None]  # (packages done, packages in the 
 def intake_packages(db: Session, source: Source, client: OpenSearch, extractor: TikaExtractor, settings,
                     limits: PackageLimits | None = None, on_progress: Progress | None = None,
                     full: bool = False) -> HarvestRun:
-    """`settings` is the harvest's HarvestSettings (index prefix, signature trust roots, lease)."""
+    """`settings` is the harvest's HarvestSettings (index prefix, signature trust roots, lease and its clock)."""
     return _Intake(db, source, client, extractor, settings, limits or PackageLimits(), full).execute(on_progress)
 
 
@@ -83,6 +87,7 @@ class _Intake:
         self.inbox = Path(source.url)
         self.log = RunLog(log, source.id)
         self.run: HarvestRun | None = None
+        self.lease: RunLease | None = None
         self.writer: RecordWriter | None = None
         self.swapped = False
         # Full runs only: what the new index holds (record id → harvested record values) and the inbox's good
@@ -94,25 +99,28 @@ class _Intake:
     # --- the run ---------------------------------------------------------------------------------------------
 
     def execute(self, on_progress: Progress | None) -> HarvestRun:
-        self.run = self._new_run()
+        # RunBusy when another process takes in the source's packages; a dead one's run is superseded.
+        self.lease = claim_run(self.db, self.source.id, self._start, lease_seconds=self.settings.lease_seconds,
+                               clock=self.settings.clock)
+        self.run = self.lease.run
         self.log.bind(self.run)
         self.log.info("package intake of %s: run %s (%s) started", self.source.id, self.run.id, self.run.mode)
         try:
             if not self.inbox.is_dir():
                 raise SourceUnavailable(f"the inbox {self.inbox} is not a directory")
-            with _inbox_lock(self.inbox):
-                self._supersede_dead_runs()
-                self._prepare()
-                waiting = self._waiting()
-                self.run.complete_list_size = len(waiting)
-                self.db.commit()
-                for done, package in enumerate(waiting, start=1):
-                    self._take(package)
-                    if on_progress:
-                        on_progress(done, len(waiting))
-                if not self.full:
-                    self._extract_pending()
-                self._finish()
+            self._prepare()
+            waiting = self._waiting()
+            self.run.complete_list_size = len(waiting)
+            self.lease.commit()
+            for done, package in enumerate(waiting, start=1):
+                self._take(package)
+                if on_progress:
+                    on_progress(done, len(waiting))
+            if not self.full:
+                self._extract_pending()
+            self._finish()
+        except LeaseLost:  # the run is its successor's now: nothing more is written or moved
+            raise
         except HarvestError as error:
             self._stop(error, "failed")
         except Exception as error:  # a bug must still leave a report, and readers their index
@@ -123,18 +131,8 @@ class _Intake:
             raise
         return self.run
 
-    def _new_run(self) -> HarvestRun:
-        run = HarvestRun.begin(self.source.id, "full" if self.full else "incremental", lease_owner())
-        self.db.add(run)
-        self.db.commit()
-        return run
-
-    def _supersede_dead_runs(self) -> None:
-        """A run whose process died stays `running`; with the inbox locked by us, say what became of it."""
-        for run in self.db.scalars(select(HarvestRun).where(
-                HarvestRun.source_id == self.source.id, HarvestRun.state == "running", HarvestRun.id != self.run.id)):
-            if lease_is_stale(run, self.settings.lease_seconds):
-                run.mark_superseded()
+    def _start(self, owner: str) -> HarvestRun:
+        return HarvestRun.begin(self.source.id, "full" if self.full else "incremental", owner)
 
     def _prepare(self) -> None:
         if self.full:
@@ -159,19 +157,17 @@ class _Intake:
         run = self.run
         self.writer.refresh()
         if self.full:
+            self.lease.check()  # only the run's holder shows readers its index
             self._swap()
             gone = self._keep_held()
             run.deleted += gone
-            self.db.commit()
+            self.lease.commit()
             for entry, report in self.to_move:
                 self._move(entry, DONE, report)
-        run.state = "done-with-errors" if run.failed else "done"
-        run.finished_at, run.lease_owner, run.heartbeat_at = utcnow(), None, utcnow()
-        self.db.commit()
-        self.log.run_ended(run, "package intake")
+        self.lease.close("done-with-errors" if run.failed else "done")
 
     def _stop(self, error, state: str) -> None:
-        run = self.run
+        """The run ends with its message; LeaseLost (nothing written) if it was taken over meanwhile."""
         try:
             self.db.rollback()  # the package being taken in is not counted; it is read again next time
         except Exception:  # pragma: no cover - the session is unusable
@@ -179,9 +175,8 @@ class _Intake:
         message = str(error)
         if self.full and not self.swapped:
             message += self._discard_generation()
-        run.state, run.finished_at, run.message, run.lease_owner = state, utcnow(), message, None
+        self.lease.close(state, message=message)
         self.log.error("package intake of %s %s: %s", self.source.id, state, message)
-        self.db.commit()
 
     # --- the new index of a full run -------------------------------------------------------------------------
 
@@ -236,29 +231,34 @@ class _Intake:
         entry = waiting.entry
         self.taken.add(entry.name)
         self.run.processed += 1
-        self.run.heartbeat_at = utcnow()
         with tempfile.TemporaryDirectory(prefix="package-") as scratch:
-            try:
-                root = extract_zip(entry, Path(scratch), self.limits) if entry.is_file() else entry
-                package = read_package(root, entry.name, source_id=self.source.id,
-                                       holding_province=self.source.holding_province)
-            except PackageRejected as rejected:
-                self._reject(waiting, rejected.problems)
+            problems = None
+            with self.lease.kept_alive():  # checksums and Tika on a large package may outlast the lease
+                try:
+                    root = extract_zip(entry, Path(scratch), self.limits) if entry.is_file() else entry
+                    package = read_package(root, entry.name, source_id=self.source.id,
+                                           holding_province=self.source.holding_province)
+                except PackageRejected as rejected:
+                    problems = rejected.problems
+                except Exception as error:  # one unreadable package must not stop the others
+                    self.log.exception("unexpected error on package %s", entry.name)
+                    problems = [Problem(entry.name, f"{type(error).__name__}: {error}")]
+                if problems is None:
+                    # Where its files are once in done/: the zip's name, then the path of the member.
+                    base = PurePosixPath(entry.name) / (root.relative_to(scratch).as_posix() if entry.is_file()
+                                                        else ".")
+                    documents, notes, pending = self._documents(package, base)
+            if problems is not None:
+                self._reject(waiting, problems)
                 return
-            except Exception as error:  # one unreadable package must not stop the others
-                self.log.exception("unexpected error on package %s", entry.name)
-                self._reject(waiting, [Problem(entry.name, f"{type(error).__name__}: {error}")])
-                return
-            # Where the package's files are once it is in done/: the zip's name, then the path of the member.
-            base = PurePosixPath(entry.name) / (root.relative_to(scratch).as_posix() if entry.is_file() else ".")
-            documents, notes, pending = self._documents(package, base)
             # IndexUnavailable propagates: the package stays in the inbox for the next run.
+            self.lease.check()
             failures = dict(self.writer.write(documents, []))
         self._remember(package, documents, failures, pending)
         report = {"outcome": "imported", "kind": package.kind, "identifier": package.identifier,
                   "records": [d["id"] for d in documents], "file_notes": notes,
                   "index_failures": [{"record": k, "error": v} for k, v in failures.items()]}
-        self.db.commit()  # before the move: a package whose move is lost is taken in again, unchanged
+        self.lease.commit()  # before the move: a package whose move is lost is taken in again, unchanged
         if waiting.in_done:
             return
         if self.full:
@@ -374,7 +374,7 @@ class _Intake:
         self._note("package", entry.name, message)
         identifier = entry.name if not waiting.in_done else f"{DONE}/{entry.name}"
         self.db.add(self._object(identifier[:512], None, None, "failed", message, "package"))
-        self.db.commit()
+        self.lease.commit()
         if waiting.in_done:
             # Taken in once, now failing its checks (damaged on disk?): it stays for a person to look at.
             return
@@ -410,26 +410,6 @@ class _Intake:
 
     def _note(self, kind: str, record: str, message: str) -> None:
         self.run.note(kind, record, message)
-
-
-class _inbox_lock:
-    """One intake at a time per inbox: a second one would take the same packages while they are read."""
-
-    def __init__(self, inbox: Path):
-        self.path = inbox / ".intake.lock"
-
-    def __enter__(self):
-        self.handle = open(self.path, "w")
-        try:
-            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.handle.close()
-            raise HarvestError(f"another intake is taking in packages from {self.path.parent}") from None
-        return self
-
-    def __exit__(self, *exc):
-        fcntl.flock(self.handle, fcntl.LOCK_UN)
-        self.handle.close()
 
 
 def _datestamp(created: str | None) -> str | None:

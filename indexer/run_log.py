@@ -8,15 +8,8 @@ import logging
 class RunLog(logging.LoggerAdapter):
     """`log.info(...)` of one source's run: `extra` is the source's id, and the run's once claimed."""
 
-    def __init__(self, logger: logging.Logger, source_id: str):
-        super().__init__(logger, {"source": source_id, "run": None})
+    def __init__(self, logger: logging.Logger, source_id: str, run_id: int | None = None):
+        super().__init__(logger, {"source": source_id, "run": run_id})
 
     def bind(self, run) -> None:
         self.extra["run"] = run.id
-
-    def run_ended(self, run, kind: str = "harvest") -> None:
-        """One line at the end of a run: its state and its counts, as the run's report has them."""
-        level = logging.ERROR if run.state == "failed" else logging.INFO
-        self.log(level, "%s of %s run %s %s: %s added, %s updated, %s deleted, %s failed, %s unchanged",
-                 kind, self.extra["source"], run.id, run.state, run.added or 0, run.updated or 0,
-                 run.deleted or 0, run.failed or 0, run.unchanged or 0)

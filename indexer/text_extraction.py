@@ -1,18 +1,34 @@
 """Text from files through the Apache Tika server, within limits set by configuration.
 
-Files go to Tika's `/rmeta/text` over plain HTTP, one kept-alive connection a thread: the `tika`
-client package opens a new connection for every file and costs about a fifth of Tika's own time
-on small files (bench/harvest.py). A file is sent as a stream, so a large one is never held in
-memory here; Tika writes no more text than the configured number of characters.
+The project's Tika client is `tika` (tika-python), kept a client: the server's address comes from
+configuration and `TIKA_CLIENT_ONLY` is set, so it never downloads or starts a jar of its own. Its
+`tika.tika.callServer` sends each request; what it lacks, a thin layer here supplies:
+
+- kept-alive connections: its `parser.from_buffer` opens a new connection for every file, which cost
+  about a fifth of Tika's own time on small files (bench/harvest.py). `callServer` takes the HTTP
+  verbs to use, so it is handed the methods of one `requests.Session` a thread;
+- Tika's answer part by part: `from_buffer` merges the parts of `/rmeta/text` and drops the parser's
+  named exception (an encrypted PDF, a file that is not what it says); the raw answer is read here;
+- TLS checked: `callServer` turns certificate verification off unless told otherwise;
+- no log file: on import it writes `tika.log` in the temporary folder unless `TIKA_LOG_FILE` is empty.
+
+A file is sent as a stream, so a large one is never held in memory here; Tika writes no more text
+than the configured number of characters.
 """
 from __future__ import annotations
 
 import json
+import os
 import threading
 from dataclasses import dataclass
 from typing import BinaryIO
 
 import requests
+
+# tika-python reads these once, when it is imported: a client only, and no log file of its own.
+os.environ.setdefault("TIKA_CLIENT_ONLY", "True")
+os.environ.setdefault("TIKA_LOG_FILE", "")
+from tika import tika as tika_client  # noqa: E402  (after the environment it reads)
 
 
 @dataclass
@@ -33,6 +49,7 @@ class TikaExtractor:
     def __init__(self, endpoint: str, limits: TikaLimits | None = None):
         self.endpoint = endpoint.rstrip("/")
         self.limits = limits or TikaLimits()
+        tika_client.TikaClientOnly = True  # whatever the environment said: never fetch or start a server
         self._local = threading.local()  # a requests.Session is not to be shared between threads
 
     def _session(self) -> requests.Session:
@@ -40,6 +57,13 @@ class TikaExtractor:
         if session is None:
             session = self._local.session = requests.Session()
         return session
+
+    def _call(self, verb: str, service: str, data, headers: dict, timeout) -> tuple[int, bytes]:
+        """(status, body) of one request through tika-python, on this thread's kept-alive session."""
+        session = self._session()
+        verbs = {"get": session.get, "put": session.put, "post": session.post}
+        return tika_client.callServer(verb, self.endpoint, service, data, headers, verbose=0, httpVerbs=verbs,
+                                      rawResponse=True, requestOptions={"timeout": timeout, "verify": True})
 
     def extract(self, content: bytes | BinaryIO, name: str = "", size: int | None = None) -> ExtractionResult:
         """Text of the file: `content` is its bytes or an open binary file positioned at its start
@@ -53,8 +77,7 @@ class TikaExtractor:
         if size is not None:
             headers["Content-Length"] = str(size)  # a file object would otherwise go out chunked
         try:
-            response = self._session().put(f"{self.endpoint}/rmeta/text", data=content, headers=headers,
-                                           timeout=(10, self.limits.timeout_seconds))
+            status, body = self._call("put", "/rmeta/text", content, headers, (10, self.limits.timeout_seconds))
         except (requests.ConnectionError, requests.Timeout) as error:
             unreachable = not isinstance(error, requests.ReadTimeout)
             reason = "Tika is not reachable" if unreachable else \
@@ -62,11 +85,11 @@ class TikaExtractor:
             return ExtractionResult("", f"{reason}: {type(error).__name__}", unavailable=unreachable)
         except requests.RequestException as error:
             return ExtractionResult("", f"Tika failed: {type(error).__name__}: {error}")
-        if response.status_code != 200:
-            return ExtractionResult("", f"Tika could not read {name or 'the file'} (HTTP {response.status_code})")
+        if status != 200:
+            return ExtractionResult("", f"Tika could not read {name or 'the file'} (HTTP {status})")
         try:
-            parts = response.json()
-        except (ValueError, json.JSONDecodeError):
+            parts = json.loads(body)
+        except ValueError:
             return ExtractionResult("", f"Tika answered {name or 'the file'} with something that is not JSON")
         parts = [part for part in parts if isinstance(part, dict)] if isinstance(parts, list) else []
         # The container first, then each embedded document (an attachment, an image in a DOCX, …).
@@ -80,9 +103,10 @@ class TikaExtractor:
 
     def is_available(self) -> bool:
         try:
-            return self._session().get(f"{self.endpoint}/version", timeout=5).ok
+            status, _ = self._call("get", "/version", None, {}, 5)
         except requests.RequestException:
             return False
+        return status == 200
 
 
 def _reason(exception: str) -> str:

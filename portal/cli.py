@@ -12,8 +12,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select, update
 
-from indexer.errors import HarvestError
-from indexer.harvest import (HarvestSettings, RetryPolicy, RunBusy, due_sources, harvest_source, last_run_started,
+from indexer.errors import HarvestError, RunBusy
+from indexer.harvest import (HarvestSettings, RetryPolicy, due_sources, harvest_source, last_run_started,
                              refresh_record, source_sets)
 from indexer.package_intake import intake_packages
 from indexer.signatures import TrustRootsError, load_trust_roots

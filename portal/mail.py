@@ -7,7 +7,9 @@ from __future__ import annotations
 import logging
 import smtplib
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from datetime import datetime
+from email.utils import format_datetime, formataddr, make_msgid
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 
@@ -26,6 +28,7 @@ def send_mail(to: str, subject: str, body: str) -> None:
     message["From"] = formataddr((config["MAIL_SENDER_NAME"], config["MAIL_SENDER"]))
     message["To"] = to
     message["Subject"] = subject
+    message["Date"] = format_datetime(datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")))  # RFC 5322 wants one
     message["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].rpartition("@")[2] or None)
     message.set_content(body)
     try:

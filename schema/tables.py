@@ -99,7 +99,7 @@ class HarvestRun(Base):
     target_index: Mapped[str | None] = mapped_column(String(255), nullable=True)
     resumable: Mapped[bool] = mapped_column(Boolean, default=False)
     resumed: Mapped[int] = mapped_column(Integer, default=0)  # how many times it was taken up again
-    lease_owner: Mapped[str | None] = mapped_column(String(255), nullable=True)  # "host:pid"
+    lease_owner: Mapped[str | None] = mapped_column(String(255), nullable=True)  # "host:pid:token"
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     source: Mapped[Source] = relationship(back_populates="runs")
@@ -112,11 +112,6 @@ class HarvestRun(Base):
                                   "files_extracted", "files_failed", "links_refused"), 0)
         return cls(source_id=source_id, mode=mode, state="running", errors={}, lease_owner=lease_owner,
                    heartbeat_at=utcnow(), resumable=False, **{**counters, **fields})
-
-    def mark_superseded(self) -> None:
-        """A run left `running` by a process that died, which a later run replaces: it will not be taken up."""
-        self.state, self.finished_at, self.lease_owner, self.resumable = "stopped", utcnow(), None, False
-        self.message = (self.message or "") + " (its process died; superseded by a later run)"
 
     def note(self, kind: str, record: str, message: str) -> None:
         """An error for the report, grouped by kind; past MAX_ERRORS_KEPT_PER_KIND a kind keeps only its count."""

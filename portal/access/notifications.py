@@ -65,9 +65,11 @@ def text_of(entry: Notification) -> tuple[str, str]:
                 _("%(reader)s asks for access to “%(title)s”. Due by %(due)s.", reader=p.get("reader", ""),
                   title=title, due=p.get("due", "")))
     if entry.kind == REQUEST_APPROVED:
-        return (_("Access granted: %(title)s", title=title),
-                _("Your request for “%(title)s” is approved. You may read %(scope)s until %(until)s.",
-                  title=title, scope=p.get("scope_title", title), until=p.get("until", "")))
+        body = _("Your request for “%(title)s” is approved. You may read %(scope)s until %(until)s.",
+                 title=title, scope=p.get("scope_title", title), until=p.get("until", ""))
+        if p.get("note"):
+            body += "\n\n" + _("The archive's note: %(note)s", note=p["note"])
+        return _("Access granted: %(title)s", title=title), body
     if entry.kind == REQUEST_DENIED:
         return (_("Access request denied: %(title)s", title=title),
                 _("Your request for “%(title)s” is denied. Reason: %(reason)s", title=title,

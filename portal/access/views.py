@@ -233,8 +233,8 @@ def _scope_choices(identity: Identity, access_request) -> dict[str, dict]:
 def _staff_page(access_request, *, approve_form=None, deny_form=None, comment_form=None, status=200):
     identity = current_identity()
     options = _scope_choices(identity, access_request) if access_request.state == SUBMITTED else {}
-    approve_form = approve_form or ApproveForm(formdata=None, expires_on=workflow.default_expiry(),
-                                               scope="file" if "file" in options else "record")
+    # What the reader asked for is preselected: a wider scope is the staff member's choice to make.
+    approve_form = approve_form or ApproveForm(formdata=None, expires_on=workflow.default_expiry(), scope="record")
     approve_form.scope.choices = _scope_radio(options)
     now = clock.now()
     return render_template("staff/request.html", access_request=access_request, options=options,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from urllib.parse import quote
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -299,7 +300,9 @@ def approve(db: Session, identity: Identity, access_request: AccessRequest, *, e
     entry = notifications.notify(db, access_request.requester_id, notifications.REQUEST_APPROVED,
                                  request_id=access_request.id, grant_id=grant.id,
                                  title=access_request.record_title, scope_title=chosen["title"],
-                                 until=expires_on.isoformat(), link=f"/requests/{access_request.id}")
+                                 until=expires_on.isoformat(), note=note,
+                                 # What the reader wants now is the record, not the request: the mail opens it.
+                                 link=f"/records/{quote(access_request.record_id, safe=':/')}")
     events.request_event(events.REQUEST_CHANGE, target_id=access_request.record_id,
                          target_province=access_request.holding_province,
                          details={"request": access_request.id, "state": APPROVED})

@@ -195,8 +195,11 @@ def record_official(official: OfficialClaims) -> User:
     if (user.roles, user.province) != before:  # the identity provider's claims changed the role
         # Recorded after the commit (SQLite has one writer); a change that cannot be recorded is undone.
         try:
+            # The official is signing in, not signed in yet: the row names them, and the claims as the cause.
             record_event(audit_actions.ROLE_CHANGE, target_id=f"user:{user.id}", target_province=user.province,
-                         details={"change": "oidc_claims", "old_roles": before[0], "old_province": before[1],
+                         actor=str(user.id),
+                         details={"change": "oidc_claims", "by": "identity provider claims at sign-in",
+                                  "issuer": official.issuer, "old_roles": before[0], "old_province": before[1],
                                   "new_roles": user.roles, "new_province": user.province})
         except AuditUnavailable:
             user.roles, user.province = before[0] or "reader", before[1]

@@ -78,6 +78,9 @@ def test_reader_asks_official_approves_the_file_and_expiry_closes_it(browser, ss
         request_id = reader.url.rsplit("/", 1)[1]
         staff.click(f"tr[data-request='{request_id}'] a")
         expect(staff.locator("h1")).to_contain_text(f"#{request_id}")
+        # What the reader asked for (one item) is preselected; the whole file is the official's choice.
+        expect(staff.locator("#approve-form input[name=scope][value=record]")).to_be_checked()
+        expect(staff.locator("#approve-form input[name=scope][value=file]")).not_to_be_checked()
         staff.check("#approve-form input[name=scope][value=file]")
         staff.click("#approve-form button[type=submit]")
         expect(staff.locator("[data-state]")).to_have_attribute("data-state", "approved")

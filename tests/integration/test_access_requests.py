@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -89,10 +90,15 @@ def test_file_scope_grant_opens_every_item_of_the_file_and_nothing_beyond_until_
     request_id = request_id_of(asked)
     queue = vinhlong_staff.get("/staff/requests")
     assert f'data-request="{request_id}"' in queue.text
-    approved = decide(vinhlong_staff, request_id, "approve", scope="file")
+    approved = decide(vinhlong_staff, request_id, "approve", scope="file",
+                      note="Mời anh đến phòng đọc nếu cần bản giấy")
     assert approved.status_code == 302, re.findall(r'class="(?:field-error|error)"[^>]*>([^<]*)', approved.text)
 
-    assert mail_sink.wait_for(reader.email), "the reader is mailed the decision"
+    mail = mail_sink.wait_for(reader.email)[-1]
+    # The mail is dated, opens the record the reader asked for and carries the archive's note (issue 18).
+    assert parsedate_to_datetime(mail["Date"]).utcoffset() == timedelta(hours=7)
+    assert f"/records/{item_id}" in mail.get_content()
+    assert "Mời anh đến phòng đọc nếu cần bản giấy" in mail.get_content()
     for record_id, token in granted_file.items.items():
         assert token in (_api_content(reader, record_id) or "")
         assert token in reader.get(f"/records/{record_id}").text

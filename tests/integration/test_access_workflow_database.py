@@ -226,7 +226,8 @@ def test_staff_are_mailed_a_new_request_and_the_reader_the_decision(portal, mail
                                                         Notification.user_id == portal.people["reader"])).all()
         notifications.send_now(db, list(entries))
     mail = mail_sink.wait_for(_email(portal, "reader"))[-1]
-    assert "/requests/" in mail.get_content()
+    assert "/records/vinhlong:" in mail.get_content()  # the record the reader may now read (issue 18)
+    assert mail["Date"]
 
 
 def test_a_mail_that_cannot_be_sent_leaves_the_decision_and_the_inbox_entry(portal):

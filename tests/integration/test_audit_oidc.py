@@ -28,6 +28,10 @@ def test_official_sign_in_records_the_role_change_then_the_sign_in(portal, provi
     role_change, = audit_rows(portal, actions.ROLE_CHANGE)
     assert json.loads(role_change.details)["new_roles"] == "staff" and role_change.target_province == "86"
     sign_in, = audit_rows(portal, actions.SIGN_IN)
+    # The official whose claims changed the role is the actor, never "anonymous" (issue 18).
+    assert role_change.actor == sign_in.actor != "anonymous"
+    assert role_change.target_id == f"user:{sign_in.actor}"
+    assert json.loads(role_change.details)["by"] == "identity provider claims at sign-in"
     assert sign_in.roles == ["staff"] and sign_in.actor_province == "86"
     assert json.loads(sign_in.details)["method"] == "oidc"
     # A second sign-in with the same claims changes no role.

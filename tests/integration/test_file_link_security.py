@@ -25,6 +25,7 @@ from portal.audit import actions as audit_actions
 from portal.opensearch import build_client
 from schema.index import alias_name
 from portal.audit.models import AuditEntry
+from tests.accounts import signed_in_client
 from tests.conftest import ServerThread, drop_indices
 from tests.integration.harvest_helpers import SOURCE, harvest, last_run, portal_for
 
@@ -140,6 +141,16 @@ def test_links_to_our_own_services_are_refused_and_named_and_allowed_hosts_fetch
         assert words in document["content"]
         assert document["files"][0]["sha256"] == hashlib.sha256(words.encode()).hexdigest()
         assert "links" not in document
+
+
+def test_the_admin_report_of_the_run_counts_and_names_the_refused_links(hostile):
+    assert harvest(hostile["app"]).exit_code == 0
+    run = last_run(hostile["app"])
+    admin = signed_in_client(hostile["app"], "national@example.vn", "national_admin")
+    page = admin.get(f"/admin/harvests/{run.id}?lang=en").get_data(as_text=True)
+    assert f"<dd data-links-refused>{len(hostile['links'])}</dd>" in page
+    for url in hostile["links"].values():
+        assert url.replace("&", "&amp;") in page
 
 
 def test_the_record_page_shows_refused_links_as_text_only(hostile):

@@ -165,7 +165,7 @@ def test_flask_harvest_logs_its_run_as_json_lines_with_source_and_run(cli_portal
     lines = [line for line in json_lines(result.stderr) if line["logger"].startswith("indexer.")]
     assert [line["message"] for line in lines] == [
         f"harvest of vinhlong: run 1 refreshes {RECORD}",
-        "harvest of vinhlong run 1 done: 1 added, 0 updated, 0 deleted, 0 failed, 0 unchanged"]
+        "run 1 of vinhlong done: 1 added, 0 updated, 0 deleted, 0 failed, 0 unchanged"]
     assert all(line["source"] == "vinhlong" and line["run"] == 1 and line["level"] == "INFO" for line in lines)
     assert "added" in result.stdout  # the report, for the person at the terminal, stays on stdout
 
@@ -174,7 +174,7 @@ def test_flask_harvest_logs_text_when_asked(cli_portal):
     result = flask_command(cli_portal, "harvest", "--source", "vinhlong", "--record", RECORD,
                            LOG_FORMAT="text")
     assert result.returncode == 0, result.stderr
-    assert re.search(r"INFO indexer\.harvest: harvest of vinhlong run 1 done: .* source=vinhlong run=1",
+    assert re.search(r"INFO indexer\.runs: run 1 of vinhlong done: .* source=vinhlong run=1",
                      result.stderr), result.stderr
     assert not json_lines(result.stderr)
 

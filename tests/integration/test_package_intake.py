@@ -211,18 +211,27 @@ def test_a_package_source_needs_an_existing_inbox_directory(tmp_path_factory, tm
     assert result.exit_code != 0 and "is not a directory" in result.output
 
 
-def test_a_second_intake_on_the_same_inbox_at_once_is_refused(tmp_path_factory, tmp_path):
-    import fcntl
+def test_a_second_intake_of_a_source_is_refused_while_a_live_run_holds_it(tmp_path_factory, tmp_path, database_url):
+    from indexer.runs import new_lease_owner
 
-    app = make_portal(tmp_path_factory)
+    write_inbox(tmp_path)
+    app = make_portal(tmp_path_factory, database_url=database_url)
     try:
         runner = app.test_cli_runner()
         runner.invoke(args=["sources", "add", "--id", "busy", "--kind", "package", "--url", str(tmp_path),
                             "--province", "86"])
-        with open(tmp_path / ".intake.lock", "w") as held:
-            fcntl.flock(held, fcntl.LOCK_EX)
-            result = runner.invoke(args=["harvest", "--source", "busy"])
-        assert result.exit_code == 1 and "another intake" in result.output
+        with app.app_context():  # a live intake of the source (this process), on this host or another
+            db = database.get_db()
+            db.add(HarvestRun.begin("busy", "incremental", new_lease_owner()))
+            db.commit()
+        waiting = sorted(entry.name for entry in tmp_path.iterdir())
+
+        result = runner.invoke(args=["harvest", "--source", "busy"])
+
+        assert result.exit_code == 1 and "source busy is being harvested by" in result.output
+        with app.app_context():
+            assert [r.state for r in database.get_db().scalars(select(HarvestRun))] == ["running"]
+        assert sorted(entry.name for entry in tmp_path.iterdir()) == waiting  # nothing taken in, nothing moved
     finally:
         drop_indices(app)
 

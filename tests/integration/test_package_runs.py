@@ -1,5 +1,6 @@
 """Runs of a package source as an archive relies on them: `--full` re-reads done/ into a new index swapped in only
-when the run succeeds, text extraction caught up after Tika was down, a dead run's lease recognised."""
+when the run succeeds, text extraction caught up after Tika was down, a dead run's lease recognised, a live
+run's lease kept while Tika reads a package."""
 from __future__ import annotations
 
 import os
@@ -8,17 +9,22 @@ from datetime import timedelta
 
 import bagit
 import pytest
+import requests
 from sqlalchemy import select
 
 from demo.packages import BAG_NAME, write_inbox
 from indexer.errors import IndexUnavailable
+from indexer.package_intake import intake_packages
+from indexer.text_extraction import TikaExtractor
 from indexer.writer import RecordWriter
 from portal import database
+from portal.cli import harvest_settings
 from portal.opensearch import build_client
 from schema.index import source_index_pattern
-from schema.tables import HarvestedRecord, HarvestRun, utcnow
-from tests.conftest import drop_indices, make_portal
+from schema.tables import HarvestedRecord, HarvestRun, Source, utcnow
+from tests.conftest import ServerThread, drop_indices, make_portal
 from tests.integration.harvest_helpers import indexed, last_run, objects_of
+from tests.integration.run_helpers import LeaseWitness, ManualClock
 
 SOURCE = "nop-vinhlong"
 RECORDS = 12  # of the four good packages of the demo inbox
@@ -170,3 +176,41 @@ def test_a_package_run_whose_process_died_is_marked_stopped_by_the_next_one(take
     with app.app_context():
         dead = database.get_db().get(HarvestRun, dead_id)
         assert dead.state == "stopped" and "superseded" in dead.message and dead.lease_owner is None
+
+
+def test_a_package_intake_waiting_on_tika_keeps_its_lease(tmp_path_factory, tmp_path, database_url):
+    """The run's clock is the test's: while Tika reads each file the time moves two leases on, and the run
+    must have renewed its heartbeat past that before Tika answers (run_helpers.LeaseWitness)."""
+    lease_seconds, clock = 300, ManualClock()
+    witness: LeaseWitness | None = None
+
+    def slow_tika(environ, start_response):  # the real Tika, two leases late on every file
+        if environ["REQUEST_METHOD"] == "PUT":
+            witness.outlast_the_lease()
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        headers = {name: environ[key] for name, key in (("Accept", "HTTP_ACCEPT"), ("writeLimit", "HTTP_WRITELIMIT"),
+                                                        ("Content-Type", "CONTENT_TYPE")) if environ.get(key)}
+        answer = requests.request(environ["REQUEST_METHOD"], REAL_TIKA + environ["PATH_INFO"], headers=headers,
+                                  data=environ["wsgi.input"].read(length) if length else None, timeout=60)
+        start_response(f"{answer.status_code} {answer.reason}",
+                       [("Content-Type", answer.headers.get("Content-Type", "application/octet-stream"))])
+        return [answer.content]
+
+    with ServerThread(slow_tika) as tika:
+        app = _portal(tmp_path_factory, tmp_path / "inbox", database_url=database_url, TIKA_SERVER_ENDPOINT=tika.url)
+        witness = LeaseWitness(app.config["DATABASE_URL"], clock, lease_seconds)
+        try:
+            with app.app_context():
+                db = database.get_db()
+                settings = harvest_settings(app.config)
+                settings.lease_seconds, settings.clock = lease_seconds, clock
+                run = intake_packages(db, db.get(Source, SOURCE), build_client(app.config["OPENSEARCH_URL"]),
+                                      TikaExtractor(tika.url), settings)
+                outcome = (run.state, run.failed, run.files_extracted)
+
+            assert outcome[:2] == ("done-with-errors", 1)  # the demo inbox's damaged package
+            assert outcome[2] > 0 and len(witness.kept) >= outcome[2]  # every file Tika read took two leases
+            assert all(witness.kept)
+            assert len(indexed(app, SOURCE)) == RECORDS
+        finally:
+            drop_indices(app)

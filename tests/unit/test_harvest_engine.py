@@ -11,8 +11,9 @@ import requests
 from requests.adapters import BaseAdapter
 
 from indexer.errors import SourceUnavailable
-from indexer.harvest import content_hash, lease_is_stale
+from indexer.harvest import content_hash
 from indexer.mapping.registry import MAPPERS, richest_known
+from indexer.runs import lease_is_stale, new_lease_owner
 from indexer.sources.oai_pmh import OaiPmhClient, RepositoryInfo, RetryPolicy
 from schema.tables import Source, next_due, schedule_interval
 from tests.unit.test_oai_client import list_records_body, make_response
@@ -104,6 +105,19 @@ def test_a_lease_is_stale_when_its_heartbeat_is_old_or_its_process_is_gone():
     assert lease_is_stale(SimpleNamespace(**{**vars(alive), "lease_owner": f"{host}:999999999"}), 300, now)
     elsewhere = SimpleNamespace(**{**vars(alive), "lease_owner": "another-host:1"})
     assert not lease_is_stale(elsewhere, 300, now)  # another machine: only the heartbeat can tell
+
+
+def test_each_claim_has_its_own_lease_owner_and_a_gone_process_is_still_recognised_by_it():
+    now = datetime.now(timezone.utc)
+    first, second = new_lease_owner(), new_lease_owner()
+    this_process = f"{os.uname().nodename}:{os.getpid()}"
+    assert first != second and first.rsplit(":", 1)[0] == second.rsplit(":", 1)[0] == this_process
+    alive = SimpleNamespace(heartbeat_at=now, started_at=now, lease_owner=first)
+    assert not lease_is_stale(alive, 300, now)
+    gone = SimpleNamespace(**{**vars(alive), "lease_owner": f"{os.uname().nodename}:999999999:0a1b2c3d"})
+    assert lease_is_stale(gone, 300, now)
+    elsewhere = SimpleNamespace(**{**vars(alive), "lease_owner": "another-host:1:0a1b2c3d"})
+    assert not lease_is_stale(elsewhere, 300, now)
 
 
 def test_the_content_hash_ignores_when_the_record_was_read():
