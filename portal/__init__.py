@@ -25,16 +25,18 @@ def create_app(overrides: dict | None = None) -> Flask:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from portal import audit, auth, cli, database, errors, health, i18n, opensearch, security_headers
+    from portal import audit, auth, cli, database, errors, health, i18n, opensearch, personal_data, security_headers
     from portal.admin.users import users_admin_blueprint
     from portal.admin.views import admin_blueprint
     from portal.access import views as access_views
     from portal.api_docs.views import api_docs_blueprint
     from portal.auth.oidc import oidc_blueprint
     from portal.export.views import export_blueprint
+    from portal.personal_data.views import limit_delete_attempts, personal_data_blueprint
     from portal.records.views import records_blueprint
     from portal.search.views import search_blueprint
 
+    personal_data.init_app(app)  # first: without its key the portal does not start
     database.init_app(app)
     opensearch.init_app(app)
     i18n.init_app(app)
@@ -50,6 +52,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(users_admin_blueprint)
     app.register_blueprint(oidc_blueprint)
     app.register_blueprint(admin_blueprint)
+    app.register_blueprint(personal_data_blueprint)
+    limit_delete_attempts(app)
     access_views.init_app(app)
     security_headers.init_app(app)
     return app

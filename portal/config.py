@@ -24,6 +24,10 @@ def load_config(instance_path: str) -> dict:
         secret_key = secrets.token_hex(32)
     return {
         "SECRET_KEY": secret_key,
+        # Fernet key(s) encrypting readers' ID numbers, comma-separated: the first encrypts, all decrypt.
+        "PERSONAL_DATA_KEY": os.environ.get("PERSONAL_DATA_KEY", ""),
+        # Key of the HMAC that hides anonymous visitors' addresses in the audit log (default: from SECRET_KEY).
+        "AUDIT_IP_KEY": os.environ.get("AUDIT_IP_KEY", ""),
         "DATABASE_URL": os.environ.get("DATABASE_URL")
         or f"sqlite:///{os.path.join(instance_path, 'portal.db')}",
         "OPENSEARCH_URL": os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200"),

@@ -48,6 +48,8 @@ def upgrade_schema(app: Flask) -> None:
     config = AlembicConfig(os.path.join(PROJECT_DIR, "alembic.ini"))
     config.set_main_option("script_location", os.path.join(PROJECT_DIR, "migrations"))
     config.attributes["database_url"] = app.config["DATABASE_URL"]
+    # Migration 0011 encrypts ID numbers stored before it with this key.
+    config.attributes["personal_data_key"] = app.config.get("PERSONAL_DATA_KEY", "")
     with app.extensions["db_engine"].begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")  # one head per feature branch of the schema until merged

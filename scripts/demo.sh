@@ -7,9 +7,15 @@ cd "$PROJECT_DIR"
 
 if [ ! -f .env ]; then
   # A secret of this machine's own, never one from the repository.
-  sed "s/^SECRET_KEY=.*/SECRET_KEY=$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')/" \
+  sed -e "s/^SECRET_KEY=.*/SECRET_KEY=$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')/" \
+    -e "s/^PERSONAL_DATA_KEY=.*/PERSONAL_DATA_KEY=$(.venv/bin/python -c \
+      'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')/" \
     .env.example > .env
-  log "wrote .env with a fresh SECRET_KEY"
+  log "wrote .env with a fresh SECRET_KEY and PERSONAL_DATA_KEY"
+elif ! grep -q '^PERSONAL_DATA_KEY=.' .env; then
+  # An .env from before personal data were encrypted: add a key of its own.
+  echo "PERSONAL_DATA_KEY=$(.venv/bin/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" >> .env
+  log "added a fresh PERSONAL_DATA_KEY to .env"
 fi
 export FLASK_APP=app
 scripts/demo-archives.sh start

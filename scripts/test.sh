@@ -8,6 +8,8 @@ cd "$PROJECT_DIR"
 export OPENSEARCH_URL="http://127.0.0.1:$OPENSEARCH_PORT"
 export TIKA_SERVER_ENDPOINT="http://127.0.0.1:$TIKA_PORT"
 export SECRET_KEY="test-only-$(date +%s)-$$"
+# A made-up key for the tests' readers' ID numbers (a Fernet key: 32 bytes, url-safe base64).
+export PERSONAL_DATA_KEY="$(.venv/bin/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
 export PYTHONDONTWRITEBYTECODE=1
 # Database-touching tests run on SQLite and on the PostgreSQL of scripts/postgres.sh.
 if [ -z "${TEST_POSTGRES_URL:-}" ] && [ "${TEST_POSTGRES:-1}" != 0 ]; then

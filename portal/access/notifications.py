@@ -60,6 +60,9 @@ def text_of(entry: Notification) -> tuple[str, str]:
     """Subject and body of a notice, in the language of the moment."""
     p = dict(entry.params or {})
     title = p.get("title", "")
+    for person in ("reader", "author"):  # the reader deleted their account (portal.personal_data.deletion)
+        if p.get(f"{person}_deleted"):
+            p[person] = _("deleted reader")
     if entry.kind == REQUEST_SUBMITTED:
         return (_("New access request: %(title)s", title=title),
                 _("%(reader)s asks for access to “%(title)s”. Due by %(due)s.", reader=p.get("reader", ""),

@@ -6,6 +6,8 @@ HTTP only: the rules live in workflow.py and grants.py.
 """
 from __future__ import annotations
 
+import logging
+
 import click
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask.cli import AppGroup
@@ -24,8 +26,12 @@ from portal.access.roles import DECIDE_ALL_REQUESTS, DECIDE_OWN_PROVINCE_REQUEST
 from portal.database import get_db
 from portal.labels import province_label
 from portal.opensearch import get_client, records_alias, run_search
+from portal.personal_data.encryption import Undecryptable, id_number_of
+from portal.personal_data.names import person_name
 from portal.records.service import RecordNotFound, RecordService
 from schema.record import ACCESS_RESTRICTED
+
+log = logging.getLogger(__name__)
 
 access_blueprint = Blueprint("access", __name__)
 
@@ -237,13 +243,24 @@ def _staff_page(access_request, *, approve_form=None, deny_form=None, comment_fo
     approve_form = approve_form or ApproveForm(formdata=None, expires_on=workflow.default_expiry(), scope="record")
     approve_form.scope.choices = _scope_radio(options)
     now = clock.now()
+    requester_id_number, id_unreadable = _requester_id_number(access_request.requester)
     return render_template("staff/request.html", access_request=access_request, options=options,
+                           requester_id_number=requester_id_number, requester_id_unreadable=id_unreadable,
                            approve_form=approve_form, deny_form=deny_form or DenyForm(formdata=None),
                            comment_form=comment_form or CommentForm(formdata=None), revoke_form=RevokeForm(),
                            state_label=workflow.state_label, purpose_labels=workflow.PURPOSE_LABELS,
                            overdue=access_request.state == SUBMITTED and is_overdue(access_request.due_on, now),
                            is_active=lambda grant: grants.is_active(grant, now), last_day=grants.last_day,
                            province_label=province_label, max_days=workflow.MAX_GRANT_DAYS), status
+
+
+def _requester_id_number(requester) -> tuple[str | None, bool]:
+    """The reader's ID number for the staff deciding their request (never logged nor audited)."""
+    try:
+        return id_number_of(requester), False
+    except Undecryptable as error:
+        log.error("request page: the ID number of user %s: %s", requester.id, error)
+        return None, True
 
 
 def _staff_step(access_request, form, form_name: str, step, problem_status: int | None = None):
@@ -297,7 +314,7 @@ def approve(request_id: int):
         return page
     grant, entries = outcome
     _deliver(entries)
-    flash(_("Approved: %(reader)s may read %(scope)s until %(until)s.", reader=access_request.requester.full_name,
+    flash(_("Approved: %(reader)s may read %(scope)s until %(until)s.", reader=person_name(access_request.requester),
             scope=grant.scope_title, until=grants.last_day(grant).isoformat()), "notice")
     return redirect(url_for("access.staff_request", request_id=request_id))
 

@@ -30,6 +30,7 @@ from portal.access.models import (APPROVED, DENIED, GRANT_ACTIVE, PURPOSES, SCOP
                                   SCOPE_RECORD, SCOPES, SUBMITTED, WITHDRAWN, AccessGrant, AccessRequest,
                                   RequestComment)
 from portal.access.roles import DECIDE_ALL_REQUESTS, REQUEST_ACCESS
+from portal.personal_data.names import person_name
 from schema.record import ACCESS_RESTRICTED
 
 APPROVE, DENY, WITHDRAW = "approve", "deny", "withdraw"
@@ -175,7 +176,7 @@ def open_request_for(db: Session, identity: Identity, record_id: str) -> AccessR
 
 
 def _name(user) -> str:
-    return (user.full_name or user.email or f"#{user.id}") if user is not None else ""
+    return person_name(user)
 
 
 # ---- reading --------------------------------------------------------------------------------

@@ -26,12 +26,17 @@ SETTING_CHANGE = "admin.setting_change"
 HARVEST_START = "harvest.start"
 HARVEST_END = "harvest.end"
 
+# A reader downloading or deleting their own data (Decree 13/2023); the details name no personal data.
+ACCOUNT_EXPORT = "account.export"
+ACCOUNT_DELETE = "account.delete"
+
 AUDIT_EXPORT = "audit.export"
 AUDIT_ARCHIVE = "audit.archive"
 
 ALL_ACTIONS = (SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, SEARCH, SUGGEST, RECORD_VIEW, FULLTEXT_VIEW, FILE_DOWNLOAD,
                EXPORT, REQUEST_CREATE, REQUEST_CHANGE, GRANT_CREATE, GRANT_REVOKE, ROLE_CHANGE, SOURCE_CHANGE,
-               SETTING_CHANGE, HARVEST_START, HARVEST_END, AUDIT_EXPORT, AUDIT_ARCHIVE)
+               SETTING_CHANGE, HARVEST_START, HARVEST_END, ACCOUNT_EXPORT, ACCOUNT_DELETE, AUDIT_EXPORT,
+               AUDIT_ARCHIVE)
 
 ALLOWED, DENIED, FAILED = "allowed", "denied", "failed"
 OUTCOMES = (ALLOWED, DENIED, FAILED)

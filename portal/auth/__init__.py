@@ -1,6 +1,7 @@
 """Who is signed in: local reader accounts, OpenID Connect sign-in for officials, sessions.
 
-May import `schema`, `portal.access` and `portal.database`; the rest of the portal asks
+May import `schema`, `portal.access`, `portal.database` and `portal.personal_data` (the ID
+number's encryption, the account page's personal data); the rest of the portal asks
 `portal.access.identity.current_identity()`, never this package, who the request acts as.
 """
 from __future__ import annotations

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import User
 from portal.auth.passwords import hash_password, password_matches
+from portal.personal_data.encryption import encrypt_id_number
 
 # After this many wrong passwords in a row the account waits before it may try again;
 # the wait doubles with each further failure, up to a day.
@@ -43,6 +44,9 @@ class Registration:
     id_number: str | None = None
     phone: str | None = None
     workplace: str | None = None
+    # Consent to the privacy notice (readers registering themselves; not accounts made by an admin).
+    consent_at: datetime | None = None
+    consent_notice_version: str | None = None
 
 
 def normalise_email(email: str) -> str:
@@ -58,9 +62,9 @@ def register(db: Session, form: Registration) -> User:
     if find_by_email(db, email) is not None:
         raise EmailTaken(email)
     user = User(email=email, full_name=form.full_name.strip(), password_hash=hash_password(form.password),
-                id_number=(form.id_number or "").strip() or None, phone=(form.phone or "").strip() or None,
+                id_number_encrypted=encrypt_id_number(form.id_number), phone=(form.phone or "").strip() or None,
                 workplace=(form.workplace or "").strip() or None, roles="reader", active=True,
-                failed_logins=0)
+                failed_logins=0, consent_at=form.consent_at, consent_notice_version=form.consent_notice_version)
     db.add(user)
     try:
         db.commit()

@@ -65,3 +65,39 @@ def users_list():
     for user in get_db().scalars(select(User).order_by(User.id)):
         kind = "sso" if user.is_official else "local"
         click.echo(f"{user.id:>5}  {kind:<5} {user.email or '-':<36} {user.roles:<16} {user.province or ''}")
+
+
+@users_cli.command("rotate-key")
+@with_appcontext
+def users_rotate_key():
+    """Re-encrypt every ID number with the first key of PERSONAL_DATA_KEY (after putting a new key first)."""
+    from sqlalchemy import select
+
+    from portal.audit.log import AuditUnavailable, record_event_in_transaction
+    from portal.auth.models import User
+    from portal.personal_data.encryption import Undecryptable, cipher
+
+    db = get_db()
+    users = list(db.scalars(select(User).where(User.id_number_encrypted.is_not(None)).order_by(User.id)))
+    rotated, unreadable = {}, []
+    for user in users:
+        try:
+            rotated[user.id] = cipher().rotate(user.id_number_encrypted)
+        except Undecryptable:
+            unreadable.append(user.id)
+    if unreadable:
+        shown = ", ".join(str(user_id) for user_id in unreadable[:20])
+        raise click.ClickException(
+            f"{len(unreadable)} ID number(s) open with no key of PERSONAL_DATA_KEY (users {shown}); nothing was "
+            "changed. Keep the old key after the new one (PERSONAL_DATA_KEY=new,old) and run this again.")
+    for user in users:
+        user.id_number_encrypted = rotated[user.id]
+    db.flush()
+    try:
+        record_event_in_transaction(db, audit_actions.SETTING_CHANGE, target_id="personal_data_key",
+                                    details={"change": "rotate-key", "rows": len(users)})
+    except AuditUnavailable as error:
+        db.rollback()
+        raise click.ClickException(f"refused: the audit log cannot be written ({error})") from error
+    db.commit()
+    click.echo(f"{len(users)} ID number(s) re-encrypted with the first key; the other keys may now be removed")

@@ -5,7 +5,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, TelField
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TelField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from portal.auth.passwords import MAX_LENGTH, password_problems
@@ -45,6 +45,16 @@ class RegistrationForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), _strong_password])
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
+    # Explicit consent (Decree 13/2023, art. 11): an unticked box the reader ticks themselves.
+    consent = BooleanField(
+        _l("I have read the notice above and agree that the archives process my personal data for these purposes."),
+        default=False,
+        validators=[DataRequired(message=_l("Tick this box to agree to the processing of your personal data: "
+                                            "without your consent we cannot register you."))])
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
 
 
 class ForgotPasswordForm(FlaskForm):

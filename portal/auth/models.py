@@ -19,7 +19,8 @@ class User(UserMixin, Base):
     email: Mapped[str | None] = mapped_column(String(320), unique=True, nullable=True)
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
     full_name: Mapped[str] = mapped_column(String(255), default="")
-    id_number: Mapped[str | None] = mapped_column(String(32), nullable=True)  # CCCD / passport
+    # CCCD / passport number, encrypted (portal.personal_data.encryption: read it with id_number_of).
+    id_number_encrypted: Mapped[str | None] = mapped_column("id_number", Text, nullable=True)
     workplace: Mapped[str | None] = mapped_column(String(255), nullable=True)
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)  # None for SSO users
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -33,6 +34,11 @@ class User(UserMixin, Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Consent to the privacy notice at registration (Decree 13/2023): when, and which version of it.
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    consent_notice_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Set when the person deleted their account: the row stays, anonymised, for their requests and grants.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated account has no session
@@ -41,6 +47,10 @@ class User(UserMixin, Base):
     @property
     def role_set(self) -> frozenset[str]:
         return frozenset(self.roles.split())
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def is_official(self) -> bool:

@@ -3,24 +3,25 @@ from __future__ import annotations
 
 import logging
 import math
+from datetime import datetime, timezone
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.access.identity import current_identity
 from portal.audit import actions as audit_actions
 from portal.audit.log import AuditUnavailable, record_event
 from portal.auth import accounts, tokens
 from portal.auth.accounts import EmailTaken, Registration, SignInRefused
-from portal.auth.forms import (ForgotPasswordForm, LoginForm, RegistrationForm, ResendVerificationForm,
-                               ResetPasswordForm, SignOutForm)
+from portal.auth.forms import (DeleteAccountForm, ForgotPasswordForm, LoginForm, RegistrationForm,
+                               ResendVerificationForm, ResetPasswordForm, SignOutForm)
 from portal.auth.models import User
 from portal.auth.safe_redirect import safe_next
 from portal.auth.session import sign_in, sign_out
 from portal.database import get_db
-from portal.labels import province_label
 from portal.mail import MailNotSent, send_mail
+from portal.personal_data import NOTICE_VERSION
+from portal.personal_data.views import account_page
 
 log = logging.getLogger(__name__)
 auth_blueprint = Blueprint("auth", __name__)
@@ -96,10 +97,12 @@ def logout():
 def register():
     form = RegistrationForm()
     if not form.validate_on_submit():
-        return render_template("auth/register.html", form=form), (400 if request.method == "POST" else 200)
+        return (render_template("auth/register.html", form=form, notice_version=NOTICE_VERSION),
+                (400 if request.method == "POST" else 200))
     registration = Registration(full_name=form.full_name.data, email=form.email.data,
                                 password=form.password.data, id_number=form.id_number.data,
-                                phone=form.phone.data, workplace=form.workplace.data)
+                                phone=form.phone.data, workplace=form.workplace.data,
+                                consent_at=datetime.now(timezone.utc), consent_notice_version=NOTICE_VERSION)
     try:
         user = accounts.register(get_db(), registration)
     except EmailTaken:
@@ -176,9 +179,7 @@ def reset_password(token: str):
 @auth_blueprint.get("/account")
 @login_required
 def account():
-    identity = current_identity()
-    return render_template("auth/account.html", user=current_user, identity=identity,
-                           province=province_label(identity.province) if identity.province else None)
+    return account_page(current_user._get_current_object(), DeleteAccountForm())
 
 
 def _user_of_reset_token(token: str) -> User | None:

@@ -16,6 +16,7 @@ def test_reader_registers_confirms_and_signs_in(page, portal_server, mail_sink):
     page.fill("#workplace", "Trường Đại học Cần Thơ")
     page.fill("#password", "ngàn năm văn hiến")
     page.fill("#confirm", "ngàn năm văn hiến")
+    page.get_by_label("Tôi đã đọc thông báo trên").check()  # explicit consent (Decree 13/2023)
     page.get_by_role("button", name="Đăng ký").click()
     expect(page.get_by_role("status")).to_contain_text("le.van.su@example.vn")
 

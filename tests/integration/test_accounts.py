@@ -23,8 +23,9 @@ def _register(client, address, password=STRONG, **changes):
     page = client.get("/register")
     form = {"csrf_token": csrf_token(page.text), "full_name": "Trần Thị Bình", "id_number": "079301001234",
             "email": address, "phone": "0912 345 678", "workplace": "Viện Sử học", "password": password,
-            "confirm": password}
+            "confirm": password, "consent": "y"}
     form.update(changes)
+    form = {name: value for name, value in form.items() if value is not None}  # None: the field left out
     return client.post("/register", data=form)
 
 
@@ -63,6 +64,7 @@ def test_registering_a_taken_address_looks_the_same_and_tells_the_owner(portal, 
     ({"email": "not-an-address"}, "email"),
     ({"id_number": "12 34"}, "id_number"),
     ({"full_name": ""}, "full_name"),
+    ({"consent": None}, "consent"),  # the consent box left unticked
 ])
 def test_a_form_filled_wrong_says_which_field_and_stores_nothing(portal, changes, field):
     response = _register(portal.test_client(), "wrong@example.vn", **changes)

@@ -109,7 +109,8 @@ def test_registering_and_signing_in_never_log_a_password_id_number_token_or_cook
     address = f"log.{uuid.uuid4().hex[:8]}@example.vn"
     registered = client.post("/register", data={
         "csrf_token": form_token, "full_name": "Lê Văn Nhật", "id_number": ID_NUMBER, "email": address,
-        "phone": "0912 345 679", "workplace": "Đại học Cần Thơ", "password": PASSWORD, "confirm": PASSWORD})
+        "phone": "0912 345 679", "workplace": "Đại học Cần Thơ", "password": PASSWORD, "confirm": PASSWORD,
+        "consent": "y"})
     assert registered.status_code == 200
     link = re.search(r"https?://\S+", mail_sink.wait_for(address)[-1].get_content()).group(0)
     verify_path = link.split("localhost", 1)[1]
