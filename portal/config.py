@@ -80,6 +80,8 @@ def load_config(instance_path: str) -> dict:
         "SEARCH_MAX_PAGE_SIZE": 100,
         "SEARCH_MAX_WINDOW": 10_000,
         "BABEL_DEFAULT_LOCALE": "vi",
+        # Times are stored in UTC and shown to people in Việt Nam's time.
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("PORTAL_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "LANGUAGES": ("vi", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

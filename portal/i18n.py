@@ -7,7 +7,8 @@ import os
 from flask import Flask, current_app, request, session, url_for
 from flask_babel import Babel, get_locale
 
-from portal.labels import language_label
+from portal.formatting import day, moment, number
+from portal.labels import harvest_mode_label, harvest_state_label, language_label, problem_label, province_label
 
 
 def select_locale() -> str:
@@ -37,3 +38,12 @@ def init_app(app: Flask) -> None:
                 "lang_url": lang_url}
 
     app.add_template_filter(language_label, "language_name")
+    # Codes people read as words, in their language: harvest states and modes, harvest problems, provinces.
+    app.add_template_filter(harvest_state_label, "harvest_state")
+    app.add_template_filter(harvest_mode_label, "harvest_mode")
+    app.add_template_filter(problem_label, "problem")
+    app.add_template_filter(lambda code: province_label(code) if code else "", "province")
+    app.add_template_filter(day, "day")
+    app.add_template_filter(moment, "moment")
+    app.add_template_filter(lambda value: moment(value, seconds=True), "moment_seconds")
+    app.add_template_filter(number, "number")

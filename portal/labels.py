@@ -30,6 +30,55 @@ ROLE_LABELS = {
 }
 
 
+HARVEST_STATE_LABELS = {
+    "running": _l("running"),
+    "done": _l("done"),
+    "done-with-errors": _l("done, some records failed"),
+    "failed": _l("failed"),
+    "stopped": _l("stopped"),
+}
+HARVEST_MODE_LABELS = {
+    "incremental": _l("new and changed records"),
+    "full": _l("full re-harvest"),
+    "record": _l("one record"),
+}
+# What a harvest's technical message means, for the people who run the archive: (a phrase the message
+# holds, the plain words). The message itself stays one click away for admins.
+_PROBLEMS = (
+    ("is being harvested by", _l("Another harvest of this source was running.")),
+    ("was taken over while this process stalled", _l("Another process took this harvest over; it goes on there.")),
+    ("not a directory", _l("The inbox folder of this source is missing on the server.")),
+    ("did not answer with XML", _l("The archive's server did not answer with an OAI-PMH document.")),
+    ("answered HTTP", _l("The archive's server answered with an error.")),
+    ("did not answer", _l("The archive's server could not be reached.")),
+    ("Max retries exceeded", _l("The archive's server could not be reached.")),
+    ("was not read:", _l("The archive's server sent the harvester to an address it may not use.")),
+    ("cannotDisseminateFormat", _l("The archive does not offer the metadata format asked for.")),
+    ("badArgument", _l("The archive's server refused the harvester's request.")),
+    ("resumptionTokenLoop", _l("The archive's server repeated itself; the harvest was stopped.")),
+    ("OpenSearch", _l("The portal's search index could not be written.")),
+    ("interrupted", _l("The harvest was interrupted; the next one continues from where it stopped.")),
+)
+
+
+def harvest_state_label(key: str | None) -> str:
+    return str(HARVEST_STATE_LABELS.get(key or "", key or ""))
+
+
+def harvest_mode_label(key: str | None) -> str:
+    return str(HARVEST_MODE_LABELS.get(key or "", key or ""))
+
+
+def problem_label(message: str | None) -> str:
+    """Plain words for a harvest's technical message ("HTTPConnectionPool… Max retries exceeded")."""
+    if not message:
+        return ""
+    for phrase, words in _PROBLEMS:
+        if phrase in message:
+            return str(words)
+    return _("The harvest stopped because of an error.")
+
+
 def role_label(key: str) -> str:
     return str(ROLE_LABELS.get(key, key))
 

@@ -25,6 +25,7 @@ from portal.access.identity import valid_province
 from portal.access.models import MAIL_FAILED, MAIL_NONE, MAIL_PENDING, MAIL_SENT, Notification
 from portal.access.roles import DECIDE_OWN_PROVINCE_REQUESTS, permissions_of
 from portal.auth.models import User
+from portal.formatting import day
 from portal.mail import MailNotSent, send_mail
 
 log = logging.getLogger(__name__)
@@ -66,10 +67,10 @@ def text_of(entry: Notification) -> tuple[str, str]:
     if entry.kind == REQUEST_SUBMITTED:
         return (_("New access request: %(title)s", title=title),
                 _("%(reader)s asks for access to “%(title)s”. Due by %(due)s.", reader=p.get("reader", ""),
-                  title=title, due=p.get("due", "")))
+                  title=title, due=day(p.get("due"))))
     if entry.kind == REQUEST_APPROVED:
         body = _("Your request for “%(title)s” is approved. You may read %(scope)s until %(until)s.",
-                 title=title, scope=p.get("scope_title", title), until=p.get("until", ""))
+                 title=title, scope=p.get("scope_title", title), until=day(p.get("until")))
         if p.get("note"):
             body += "\n\n" + _("The archive's note: %(note)s", note=p["note"])
         return _("Access granted: %(title)s", title=title), body
@@ -89,7 +90,7 @@ def text_of(entry: Notification) -> tuple[str, str]:
     if entry.kind == GRANT_EXPIRING:
         return (_("Your access ends soon: %(title)s", title=title),
                 _("Your access to “%(title)s” ends on %(until)s. Ask again if you need it longer.",
-                  title=title, until=p.get("until", "")))
+                  title=title, until=day(p.get("until"))))
     return entry.kind, ""
 
 

@@ -24,6 +24,7 @@ from portal.access.models import SCOPES, SUBMITTED
 from portal.access.policy import content_filter, visible_filter
 from portal.access.roles import DECIDE_ALL_REQUESTS, DECIDE_OWN_PROVINCE_REQUESTS, REQUEST_ACCESS
 from portal.database import get_db
+from portal.formatting import day
 from portal.labels import province_label
 from portal.opensearch import get_client, records_alias, run_search
 from portal.personal_data.encryption import Undecryptable, id_number_of
@@ -115,7 +116,7 @@ def new_request():
         else:
             _deliver(entries)
             flash(_("Your request is sent to the holding archive. It is due by %(due)s.",
-                    due=access_request.due_on.isoformat()), "notice")
+                    due=day(access_request.due_on)), "notice")
             return redirect(url_for("access.reader_request", request_id=access_request.id))
     elif request.method == "POST":
         status = 409 if problem is None and existing is not None else 400
@@ -315,7 +316,7 @@ def approve(request_id: int):
     grant, entries = outcome
     _deliver(entries)
     flash(_("Approved: %(reader)s may read %(scope)s until %(until)s.", reader=person_name(access_request.requester),
-            scope=grant.scope_title, until=grants.last_day(grant).isoformat()), "notice")
+            scope=grant.scope_title, until=day(grants.last_day(grant))), "notice")
     return redirect(url_for("access.staff_request", request_id=request_id))
 
 

@@ -31,12 +31,16 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
 
 
+def _compact_id(value: str | None) -> str | None:
+    return re.sub(r"[\s.\-]+", "", value).upper() if value else value
+
+
 class RegistrationForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(min=2, max=255)])
+    # Typed as printed on the card ("079 203 004 512", "C-1234567"): spaces, dots and hyphens are dropped.
     id_number = StringField(
-        _l("Citizen ID or passport number"),
-        validators=[DataRequired(), Regexp(r"^[A-Za-z0-9]{6,20}$",
-                                           message=_l("Use 6 to 20 letters and digits, without spaces."))])
+        _l("Citizen ID or passport number"), filters=[_compact_id],
+        validators=[DataRequired(), Regexp(r"^[A-Za-z0-9]{6,20}$", message=_l("Use 6 to 20 letters and digits."))])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=320), _email_shape])
     phone = TelField(_l("Phone (optional)"),
                      validators=[Optional(), Regexp(r"^\+?[0-9 .-]{8,20}$",

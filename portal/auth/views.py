@@ -96,8 +96,10 @@ def logout():
 @auth_blueprint.route("/register", methods=["GET", "POST"])
 def register():
     form = RegistrationForm()
+    # Where the reader was going (the record they wanted to ask for): kept through the confirmation mail.
+    next_url = safe_next(request.values.get("next"), default="")
     if not form.validate_on_submit():
-        return (render_template("auth/register.html", form=form, notice_version=NOTICE_VERSION),
+        return (render_template("auth/register.html", form=form, notice_version=NOTICE_VERSION, next_url=next_url),
                 (400 if request.method == "POST" else 200))
     registration = Registration(full_name=form.full_name.data, email=form.email.data,
                                 password=form.password.data, id_number=form.id_number.data,
@@ -111,7 +113,7 @@ def register():
         existing = accounts.find_by_email(get_db(), registration.email)
         mailed = _mail_account_exists(existing) if existing else True
     else:
-        mailed = _mail_verification(user)
+        mailed = _mail_verification(user, next_url)
     return render_template("auth/check_mail.html", mailed=mailed, email=accounts.normalise_email(form.email.data))
 
 
@@ -130,7 +132,8 @@ def verify_email(token: str):
                                resend=True), 400
     accounts.mark_email_verified(get_db(), user)
     return render_template("auth/message.html", title=_("E-mail confirmed"),
-                           message=_("Your e-mail address is confirmed. You can sign in now."), sign_in=True)
+                           message=_("Your e-mail address is confirmed. You can sign in now."), sign_in=True,
+                           next_url=safe_next(payload.get("n"), default=""))
 
 
 @auth_blueprint.route("/verify/resend", methods=["GET", "POST"])
@@ -193,9 +196,9 @@ def _user_of_reset_token(token: str) -> User | None:
     return user
 
 
-def _mail_verification(user: User) -> bool:
-    link = url_for("auth.verify_email", token=tokens.make_token(tokens.VERIFY_EMAIL, {"u": user.id, "e": user.email}),
-                   _external=True)
+def _mail_verification(user: User, next_url: str = "") -> bool:
+    payload = {"u": user.id, "e": user.email, **({"n": next_url} if next_url else {})}
+    link = url_for("auth.verify_email", token=tokens.make_token(tokens.VERIFY_EMAIL, payload), _external=True)
     body = render_template("auth/mail/verify.txt", user=user, link=link)
     return _send(user.email, _("Confirm your e-mail address"), body)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -75,10 +76,24 @@ def test_the_sources_page_shows_last_success_last_error_and_next_due(admin_app):
 
     row = client.get("/admin/sources").text.split('data-source="vinhlong"')[1].split("</tr>")[0]
 
-    assert "answered HTTP 503" in row and "stopped" in row
+    # In words first (issue 18), the technical message one click away.
+    assert "đã dừng" in row and "Máy chủ của lưu trữ trả về lỗi." in row
+    assert '<details class="technical">' in row and "answered HTTP 503" in row.split('<details class="technical">')[1]
     assert "124" in row  # records of the last successful run
-    next_due = (datetime.now(timezone.utc) + timedelta(hours=23)).strftime("%Y-%m-%d")  # daily, last run 1 h ago
-    assert next_due in row
+    # Daily, last run 1 h ago: due in 23 h, shown day first in Việt Nam's time (issue 18).
+    next_due = (datetime.now(timezone.utc) + timedelta(hours=23)).astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert next_due.strftime("%d/%m/%Y") in row
+
+
+def test_harvest_states_and_modes_are_words_in_both_languages(admin_app):
+    client = signed_in_client(admin_app, "national-words@example.vn", "national_admin")
+    broken = admin_app.config["RUN_IDS"]["vinhlong"]
+    row = client.get("/admin/harvests").text.split(f'data-run="{broken}"')[1].split("</tr>")[0]
+    assert "thu thập lại toàn bộ" in row and ">đã dừng</td>" in row
+    english = client.get("/admin/harvests?lang=en").text.split(f'data-run="{broken}"')[1].split("</tr>")[0]
+    assert "full re-harvest" in english and ">stopped</td>" in english
+    page = client.get(f"/admin/harvests/{broken}?lang=vi").text
+    assert "Máy chủ của lưu trữ trả về lỗi." in page and "answered HTTP 503" in page
 
 
 def test_a_national_admin_sees_every_province(admin_app):

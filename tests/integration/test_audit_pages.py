@@ -136,3 +136,19 @@ def test_json_export_carries_hashes_and_details(portal):
     assert len(rows[0]["hash"]) == 64 and rows[0]["occurred_at"].endswith("Z")
     assert len(audit_rows(portal, actions.AUDIT_EXPORT)) == 1
     assert portal.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_the_log_speaks_in_words_not_codes(portal):
+    """Actions, actors and provinces as an auditor reads them (issue 18); the codes stay on the detail page."""
+    client, user = signed_in_client(portal, "auditor")
+    html = client.get("/audit").get_data(as_text=True)
+    row = lambda number: html.split(f'href="/audit/{number}"')[1].split("</tr>")[0]  # noqa: E731
+    assert 'data-action="record.view">Hồ sơ đã xem</td>' in row(1) and "Vĩnh Long" in row(1)
+    assert "Khách (chưa đăng nhập)" in row(3) and ">Tìm kiếm</td>" in row(3)
+    assert "Thừa Thiên Huế" in row(2) or "Huế" in row(2)
+    assert f"(người dùng {user.id})" in row(6) and ">Đăng nhập</td>" in row(6)
+    assert ">auth.sign_in<" not in row(6) and ">86<" not in row(1)
+    detail = client.get("/audit/1").get_data(as_text=True)
+    assert "Hồ sơ đã xem" in detail and "record.view" in detail
+    english = client.get("/audit?lang=en").get_data(as_text=True)
+    assert "Record viewed" in english and "Visitor (not signed in)" in english
