@@ -39,6 +39,7 @@ from indexer.files import fetch_file
 from indexer.mapping.oai_dc import MappedRecord
 from indexer.mapping.registry import MAPPERS, mapper_for, richest_known
 from indexer.mapping.text import clean_text
+from indexer.run_log import RunLog
 from indexer.runs import RunClock, RunLease, claim_run
 from indexer.sources.oai_pmh import OaiPage, OaiPmhClient, OaiRecord, RepositoryInfo, RetryPolicy, local_identifier
 from indexer.text_extraction import TikaExtractor
@@ -172,6 +173,7 @@ class SourceHarvest:
                  settings: HarvestSettings, full: bool = False, set_spec: str | None = None,
                  until: str | None = None):
         self.db, self.source, self.extractor, self.settings = db, source, extractor, settings
+        self.log = RunLog(log, source.id)
         self.full = full
         self.set_override = set_spec
         self.until = until
@@ -197,6 +199,8 @@ class SourceHarvest:
 
     def execute(self, on_progress: Progress | None = None) -> HarvestRun:
         self.run = self._claim_run()
+        self.log.bind(self.run)
+        self.log.info("harvest of %s: run %s (%s) started", self.source.id, self.run.id, self.run.mode)
         try:
             self._prepare()
             self._gather(on_progress)
@@ -213,7 +217,7 @@ class SourceHarvest:
         except HarvestError as error:
             self._stop(error, resumable=False, state="failed")
         except Exception as error:  # a bug must still leave a report and a checkpoint to resume from
-            log.exception("harvest of %s broke", self.source.id)
+            self.log.exception("harvest of %s broke", self.source.id)
             self._stop(f"unexpected error: {type(error).__name__}: {error}", resumable=True, state="failed")
         except BaseException:  # Ctrl-C, SystemExit: what is committed stays, the run can be resumed
             self._stop("interrupted", resumable=True, state="stopped")
@@ -225,6 +229,8 @@ class SourceHarvest:
     def refresh_record(self, identifier: str) -> HarvestRun:
         """GetRecord for one record, imported as a run of mode `record`."""
         self.run = self._claim_run(mode="record")
+        self.log.bind(self.run)
+        self.log.info("harvest of %s: run %s refreshes %s", self.source.id, self.run.id, identifier)
         try:
             self._prepare()
             record = self._beating(self.oai.get_record, self._oai_identifier(identifier), self.run.metadata_prefix)
@@ -342,7 +348,7 @@ class SourceHarvest:
                     try:  # the list broke off, not the index: the pages read so far still go in
                         writing = self._advance(reading, writing)
                     except Exception as late:
-                        log.warning("could not write the last page read from %s: %s", self.source.id, late)
+                        self.log.warning("could not write the last page read from %s: %s", self.source.id, late)
                 self._keep_what_is_written(writing, error)
                 if not (isinstance(error, SourceProtocolError) and error.code == "badResumptionToken"
                         and restarts < self.settings.max_list_restarts):
@@ -385,7 +391,7 @@ class SourceHarvest:
                 except LeaseLost:
                     raise
                 except Exception:
-                    log.exception("could not keep the last page of %s", self.source.id)
+                    self.log.exception("could not keep the last page of %s", self.source.id)
                     self.db.rollback()
                     return
         try:
@@ -393,7 +399,7 @@ class SourceHarvest:
         except LeaseLost:
             raise
         except Exception:
-            log.exception("could not keep the pages of %s", self.source.id)
+            self.log.exception("could not keep the pages of %s", self.source.id)
             self.db.rollback()
 
     # --- one page: fetch, map, write, commit -------------------------------------------------------------------
@@ -435,7 +441,7 @@ class SourceHarvest:
             except RecordError as error:
                 work.failures.append((oai_record, error.kind, str(error)))
             except Exception as error:  # one bad record must not stop the run; it is reported
-                log.exception("unexpected error on %s", oai_record.identifier)
+                self.log.exception("unexpected error on %s", oai_record.identifier)
                 work.failures.append((oai_record, "unexpected", f"{type(error).__name__}: {error}"))
         self._start_files(work)
         return work
@@ -734,11 +740,11 @@ class SourceHarvest:
         try:
             self.db.rollback()  # what is not committed was not in the index either
         except Exception:  # pragma: no cover - the session is unusable; the lease will tell
-            log.exception("rollback failed")
+            self.log.exception("rollback failed")
         for kind, record, message in self._drain_retry_notes():
             self._note(kind, record, message)
         self.lease.close(state, message=str(error), resumable=resumable)
-        log.error("harvest of %s %s: %s", self.source.id, state, error)
+        self.log.error("harvest of %s %s: %s", self.source.id, state, error)
 
     def _oai_identifier(self, identifier: str) -> str:
         """An OAI identifier as given, or the one behind a record id / local id the index holds."""

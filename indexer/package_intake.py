@@ -43,6 +43,7 @@ from indexer.errors import HarvestError, IndexUnavailable, LeaseLost, SourceUnav
 from indexer.files import read_local_file
 from indexer.harvest import awaiting_extraction_query, content_hash
 from indexer.mapping.text import clean_text
+from indexer.run_log import RunLog
 from indexer.runs import RunLease, claim_run
 from indexer.sources.package import (
     OUTSIDE,
@@ -84,6 +85,7 @@ class _Intake:
         self.db, self.source, self.client, self.extractor = db, source, client, extractor
         self.settings, self.limits, self.full = settings, limits, full
         self.inbox = Path(source.url)
+        self.log = RunLog(log, source.id)
         self.run: HarvestRun | None = None
         self.lease: RunLease | None = None
         self.writer: RecordWriter | None = None
@@ -101,6 +103,8 @@ class _Intake:
         self.lease = claim_run(self.db, self.source.id, self._start, lease_seconds=self.settings.lease_seconds,
                                clock=self.settings.clock)
         self.run = self.lease.run
+        self.log.bind(self.run)
+        self.log.info("package intake of %s: run %s (%s) started", self.source.id, self.run.id, self.run.mode)
         try:
             if not self.inbox.is_dir():
                 raise SourceUnavailable(f"the inbox {self.inbox} is not a directory")
@@ -120,7 +124,7 @@ class _Intake:
         except HarvestError as error:
             self._stop(error, "failed")
         except Exception as error:  # a bug must still leave a report, and readers their index
-            log.exception("package intake of %s broke", self.source.id)
+            self.log.exception("package intake of %s broke", self.source.id)
             self._stop(f"unexpected error: {type(error).__name__}: {error}", "failed")
         except BaseException:  # Ctrl-C, SystemExit
             self._stop("interrupted", "stopped")
@@ -167,12 +171,12 @@ class _Intake:
         try:
             self.db.rollback()  # the package being taken in is not counted; it is read again next time
         except Exception:  # pragma: no cover - the session is unusable
-            log.exception("rollback failed")
+            self.log.exception("rollback failed")
         message = str(error)
         if self.full and not self.swapped:
             message += self._discard_generation()
         self.lease.close(state, message=message)
-        log.error("package intake of %s %s: %s", self.source.id, state, message)
+        self.log.error("package intake of %s %s: %s", self.source.id, state, message)
 
     # --- the new index of a full run -------------------------------------------------------------------------
 
@@ -202,7 +206,7 @@ class _Intake:
         try:
             self.client.indices.delete(index=self.writer.index, ignore_unavailable=True)
         except OpenSearchException as error:
-            log.warning("could not delete the half-built index %s: %s", self.writer.index, error)
+            self.log.warning("could not delete the half-built index %s: %s", self.writer.index, error)
             return f"; the half-built index {self.writer.index} is removed by the next successful full run"
         return "; readers keep the index they had, the half-built one was deleted"
 
@@ -237,7 +241,7 @@ class _Intake:
                 except PackageRejected as rejected:
                     problems = rejected.problems
                 except Exception as error:  # one unreadable package must not stop the others
-                    log.exception("unexpected error on package %s", entry.name)
+                    self.log.exception("unexpected error on package %s", entry.name)
                     problems = [Problem(entry.name, f"{type(error).__name__}: {error}")]
                 if problems is None:
                     # Where its files are once in done/: the zip's name, then the path of the member.

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from indexer.errors import LeaseLost, RunBusy
+from indexer.run_log import RunLog
 from schema.tables import HarvestRun, utcnow
 
 log = logging.getLogger(__name__)
@@ -155,7 +156,8 @@ def claim_run(db: Session, source_id: str, start: Callable[[str], HarvestRun], *
                 reopen(db, chosen, **taken_up)
             db.commit()
             db.refresh(chosen)
-            log.info("resuming run %s of %s from its checkpoint", chosen.id, source_id)
+            log.info("resuming run %s of %s from its checkpoint", chosen.id, source_id,
+                     extra={"source": source_id, "run": chosen.id})
             return RunLease(db, chosen, owner, lease_seconds, clock)
         run = start(owner)
         run.heartbeat_at = now
@@ -233,6 +235,7 @@ class RunLease:
         self.run_id, self.source_id = run.id, run.source_id
         self.lease_seconds, self.clock = lease_seconds, clock
         self.lost: LeaseLost | None = None  # once lost, every later write is refused with the same reason
+        self.log = RunLog(log, self.source_id, self.run_id)
 
     @property
     def beat_seconds(self) -> float:
@@ -272,7 +275,7 @@ class RunLease:
                             .values(heartbeat_at=self.clock.now())).rowcount
                         connection.commit()
                 except Exception as error:  # the database away for a moment: the next beat tries again
-                    log.warning("could not renew the heartbeat of run %s: %s", self.run_id, error)
+                    self.log.warning("could not renew the heartbeat of run %s: %s", self.run_id, error)
                     continue
                 if renewed != 1:
                     lost.set()
@@ -299,6 +302,10 @@ class RunLease:
         if message is not None:
             run.message = message
         self.db.commit()
+        self.log.log(logging.ERROR if state == "failed" else logging.INFO,
+                     "run %s of %s %s: %s added, %s updated, %s deleted, %s failed, %s unchanged", run.id,
+                     self.source_id, state, run.added or 0, run.updated or 0, run.deleted or 0, run.failed or 0,
+                     run.unchanged or 0)
 
     def _renew(self) -> None:
         """The fence: a heartbeat written only where the run is still ours, in the caller's transaction.
@@ -322,5 +329,5 @@ class RunLease:
         self.lost = LeaseLost(f"run {self.run_id} of {self.source_id} is no longer this process's ({self.owner}): "
                               f"it was taken over while this process stalled and is now {now}; this process stops "
                               f"without writing the index or the run again")
-        log.error("%s", self.lost)
+        self.log.error("%s", self.lost)
         raise self.lost

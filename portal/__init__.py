@@ -16,6 +16,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if overrides:
         app.config.update(overrides)
+    from portal import logging_setup
+
+    logging_setup.init_app(app)  # first: the request id is set before any other hook runs
     require_secret_key(app.config, app.debug)
     if app.config.get("PROXY_FIX_HOPS"):
         # Behind that many proxies, the client's address, scheme and host are the ones they forward
@@ -26,7 +29,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from portal import audit, auth, cli, database, errors, health, i18n, metrics, opensearch, personal_data
+    from portal import (audit, auth, cli, database, errors, health, i18n, metrics, opensearch, personal_data,
+                        security_headers)
     from portal.admin.users import users_admin_blueprint
     from portal.admin.views import admin_blueprint
     from portal.access import views as access_views
@@ -58,4 +62,5 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(personal_data_blueprint)
     limit_delete_attempts(app)
     access_views.init_app(app)
+    security_headers.init_app(app)
     return app

@@ -110,6 +110,9 @@ def load_config(instance_path: str) -> dict:
         "OIDC_ROLE_CLAIM": os.environ.get("OIDC_ROLE_CLAIM", "groups"),
         "OIDC_PROVINCE_CLAIM": os.environ.get("OIDC_PROVINCE_CLAIM", "province"),
         "OIDC_GROUP_ROLES": os.environ.get("OIDC_GROUP_ROLES", ""),
+        # Log lines on stderr: json (the default) or text (the default in debug and tests); and their level.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", ""),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
         "SEARCH_MAX_PAGE_SIZE": 100,
         "SEARCH_MAX_WINDOW": 10_000,
         "BABEL_DEFAULT_LOCALE": "vi",

@@ -6,6 +6,7 @@ HTTP on a free port. Each test session writes to indices of its own prefix and r
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import uuid
@@ -108,6 +109,9 @@ def mail_sink():
 
     controller, sink = start_sink()
     sink.settings = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": controller.port}
+    # aiosmtpd logs every SMTP command at INFO; in this process it would mix into the output of the
+    # commands the tests run (`flask notices send`), which the portal's logging now writes to stderr.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     yield sink
     controller.stop()
 

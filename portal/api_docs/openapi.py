@@ -299,16 +299,20 @@ def _schemas() -> dict:
     }
     service_state = {
         "type": "object",
-        "required": ["ok"],
+        "required": ["ok", "state"],
         "properties": {"ok": {"type": "boolean"},
+                       "state": {"type": "string", "enum": ["up", "down"]},
                        "error": {"type": "string", "description": "Kind of the failure, when down."}},
     }
+    required_services = {"type": "array", "items": {"type": "string", "enum": ["opensearch", "database"]}}
     health = {
         "type": "object",
-        "required": ["status", "down", "services"],
+        "required": ["status", "down", "required", "services"],
         "properties": {
             "status": {"type": "string", "enum": ["ok", "unavailable"]},
-            "down": {"type": "array", "items": {"type": "string", "enum": ["opensearch", "tika", "database"]}},
+            "down": {**required_services,
+                     "description": "The services the portal needs that are down (Tika is never one of them)."},
+            "required": {**required_services, "description": "The services the portal cannot serve without."},
             "services": {
                 "type": "object",
                 "required": ["opensearch", "tika", "database"],
@@ -378,6 +382,7 @@ def _schemas() -> dict:
         "CslItem": csl_item,
         "ResultExport": result_export,
         "Health": health,
+        "Liveness": {"type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}}},
         "Error": {"type": "object", "required": ["error"], "properties": {"error": error_body}},
         "ParameterError": {"type": "object", "required": ["error"], "properties": {"error": parameter_error_body}},
     }
@@ -554,11 +559,21 @@ def openapi_document(max_page_size: int = 100, max_window: int = 10_000) -> dict
             }},
             "/healthz": {"get": {
                 "tags": ["service"],
-                "operationId": "health",
-                "summary": "State of OpenSearch, Tika and the database",
+                "operationId": "liveness",
+                "summary": "The process lives",
+                "description": "Answers as long as the portal's process serves requests; asks no other service.",
+                "responses": {"200": _json(_ref("Liveness"), "The process lives.")},
+            }},
+            "/readyz": {"get": {
+                "tags": ["service"],
+                "operationId": "readiness",
+                "summary": "Ready to serve: the database and OpenSearch answer",
+                "description": (
+                    "The database (`SELECT 1`) and OpenSearch (cluster health) are checked with a short timeout; "
+                    "Tika's state is reported too, but Tika down never makes the portal unready."),
                 "responses": {
-                    "200": _json(_ref("Health"), "Everything is up."),
-                    "503": _json(_ref("Health"), "Something is down; `down` names it."),
+                    "200": _json(_ref("Health"), "The database and OpenSearch answer."),
+                    "503": _json(_ref("Health"), "The database or OpenSearch does not answer; `down` names it."),
                 },
             }},
             "/api/v1/openapi.json": {"get": {

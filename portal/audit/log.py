@@ -17,6 +17,7 @@ from flask import current_app, has_app_context, has_request_context, request
 from portal.access import identity as identity_module
 from portal.audit.actions import OUTCOMES
 from portal.audit.writer import POSTGRES_LOCK_KEY, AuditEvent, append_event, append_locked
+from portal.logging_setup import current_request_id
 from portal.metrics import AUDIT_WRITE_FAILURES, AUDIT_WRITES
 from portal.personal_data.addresses import anonymous_address
 
@@ -54,14 +55,18 @@ def _offline_actor() -> str:
 def _event(action: str, target_id, target_province, outcome: str, details, actor) -> AuditEvent:
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown audit outcome {outcome!r}")
+    details = dict(details or {})
     if has_request_context():
         who = _request_actor()
         if actor is not None:
             who["actor"] = actor
+        request_id = current_request_id()
+        if request_id:  # ties the row to the request's log lines; hashed with the rest of the details
+            details.setdefault("request_id", request_id)
     else:
         who = {"actor": actor or _offline_actor()}
     return AuditEvent(action=action, target_id=target_id, target_province=target_province,
-                      outcome=outcome, details=details or {}, **who)
+                      outcome=outcome, details=details, **who)
 
 
 def record_event_in_transaction(session, action: str, *, target_id: str | None = None,

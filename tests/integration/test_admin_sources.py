@@ -4,6 +4,7 @@ audit row with what changed; a run asked for here waits in the database for `fla
 from __future__ import annotations
 
 import json
+import re
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
@@ -42,8 +43,19 @@ def _source(app, source_id) -> Source | None:
 
 
 def _source_changes(app) -> list[tuple[str, str, dict]]:
-    return [(row.target_id, row.target_province, json.loads(row.details))
-            for row in audit_rows(app, actions.SOURCE_CHANGE)]
+    """Target, province and details of the SOURCE_CHANGE rows. A row written by the admin pages carries
+    its request's id, one written on the command line none (checked here); the id is set aside, so that
+    the tests compare what changed."""
+    changes = []
+    for row in audit_rows(app, actions.SOURCE_CHANGE):
+        details = json.loads(row.details)
+        request_id = details.pop("request_id", None)
+        if row.actor.startswith("cli"):
+            assert request_id is None, row.details
+        else:
+            assert re.fullmatch(r"[0-9a-f]{32}", request_id or ""), row.details
+        changes.append((row.target_id, row.target_province, details))
+    return changes
 
 
 def _post(client, path, data):

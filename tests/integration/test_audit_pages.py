@@ -122,7 +122,8 @@ def test_csv_export_of_filtered_rows_is_itself_a_row(portal):
     assert json.loads(rows[1]["details"]) == {} and rows[1]["outcome"] == "denied"
     export_row, = audit_rows(portal, actions.AUDIT_EXPORT)
     details = json.loads(export_row.details)
-    assert details == {"format": "csv", "filters": {"actor": "reader-7"}, "rows": 2}
+    assert details == {"format": "csv", "filters": {"actor": "reader-7"}, "rows": 2,
+                       "request_id": response.headers["X-Request-ID"]}
     assert export_row.actor == str(user.id)
 
 

@@ -103,7 +103,7 @@ def test_document_validates_against_the_openapi_3_1_meta_schema_and_loads_in_sch
     schema = schemathesis.openapi.from_dict(json.loads(json.dumps(document)))
     schema.validate()  # the official 3.1 meta-schema, shipped with schemathesis; raises when invalid
     labels = [result.ok().label for result in schema.get_all_operations()]  # .ok() raises on a broken operation
-    assert {"GET /api/v1/search", "GET /api/v1/records/{record_id}", "GET /healthz"} <= set(labels)
+    assert {"GET /api/v1/search", "GET /api/v1/records/{record_id}", "GET /healthz", "GET /readyz"} <= set(labels)
 
 
 def test_a_broken_document_is_refused_by_the_validation_used_above(document):
@@ -248,10 +248,16 @@ def test_record_describes_content_visibility_and_files(document):
     assert _schema(document, "File")["required"] == ["name"]
 
 
-def test_health_names_the_three_services(document):
+def test_readiness_names_the_three_services_and_only_two_can_make_it_unready(document):
     health = _schema(document, "Health")
     assert set(health["properties"]["services"]["required"]) == {"opensearch", "tika", "database"}
-    assert set(_operation(document, "/healthz")["responses"]) == {"200", "503"}
+    assert set(health["properties"]["down"]["items"]["enum"]) == {"opensearch", "database"}
+    assert set(_operation(document, "/readyz")["responses"]) == {"200", "503"}
+
+
+def test_liveness_always_answers_200(document):
+    assert set(_operation(document, "/healthz")["responses"]) == {"200"}
+    assert _schema(document, "Liveness")["required"] == ["status"]
 
 
 # --- the application serves it, and documents every JSON route ----------------------------------------------------
@@ -274,6 +280,6 @@ def test_every_json_route_of_the_application_is_documented_and_no_other(app):
     routes = {
         rule.rule.replace("<path:record_id>", "{record_id}")
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/api/") or rule.rule == "/healthz"
+        if rule.rule.startswith("/api/") or rule.rule in ("/healthz", "/readyz")
     }
     assert routes == set(openapi_document()["paths"])
