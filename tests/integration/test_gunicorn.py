@@ -6,6 +6,7 @@ Which worker answered is read from gunicorn's access log (the worker's pid ends 
 go out many at once on fresh connections, so that every worker takes some."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -283,3 +284,25 @@ def test_gunicorn_refuses_to_start_without_a_secret_key(tmp_path):
     assert "python -c 'import secrets; print(secrets.token_hex(32))'" in started.stderr
     assert "Booting worker" not in started.stdout + started.stderr
     assert list(tmp_path.glob("archives-portal-metrics-*")) == []
+
+
+def test_headers_readiness_and_request_ids_hold_under_gunicorn(gunicorn):
+    """The production server keeps what the test client sees: the security headers, /readyz, and one
+    request id in the response and on the worker's own JSON log line."""
+    ready = requests.get(f"{gunicorn.url}/readyz", timeout=60)
+    assert ready.status_code == 200 and ready.json()["down"] == []
+    assert ready.json()["services"]["opensearch"]["state"] == "up"
+    request_id = f"probe{uuid.uuid4().hex}"
+    page = fresh_connection_get(f"{gunicorn.url}/search?q=vinh+long", headers={"X-Request-ID": request_id})
+    assert page.status_code == 200 and page.headers["X-Request-ID"] == request_id
+    policy = page.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    for _ in range(50):  # the worker writes its line just after the response
+        lines = [json.loads(line) for line in gunicorn.log().splitlines() if line.startswith("{")]
+        mine = [line for line in lines if line.get("request_id") == request_id and "status" in line]
+        if mine:
+            break
+        time.sleep(0.1)
+    assert mine and mine[-1]["status"] == 200 and mine[-1]["route"] == "search.search_page"
+    assert "vinh" not in mine[-1]["path"]  # the path without its query
