@@ -25,7 +25,7 @@ import secrets
 import socket
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Callable, Iterator
 
 from sqlalchemy import select, update
@@ -35,7 +35,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from indexer.errors import LeaseLost, RunBusy
 from indexer.run_log import RunLog
-from schema.tables import HarvestRun, utcnow
+from schema.tables import HarvestRun, as_aware, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -69,16 +69,10 @@ def _owner_process(owner: str | None) -> tuple[str, int | None]:
     return "", None
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:  # SQLite gives naive datetimes back
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
-
-
 def lease_is_stale(run: HarvestRun, lease_seconds: float, now: datetime | None = None) -> bool:
     """The process holding the run is gone: its heartbeat is old, or it ran here and has exited."""
     now = now or utcnow()
-    heartbeat = _aware(run.heartbeat_at) or _aware(run.started_at)
+    heartbeat = as_aware(run.heartbeat_at) or as_aware(run.started_at)
     if heartbeat is None or now - heartbeat > timedelta(seconds=lease_seconds):
         return True
     host, pid = _owner_process(run.lease_owner)

@@ -187,7 +187,7 @@ def schedule_interval(schedule: str | None) -> timedelta | None:
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
-def _aware(moment: datetime | None) -> datetime | None:
+def as_aware(moment: datetime | None) -> datetime | None:
     if moment is not None and moment.tzinfo is None:  # SQLite gives naive datetimes back
         return moment.replace(tzinfo=timezone.utc)
     return moment
@@ -195,8 +195,8 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 def run_request_pending(source: Source, last_started: datetime | None) -> bool:
     """A run was asked for on the admin pages after the source's last run started."""
-    requested = _aware(source.run_requested_at)
-    return requested is not None and (last_started is None or requested > _aware(last_started))
+    requested = as_aware(source.run_requested_at)
+    return requested is not None and (last_started is None or requested > as_aware(last_started))
 
 
 def next_due(source: Source, last_started: datetime | None) -> datetime | None:
@@ -204,12 +204,12 @@ def next_due(source: Source, last_started: datetime | None) -> datetime | None:
     nor asked for. A run asked for on the admin pages is due from the moment it was asked for."""
     if not source.enabled:
         return None
-    requested = _aware(source.run_requested_at) if run_request_pending(source, last_started) else None
+    requested = as_aware(source.run_requested_at) if run_request_pending(source, last_started) else None
     try:
         interval = schedule_interval(source.schedule)
     except ValueError:
         interval = None
     if interval is None:
         return requested
-    scheduled = datetime.min.replace(tzinfo=timezone.utc) if last_started is None else _aware(last_started) + interval
+    scheduled = datetime.min.replace(tzinfo=timezone.utc) if last_started is None else as_aware(last_started) + interval
     return scheduled if requested is None else min(scheduled, requested)
