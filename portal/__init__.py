@@ -29,8 +29,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from portal import (audit, auth, cli, database, errors, health, i18n, metrics, opensearch, personal_data,
-                        security_headers)
+    from portal import (audit, auth, cli, database, errors, health, i18n, menu, metrics, opensearch,
+                        personal_data, security_headers)
     from portal.admin.users import users_admin_blueprint
     from portal.admin.views import admin_blueprint
     from portal.access import views as access_views
@@ -62,5 +62,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(personal_data_blueprint)
     limit_delete_attempts(app)
     access_views.init_app(app)
+    menu.init_app(app)
     security_headers.init_app(app)
     return app

@@ -74,6 +74,9 @@ def load_config(instance_path: str) -> dict:
         "HARVEST_RETRY_MAX_WAIT": float(os.environ.get("HARVEST_RETRY_MAX_WAIT", "120")),
         # A running harvest whose heartbeat is older than this is taken to be dead and is resumed.
         "HARVEST_LEASE_SECONDS": _int("HARVEST_LEASE_SECONDS", 300),
+        # How often `flask harvest --due` runs (deploy/systemd/archives-harvest.timer): what the admin pages
+        # tell people who ask for a harvest about when it starts.
+        "HARVEST_ROUND_MINUTES": _int("HARVEST_ROUND_MINUTES", 15),
         # PEM bundle of the roots a PDF signer must chain to; empty: no signature shows as valid.
         "SIGNATURE_TRUST_ROOTS": os.environ.get("SIGNATURE_TRUST_ROOTS", ""),
         # Outgoing mail (verification, password reset, notifications); the demo uses a local sink.

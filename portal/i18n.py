@@ -8,7 +8,8 @@ from flask import Flask, current_app, request, session, url_for
 from flask_babel import Babel, get_locale
 
 from portal.formatting import day, moment, number
-from portal.labels import harvest_mode_label, harvest_state_label, language_label, problem_label, province_label
+from portal.labels import (error_kind_label, harvest_mode_label, harvest_state_label, language_label, problem_label,
+                           province_label)
 
 
 def select_locale() -> str:
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(harvest_state_label, "harvest_state")
     app.add_template_filter(harvest_mode_label, "harvest_mode")
     app.add_template_filter(problem_label, "problem")
+    app.add_template_filter(error_kind_label, "error_kind")
     app.add_template_filter(lambda code: province_label(code) if code else "", "province")
     app.add_template_filter(day, "day")
     app.add_template_filter(moment, "moment")

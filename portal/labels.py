@@ -42,6 +42,20 @@ HARVEST_MODE_LABELS = {
     "full": _l("full re-harvest"),
     "record": _l("one record"),
 }
+# The kinds of problem a run's report groups its notes under (indexer: run.note(kind, ...)).
+ERROR_KIND_LABELS = {
+    "xml": _l("Records that are not well-formed XML"),
+    "mapping": _l("Descriptions the harvester could not read"),
+    "index": _l("Records the search index refused"),
+    "file": _l("Files that could not be read"),
+    "link": _l("File links refused"),
+    "extraction": _l("Text extraction"),
+    "page": _l("List pages repaired"),
+    "source": _l("About the source"),
+    "retry": _l("Requests tried again"),
+    "duplicate": _l("Records described twice"),
+    "package": _l("Packages refused"),
+}
 # What a harvest's technical message means, for the people who run the archive: (a phrase the message
 # holds, the plain words). The message itself stays one click away for admins.
 _PROBLEMS = (
@@ -67,6 +81,10 @@ def harvest_state_label(key: str | None) -> str:
 
 def harvest_mode_label(key: str | None) -> str:
     return str(HARVEST_MODE_LABELS.get(key or "", key or ""))
+
+
+def error_kind_label(kind: str | None) -> str:
+    return str(ERROR_KIND_LABELS.get(kind or "", kind or ""))
 
 
 def problem_label(message: str | None) -> str:

@@ -22,10 +22,11 @@ from portal.access.guard import identity_allowed
 from portal.access.identity import Identity, current_identity
 from portal.access.models import SCOPES, SUBMITTED
 from portal.access.policy import content_filter, visible_filter
-from portal.access.roles import DECIDE_ALL_REQUESTS, DECIDE_OWN_PROVINCE_REQUESTS, REQUEST_ACCESS
+from portal.access.roles import DECIDE_ALL_REQUESTS, REQUEST_ACCESS
 from portal.database import get_db
 from portal.formatting import day
 from portal.labels import province_label
+from portal.menu import decides_requests
 from portal.opensearch import get_client, records_alias, run_search
 from portal.personal_data.encryption import Undecryptable, id_number_of
 from portal.personal_data.names import person_name
@@ -202,7 +203,7 @@ def reader_comment(request_id: int):
 
 def _require_decider() -> None:
     """Staff who decide requests (their province's, or all for a national admin); else 403."""
-    identity_allowed(lambda who: who.can(DECIDE_ALL_REQUESTS) or grants.may_decide_for(who, who.province))
+    identity_allowed(decides_requests)
 
 
 def _staff_request_or_404(identity: Identity, request_id: int):
@@ -445,7 +446,4 @@ def init_app(app: Flask) -> None:
                 return 0
             return notifications.unread_count(get_db(), int(identity.user_id))
 
-        return {"inbox_unread": inbox_unread,
-                "decides_requests": bool(identity.user_id) and (
-                    identity.can(DECIDE_ALL_REQUESTS) or (identity.can(DECIDE_OWN_PROVINCE_REQUESTS)
-                                                          and grants.may_decide_for(identity, identity.province)))}
+        return {"inbox_unread": inbox_unread}

@@ -84,40 +84,48 @@ def source_overview(db: Session, sources: list[Source]) -> list[SourceOverview]:
 
 
 @dataclass
-class ChartBar:
+class SparkBar:
     run_id: int
-    x: float
-    y: float
-    height: float
+    x: int
+    y: int
+    height: int
     records: int
     state: str
     label: str
 
 
 @dataclass
-class SourceChart:
-    source_id: str
-    bars: list[ChartBar]
+class SourceTrend:
+    """A source's line on the harvests page: its last run, and a small chart of its recent runs."""
+    source: Source
+    last_run: HarvestRun
+    bars: list[SparkBar]
     most: int
     width: int
     height: int
 
+    @property
+    def has_trend(self) -> bool:
+        return len(self.bars) > 1  # a chart of one bar says nothing the last-run column does not
 
-def records_chart(db: Session, sources: list[Source], width: int = 480, height: int = 120) -> list[SourceChart]:
-    """Bars of records handled per run (added, updated, unchanged, deleted, failed), oldest left, per source."""
-    charts = []
+
+def harvest_trends(db: Session, sources: list[Source], height: int = 32, bar: int = 6, gap: int = 2
+                   ) -> list[SourceTrend]:
+    """For each source that has run: its last run and bars of records handled per run (added, updated,
+    unchanged, deleted, failed), oldest left, the tallest run as high as the chart. One compact row a
+    source, so a page of many sources stays readable."""
+    trends = []
     for source in sources:
         runs = list(reversed(db.scalars(select(HarvestRun).where(HarvestRun.source_id == source.id)
                                         .order_by(HarvestRun.id.desc()).limit(CHART_RUNS)).all()))
         if not runs:
             continue
         most = max(max(run.records_done for run in runs), 1)
-        slot = width / CHART_RUNS
         bars = []
         for position, run in enumerate(runs):
-            bar_height = round((height - 20) * run.records_done / most, 1)
-            bars.append(ChartBar(run.id, round(position * slot + 2, 1), round(height - 16 - bar_height, 1),
-                                 bar_height, run.records_done, run.state,
-                                 moment(run.started_at)))
-        charts.append(SourceChart(source.id, bars, most, width, height))
-    return charts
+            # At least 2 px, so a run that handled nothing still shows as a run.
+            bar_height = max(round((height - 2) * run.records_done / most), 2)
+            bars.append(SparkBar(run.id, position * (bar + gap), height - bar_height, bar_height, run.records_done,
+                                 run.state, moment(run.started_at)))
+        trends.append(SourceTrend(source, runs[-1], bars, most, len(runs) * (bar + gap) - gap, height))
+    return trends

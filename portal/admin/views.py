@@ -5,7 +5,7 @@ every source and archive admins their own province's (add, edit, enable, disable
 a run asked for here is started by the next `flask harvest --due`, never inside a request."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,21 +13,20 @@ from flask_login import current_user
 from portal.access.guard import identity_allowed
 from portal.access.identity import Identity
 from portal.access.roles import MANAGE_ALL, VIEW_HARVESTS
+from portal.admin.duplicate_fonds import likely_duplicate_fonds
 from portal.admin.forms import KIND_LABELS, ActionForm, FullRunForm, NewSourceForm, SourceForm
-from portal.admin.harvests import (recent_runs, records_chart, run_if_visible, source_if_visible, source_overview,
+from portal.admin.harvests import (harvest_trends, recent_runs, run_if_visible, source_if_visible, source_overview,
                                    visible_sources)
 from portal.admin.sources import (InvalidSource, SourceRefused, SourceSettings, add_source, check_source_id,
                                   checked_settings, may_manage, may_manage_sources, may_set_paths, request_run,
                                   set_enabled, update_source)
 from portal.database import get_db
 from portal.labels import province_label
+from portal.opensearch import get_client, records_alias
 from schema.provinces import current_provinces
 from schema.tables import Source
 
 admin_blueprint = Blueprint("admin", __name__, url_prefix="/admin")
-
-CHART_SLOT = 24  # px a run's bar takes in the chart
-
 
 def _viewer():
     """The identity when it may see harvests (else to sign in, or 403)."""
@@ -43,7 +42,7 @@ def harvests():
     if source_id is not None and source_id not in {s.id for s in sources}:
         abort(404)
     return render_template("admin/harvests.html", runs=recent_runs(db, sources, source_id),
-                           charts=records_chart(db, [s for s in sources if source_id in (None, s.id)]),
+                           trends=harvest_trends(db, [s for s in sources if source_id in (None, s.id)]),
                            sources=sources, source_id=source_id)
 
 
@@ -62,10 +61,14 @@ def harvest_run(run_id: int):
 def sources():
     identity = _viewer()
     db = get_db()
-    rows = source_overview(db, visible_sources(db, identity))
+    visible = visible_sources(db, identity)
+    rows = source_overview(db, visible)
+    provinces = None if identity.can(MANAGE_ALL) else sorted({source.holding_province for source in visible})
     return render_template("admin/sources.html", rows=rows, province_label=province_label,
                            managed={row.source.id for row in rows if may_manage(identity, row.source)},
-                           may_add=may_manage_sources(identity))
+                           may_add=may_manage_sources(identity), kind_labels=KIND_LABELS,
+                           round_minutes=current_app.config["HARVEST_ROUND_MINUTES"],
+                           duplicates=likely_duplicate_fonds(get_client(), records_alias(), provinces))
 
 
 # Managing sources ------------------------------------------------------------------------------

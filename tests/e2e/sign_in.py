@@ -6,9 +6,9 @@ from playwright.sync_api import expect
 from tests.accounts import TEST_PASSWORD, create_user
 
 
-def sign_in_as(page, portal_server, app, email: str, roles: str, full_name: str) -> None:
-    """A local account with these roles, signed in on /login; returns once the header names them."""
-    create_user(app, email, roles, full_name=full_name)
+def sign_in_as(page, portal_server, app, email: str, roles: str, full_name: str, province: str | None = None) -> None:
+    """A local account with these roles (and province), signed in on /login; returns once the header names them."""
+    create_user(app, email, roles, province=province, full_name=full_name)
     page.goto(f"{portal_server.url}/login")
     page.fill("#email", email)
     page.fill("#password", TEST_PASSWORD)
