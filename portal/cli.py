@@ -329,8 +329,8 @@ def run_report_lines(run: HarvestRun, seconds: float | None = None) -> list[str]
         lines.append(f"  {run.message}")
     if run.resumable:
         lines.append(f"  checkpoint kept: `flask harvest --source {run.source_id}` continues this run")
-    for kind, entries in (run.errors or {}).items():
-        lines.append(f"  {kind}: {len(entries)}")
+    for kind, count, entries in run.error_kinds():
+        lines.append(f"  {kind}: {count}")
         for entry in entries[:5]:
             lines.append(f"    {entry['record']}: {entry['message'][:300]}")
     return lines

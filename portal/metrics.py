@@ -126,8 +126,8 @@ class LastHarvestCollector:
                 records.add_metric((run.source_id, state), getattr(run, state) or 0)
             files.add_metric((run.source_id, "extracted"), run.files_extracted or 0)
             files.add_metric((run.source_id, "failed"), run.files_failed or 0)
-            for kind, entries in sorted((run.errors or {}).items()):
-                errors.add_metric((run.source_id, kind), len(entries or ()))
+            for kind, count, _ in sorted(run.error_kinds()):
+                errors.add_metric((run.source_id, kind), count)
             succeeded.add_metric((run.source_id,), 1 if run.state == "done" else 0)
             if run.finished_at is not None:
                 ended = run.finished_at  # SQLite hands back naive datetimes, stored in UTC

@@ -55,6 +55,7 @@ class Source(Base):
 
 
 MAX_ERRORS_KEPT_PER_KIND = 100
+ERROR_COUNTS = "#counts"  # not a kind: how many of each kind were noted, beyond the examples kept
 
 
 class HarvestRun(Base):
@@ -114,13 +115,23 @@ class HarvestRun(Base):
                    heartbeat_at=utcnow(), resumable=False, **{**counters, **fields})
 
     def note(self, kind: str, record: str, message: str) -> None:
-        """An error for the report, grouped by kind; past MAX_ERRORS_KEPT_PER_KIND a kind keeps only its count."""
+        """An error for the report, grouped by kind; past MAX_ERRORS_KEPT_PER_KIND a kind keeps only its count.
+        (The counts sit under ERROR_COUNTS beside the examples, so older runs' reports read as before.)"""
         errors = dict(self.errors or {})
         entries = list(errors.get(kind, []))
         if len(entries) < MAX_ERRORS_KEPT_PER_KIND:
             entries.append({"record": record, "message": message[:2000]})
         errors[kind] = entries
+        counts = dict(errors.get(ERROR_COUNTS) or {})
+        counts[kind] = counts.get(kind, len(entries) - 1) + 1
+        errors[ERROR_COUNTS] = counts
         self.errors = errors  # a new dict, so SQLAlchemy sees the change
+
+    def error_kinds(self) -> list[tuple[str, int, list[dict]]]:
+        """Each kind of error noted: (kind, how many, the examples kept), in the order first noted."""
+        errors = dict(self.errors or {})
+        counts = errors.pop(ERROR_COUNTS, None) or {}
+        return [(kind, max(counts.get(kind, 0), len(entries)), entries) for kind, entries in errors.items()]
 
     @property
     def records_done(self) -> int:

@@ -104,3 +104,22 @@ def test_a_national_admin_sees_every_province(admin_app):
     assert all('data-run="%d"' % run_id in page.text for run_id in admin_app.config["RUN_IDS"].values())
     sources = client.get("/admin/sources").text
     assert 'data-source="vinhlong"' in sources and 'data-source="hue"' in sources
+
+
+def test_a_report_counts_every_error_and_shows_the_first_examples(admin_app):
+    """352 packages refused: the report says 352, not the 100 examples it keeps (issue 15)."""
+    with admin_app.app_context():
+        db = database.get_db()
+        run = HarvestRun.begin("vinhlong", "incremental", "test:1:token")
+        for number in range(352):
+            run.note("package", f"SIP-{number:03}", "the package has no METS.xml")
+        run.state, run.finished_at = "done-with-errors", datetime.now(timezone.utc)
+        db.add(run)
+        db.commit()
+        run_id = run.id
+    client = signed_in_client(admin_app, "national-counts@example.vn", "national_admin")
+    page = client.get(f"/admin/harvests/{run_id}?lang=vi").text
+    kind = page.split('data-error-kind="package"')[1].split("</details>")[0]
+    assert "Gói bị từ chối: <span data-error-count>352</span>" in kind
+    assert kind.count("<li>") == 20 and "SIP-000" in kind and "SIP-020" not in kind
+    assert "20 trên 352" in kind
