@@ -220,7 +220,10 @@ class FaultProvider:
             return f"<record>{header}</record>"
         title = escape(record.title)
         if record.local_id in self.faults.control_characters:
-            title = "Hồ sơ\x01 có ký tự\x0b điều khiển\x1f " + title
+            # Raw controls, then references XML forbids (U+FFFE, U+FFFF, a lone surrogate, U+0001) among
+            # references it allows (đ as &#273;, a tab).
+            title = ("Hồ sơ\x01 có ký tự\x0b điều khiển\x1f " + "&#xFFFE;có&#65535; &#xD800;tham&#x1; chiếu &#273;&#x9;"
+                     + title)
         if record.local_id == self.faults.entity_record:
             title += " &e;"
         if record.local_id in self.faults.broken_records:

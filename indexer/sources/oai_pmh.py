@@ -327,8 +327,9 @@ class OaiPmhClient:
 
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
-_CONTROL_CHARACTERS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_CONTROL_REFERENCES = re.compile(rb"&#(?:x0*(?:[0-8bcefBCEF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));")
+# Characters XML 1.0 forbids, as UTF-8 bytes: C0 controls but tab, LF and CR; U+FFFE and U+FFFF.
+_CONTROL_CHARACTERS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+_CHARACTER_REFERENCE = re.compile(rb"&#(x[0-9a-fA-F]{1,8}|[0-9]{1,10});")
 _ROOT_START = re.compile(rb"<(\w+:)?OAI-PMH\b[^>]*>")
 _RECORD_ELEMENT = re.compile(rb"<(\w+:)?record\b[^>]*>.*?</\1?record\s*>", re.DOTALL)
 _TOKEN_ELEMENT = re.compile(rb"<(\w+:)?resumptionToken\b[^>]*?(?:/>|>.*?</\1?resumptionToken\s*>)", re.DOTALL)
@@ -355,7 +356,8 @@ def _mend(content: bytes) -> bytes:
     declared = _DECLARED_ENCODING.match(head)
     declared_name = declared.group(1).decode().lower().replace("_", "-") if declared else "utf-8"
     declared_utf8 = declared_name in ("utf-8", "utf8")
-    has_controls = bool(_CONTROL_CHARACTERS.search(content) or _CONTROL_REFERENCES.search(content))
+    has_controls = bool(_CONTROL_CHARACTERS.search(content)) or any(
+        _forbidden_reference(match) for match in _CHARACTER_REFERENCE.finditer(content))
     try:
         content.decode("utf-8")
         is_utf8 = True
@@ -370,8 +372,18 @@ def _mend(content: bytes) -> bytes:
     else:
         text = _decode_other(content, declared_name if not declared_utf8 else "cp1258")
     text = _XML_DECLARATION.sub(b"", text, count=1)
-    text = _CONTROL_REFERENCES.sub(b"", _CONTROL_CHARACTERS.sub(b"", text))
+    text = _CHARACTER_REFERENCE.sub(lambda match: b"" if _forbidden_reference(match) else match.group(0),
+                                    _CONTROL_CHARACTERS.sub(b"", text))
     return b'<?xml version="1.0" encoding="UTF-8"?>' + text
+
+
+def _forbidden_reference(match: re.Match) -> bool:
+    """A character reference to what XML 1.0 does not allow (a control, U+FFFE/U+FFFF, a surrogate): such a
+    reference makes the whole page unreadable, where dropping the one character keeps every record."""
+    value = match.group(1)
+    code = int(value[1:], 16) if value.startswith(b"x") else int(value)
+    return not (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+                or 0x10000 <= code <= 0x10FFFF)
 
 
 def _decode_other(content: bytes, encoding: str) -> bytes:
