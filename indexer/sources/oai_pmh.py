@@ -212,10 +212,10 @@ class OaiPmhClient:
         content = self._fetch(params)
         root, repaired = _parse_document(content)
         if root is None:
-            return self._page_record_by_record(content, metadata_prefix)
+            return self._page_record_by_record(content, metadata_prefix, params)
         _check_oai_root(root, self.base_url)
         if root.find("oai:error", NS) is not None:
-            if _raise_for_oai_error(root):
+            if _raise_for_oai_error(root, params):
                 return None
         list_element = root.find("oai:ListRecords", NS)
         if list_element is None:
@@ -235,7 +235,7 @@ class OaiPmhClient:
         record.metadata_prefix = metadata_prefix
         return record
 
-    def _page_record_by_record(self, content: bytes, metadata_prefix: str) -> OaiPage:
+    def _page_record_by_record(self, content: bytes, metadata_prefix: str, params: dict[str, str]) -> OaiPage:
         """A page that is not well-formed as a whole: each <record> is cut out and read alone."""
         text = _to_utf8(content)
         root_tag = _ROOT_START.search(text)
@@ -248,7 +248,7 @@ class OaiPmhClient:
         error = _ERROR_ELEMENT.search(text)
         if error:
             root = _parse_fragment(opening, error.group(0), closing)
-            if root is not None and _raise_for_oai_error(root):
+            if root is not None and _raise_for_oai_error(root, params):
                 return None
         records = []
         for match in _RECORD_ELEMENT.finditer(text):
@@ -285,7 +285,7 @@ class OaiPmhClient:
         if root is None:
             raise SourceUnavailable(f"{self.base_url} did not answer with XML{_html_hint(content)}")
         _check_oai_root(root, self.base_url)
-        if root.find("oai:error", NS) is not None and _raise_for_oai_error(root):
+        if root.find("oai:error", NS) is not None and _raise_for_oai_error(root, params):
             return None
         return root
 
@@ -422,13 +422,16 @@ def _check_oai_root(root: etree._Element, base_url: str) -> None:
         raise SourceUnavailable(f"{base_url} did not answer with an OAI-PMH document")
 
 
-def _raise_for_oai_error(root: etree._Element) -> bool:
-    """True for noRecordsMatch (an empty list); any other OAI error is raised with its code."""
+def _raise_for_oai_error(root: etree._Element, params: dict[str, str]) -> bool:
+    """True for noRecordsMatch (an empty list); any other OAI error is raised with its code, what the source
+    said (or that it said nothing) and the request it refused, so an admin can tell what to change."""
     error = root.find(".//oai:error", NS)
     code = error.get("code", "unknown")
     if code == "noRecordsMatch":
         return True
-    raise SourceProtocolError(code, (error.text or "").strip())
+    said = " ".join((error.text or "").split())[:500]
+    asked = ", ".join(f"{name}={value if len(value) <= 60 else value[:57] + '...'}" for name, value in params.items())
+    raise SourceProtocolError(code, f"{said or 'the source gave no reason'} (request: {asked})")
 
 
 def _page_with_token(records: list[OaiRecord], token_element: etree._Element | None) -> OaiPage:

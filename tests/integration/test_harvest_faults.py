@@ -241,6 +241,17 @@ def test_bad_argument_is_a_clear_error(served, portal):
     assert result.exit_code == 1
     run = last_run(portal)
     assert run.state == "failed" and "badArgument: the from argument is not a date" in run.message
+    assert "(request: verb=ListRecords, metadataPrefix=" in run.message  # what was refused, for the admin
+
+
+def test_an_error_without_words_says_so_and_names_the_request(served, portal):
+    """'badArgument: ' with nothing after it told an admin nothing (issue 15)."""
+    provider, _ = served
+    provider.faults.verb_errors["ListRecords"] = ("badArgument", "")
+
+    assert harvest(portal).exit_code == 1
+    message = last_run(portal).message
+    assert "badArgument: the source gave no reason (request: verb=ListRecords, metadataPrefix=" in message
 
 
 def test_no_records_match_is_an_empty_success_and_from_follows_the_granularity(served, portal):
