@@ -40,6 +40,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indexer.errors import HarvestError, IndexUnavailable, LeaseLost, SourceUnavailable
+from indexer.report_text import without_server_paths
 from indexer.files import read_local_file
 from indexer.harvest import awaiting_extraction_query, content_hash
 from indexer.mapping.text import clean_text
@@ -107,7 +108,7 @@ class _Intake:
         self.log.info("package intake of %s: run %s (%s) started", self.source.id, self.run.id, self.run.mode)
         try:
             if not self.inbox.is_dir():
-                raise SourceUnavailable(f"the inbox {self.inbox} is not a directory")
+                raise SourceUnavailable("the inbox (the source's address) is not a directory")
             self._prepare()
             waiting = self._waiting()
             self.run.complete_list_size = len(waiting)
@@ -172,11 +173,11 @@ class _Intake:
             self.db.rollback()  # the package being taken in is not counted; it is read again next time
         except Exception:  # pragma: no cover - the session is unusable
             self.log.exception("rollback failed")
-        message = str(error)
+        message = without_server_paths(str(error), self.inbox)
         if self.full and not self.swapped:
             message += self._discard_generation()
         self.lease.close(state, message=message)
-        self.log.error("package intake of %s %s: %s", self.source.id, state, message)
+        self.log.error("package intake of %s %s: %s", self.source.id, state, error)  # the server's log keeps paths
 
     # --- the new index of a full run -------------------------------------------------------------------------
 
@@ -370,7 +371,7 @@ class _Intake:
         entry = waiting.entry
         self.run.failed += 1
         named = "; ".join(f"{p.file}: {p.problem}" for p in problems[:20])
-        message = f"rejected, nothing indexed: {named}"
+        message = without_server_paths(f"rejected, nothing indexed: {named}", entry, self.inbox)
         self._note("package", entry.name, message)
         identifier = entry.name if not waiting.in_done else f"{DONE}/{entry.name}"
         self.db.add(self._object(identifier[:512], None, None, "failed", message, "package"))
@@ -409,7 +410,7 @@ class _Intake:
                 self._take(_Waiting(entry, in_done=True))
 
     def _note(self, kind: str, record: str, message: str) -> None:
-        self.run.note(kind, record, message)
+        self.run.note(kind, record, without_server_paths(message, self.inbox))
 
 
 def _datestamp(created: str | None) -> str | None:

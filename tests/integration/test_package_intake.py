@@ -319,3 +319,32 @@ def test_a_package_path_leading_out_of_done_is_refused_and_a_missing_file_is_una
         opensearch.index(index=index, id=doc_id, body=original, refresh=True)
         (done / "link-out").unlink()
         shutil.rmtree(done / "escape")
+
+
+def test_the_reports_of_a_package_source_name_no_server_folder(tmp_path_factory):
+    """What the admin pages show of a package run names packages and the files inside them, never the server's
+    folders (issue 15: "Could not read /srv/…"): a rejected package, then an inbox gone from the server."""
+    root = tmp_path_factory.mktemp("server-paths")
+    inbox = root / "srv" / "luutru" / "inbox"
+    (inbox / "SIP_hong-xml").mkdir(parents=True)
+    (inbox / "SIP_hong-xml" / "METS.xml").write_text("<mets><metsHdr></mets>", encoding="utf-8")
+    app = make_portal(tmp_path_factory)
+    try:
+        runner = app.test_cli_runner()
+        assert runner.invoke(args=["sources", "add", "--id", "paths", "--kind", "package", "--url", str(inbox),
+                                   "--province", "86"]).exit_code == 0
+        runner.invoke(args=["harvest", "--source", "paths"])
+        run = _runs(app)[-1]
+        (kind, count, entries), = run.error_kinds()
+        assert kind == "package" and count == 1
+        assert "METS.xml" in entries[0]["message"] and str(root) not in entries[0]["message"]
+        failed = [o for o in objects_of(app, run.id) if o.state == "failed"]
+        assert failed and str(root) not in failed[0].error
+
+        shutil.rmtree(inbox)  # the inbox's disk is not mounted
+        assert runner.invoke(args=["harvest", "--source", "paths"]).exit_code != 0
+        gone = _runs(app)[-1]
+        assert gone.state == "failed" and "not a directory" in gone.message
+        assert str(root) not in gone.message and "/srv/" not in gone.message, gone.message
+    finally:
+        drop_indices(app)
