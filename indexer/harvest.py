@@ -458,6 +458,7 @@ class SourceHarvest:
                                                  holding_province=self.source.holding_province)
         for one in mapped:
             document = one.document
+            work.notes.extend((kind, document["id"], message) for kind, message in one.notes)
             document["source_datestamp"] = oai_record.datestamp or None
             document["harvested_at"] = datetime.now(timezone.utc).isoformat()
             document["files"], document["content"] = [], None

@@ -281,6 +281,8 @@ class _Intake:
         holder = next((m for m in package.records if m.document["level"] == "file"), package.records[0])
         for mapped in package.records:
             document = mapped.document
+            for kind, message in mapped.notes:
+                self._note(kind, document["id"], message)
             package_files = []
             for reference in mapped.file_urls:
                 if package_relative(reference) == OUTSIDE:  # kept as a plain reference; nothing is fetched

@@ -3,6 +3,10 @@
 Sources send "1976-03-05", "1975", "03/1976", "05/03/1976", "năm 1980", "1975-1980" or an
 ISO interval "1975-01-01/1980-12-31". A partial date is kept as the range it denotes: "1976"
 is 1976-01-01 … 1976-12-31, so a search for 1976 finds it and no precision is invented.
+
+Finding aids written in English (ArchivesSpace, AtoM) add "Nov. 29, 1949 - April 8, 1950", "29 November
+1949", "ca. 1945", "[1945?]", "1940s" and open ranges such as "1929-", kept as the year they begin (their
+end is not known).
 """
 from __future__ import annotations
 
@@ -18,6 +22,17 @@ _YEAR = re.compile(r"^(\d{4})$")
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 _MY = re.compile(r"^(\d{1,2})[/.](\d{4})$")
 _WORDS = re.compile(r"^(?:ngày\s+(\d{1,2})\s+)?(?:tháng\s+(\d{1,2})\s+)?năm\s+(\d{4})$", re.IGNORECASE)
+_MONTHS = {name: number for number, names in enumerate(
+    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+     ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"), ("october", "oct"), ("november", "nov"),
+     ("december", "dec")], start=1) for name in names}
+_MONTH = r"([A-Za-z]{3,9})\.?"
+_ENGLISH_MDY = re.compile(rf"^{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})$")
+_ENGLISH_DMY = re.compile(rf"^(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})$")
+_ENGLISH_MY = re.compile(rf"^{_MONTH},?\s+(\d{{4}})$")
+_DECADE = re.compile(r"^(\d{3})0s$")
+_APPROXIMATE = re.compile(r"^(?:ca\.?|circa|c\.|approx\.?|approximately|about)\s*", re.IGNORECASE)
+_OPEN_RANGE = re.compile(r"^(\d{4})\s*[-–]$")
 
 
 def parse_date_range(text: str | None) -> tuple[str, str] | None:
@@ -25,7 +40,9 @@ def parse_date_range(text: str | None) -> tuple[str, str] | None:
     if not text:
         return None
     text = " ".join(text.strip().split())
-    for separator in ("/", " - ", "–", "—", " đến ", "-"):
+    if match := _OPEN_RANGE.match(text):
+        return _year(int(match[1]))
+    for separator in ("/", " - ", "–", "—", " đến ", " to ", "-"):
         if separator == "/" and not re.search(r"\d{4}.*/.*\d{4}", text):
             continue  # a slash inside "03/1976" is not an interval
         if separator == "-" and not re.fullmatch(r"\d{4}-\d{4}", text):
@@ -40,7 +57,7 @@ def parse_date_range(text: str | None) -> tuple[str, str] | None:
 
 
 def _parse_one(text: str) -> tuple[str, str] | None:
-    text = text.strip().rstrip(".")
+    text = _APPROXIMATE.sub("", text.strip().strip("[]").rstrip("?").strip("[]")).rstrip(".")
     if match := _ISO_DAY.match(text):
         return _day(int(match[1]), int(match[2]), int(match[3]))
     if match := _ISO_MONTH.match(text):
@@ -58,6 +75,23 @@ def _parse_one(text: str) -> tuple[str, str] | None:
         if month:
             return _month(year, int(month))
         return _year(year)
+    return _parse_english(text)
+
+
+def _parse_english(text: str) -> tuple[str, str] | None:
+    if match := _ENGLISH_MDY.match(text):
+        month = _MONTHS.get(match[1].lower())
+        return _day(int(match[3]), month, int(match[2])) if month else None
+    if match := _ENGLISH_DMY.match(text):
+        month = _MONTHS.get(match[2].lower())
+        return _day(int(match[3]), month, int(match[1])) if month else None
+    if match := _ENGLISH_MY.match(text):
+        month = _MONTHS.get(match[1].lower())
+        return _month(int(match[2]), month) if month else None
+    if match := _DECADE.match(text):
+        first = _year(int(match[1] + "0"))
+        last = _year(int(match[1] + "9"))
+        return (first[0], last[1]) if first and last else None
     return None
 
 

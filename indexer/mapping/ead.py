@@ -21,6 +21,8 @@ record of its own, with `parent_id` and `path` pointing at its ancestors.
 """
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from indexer.errors import RecordError
@@ -66,6 +68,8 @@ def map_ead(
     context = _Context(source_id, holding_province, local_files)
     eadid = _child(_child(metadata, "eadheader"), "eadid")
     source_url = eadid.get("url") if eadid is not None else None
+    if source_url and not re.match(r"^https?://[^\s/]+", source_url.strip()):
+        source_url = None  # "EAD Location" and other placeholders are not an address to link to
     records: list[MappedRecord] = []
     context.describe(archdesc, local_id=local_id, parent=None, records=records, depth=0,
                      source_url=source_url)
@@ -92,8 +96,6 @@ class _Context:
                  records: list[MappedRecord], depth: int, source_url: str | None = None) -> None:
         if depth > _MAX_DEPTH:
             raise RecordError("mapping", f"the EAD components under {parent.local_id} nest deeper than {_MAX_DEPTH}")
-        if local_id in self.seen:
-            raise RecordError("mapping", f"two EAD components have the same identifier {local_id!r}")
         self.seen.add(local_id)
         did = _child(unit, "did")
         title = clean_text(_text(_child(did, "unittitle")))
@@ -138,11 +140,14 @@ class _Context:
             "source_url": source_url,
             "deleted": False,
         }
-        records.append(MappedRecord(document=document, file_urls=_file_urls(did, self.local_files)))
+        mapped = MappedRecord(document=document, file_urls=_file_urls(did, self.local_files))
+        records.append(mapped)
         here = _Parent(local_id, level, reference_code, access, origin, path)
         for position, component in enumerate(_components(unit), start=1):
-            self.describe(component, local_id=self._component_id(local_id, component, position), parent=here,
-                          records=records, depth=depth + 1)
+            child_id, note = self._component_id(local_id, component, position)
+            if note:
+                mapped.notes.append(("duplicate", note))
+            self.describe(component, local_id=child_id, parent=here, records=records, depth=depth + 1)
 
     def _level(self, unit: etree._Element, parent: _Parent | None, local_id: str) -> str:
         stated = clean_text(unit.get("level")).lower()
@@ -163,11 +168,23 @@ class _Context:
         origination = clean_text(_text(_child(did, "origination")))
         return resolve_origin(origination) if origination else None
 
-    @staticmethod
-    def _component_id(parent_local_id: str, component: etree._Element, position: int) -> str:
+    def _component_id(self, parent_local_id: str, component: etree._Element, position: int
+                      ) -> tuple[str, str | None]:
+        """The component's id under its parent: its unitid, else its @id, else its position. Two siblings with one
+        unitid (it happens: Estonia's APE-EAD EAA.M-9) are both kept, the second told apart by its @id or
+        position, which stay the same from one harvest to the next; the note says so in the run's report."""
         own, _ = _unitids(_child(component, "did"))
-        step = own or clean_text(component.get("id")) or f"c{position}"
-        return f"{parent_local_id}/{step.replace('/', '-')}"
+        xml_id = clean_text(component.get("id"))
+        candidates = [step for step in (own, xml_id, f"c{position}") if step]
+        for step in candidates:
+            local_id = f"{parent_local_id}/{step.replace('/', '-')}"
+            if local_id not in self.seen:
+                if step != candidates[0] and own:
+                    return local_id, (f"two EAD components under {parent_local_id!r} have the unitid {own!r}; "
+                                      f"the one at position {position} is kept as {step!r}")
+                return local_id, None
+        return f"{parent_local_id}/c{position}-{len(self.seen)}", f"the EAD component at position {position} " \
+                                                                  f"under {parent_local_id!r} repeats an identifier"
 
 
 # --- reading EAD, namespaced (urn:isbn:1-931666-22-9) or not ---
@@ -213,8 +230,28 @@ def _components(unit) -> list:
     return components
 
 
+# Markup inside a word (emphasis); every other element is a word of its own: "Records<unitdate>1925-1965"
+# reads "Records 1925-1965", a <head> and its <p> do not run together.
+_INLINE = frozenset({"emph", "abbr", "expan"})
+
+
 def _text(element) -> str:
-    return "" if element is None else " ".join("".join(element.itertext()).split())
+    if element is None:
+        return ""
+    parts: list[str] = []
+    _gather(element, parts)
+    return " ".join("".join(parts).split())
+
+
+def _gather(element, parts: list[str]) -> None:
+    parts.append(element.text or "")
+    for child in element:
+        if isinstance(child.tag, str):
+            inline = etree.QName(child).localname in _INLINE
+            parts.append("" if inline else " ")
+            _gather(child, parts)
+            parts.append("" if inline else " ")
+        parts.append(child.tail or "")
 
 
 def _paragraphs(element) -> str:
@@ -257,7 +294,8 @@ def _reference_code(parent_code: str | None, own: str | None) -> str | None:
 
 
 def _unitdate(did) -> str | None:
-    for unitdate in _children(did, "unitdate"):
+    # EAD 2002 lets <unitdate> sit inside <unittitle> (ArchivesSpace writes it there): a date all the same.
+    for unitdate in _children(did, "unitdate") + _children(_child(did, "unittitle"), "unitdate"):
         normal = clean_text(unitdate.get("normal"))
         if normal and parse_date_range(normal):
             return normal

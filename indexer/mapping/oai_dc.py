@@ -51,6 +51,7 @@ _EXTENT_LABEL = re.compile(r"(?:khối lượng(?: tài liệu)?|extent(?: and m
 class MappedRecord:
     document: dict
     file_urls: list[str] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (kind, message) for the run's report
 
 
 def map_oai_dc(

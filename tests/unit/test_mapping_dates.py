@@ -106,3 +106,25 @@ def test_interval_that_ends_before_it_starts_gives_none(text):
 
 def test_interval_with_an_unreadable_end_gives_none():
     assert parse_date_range("1975-01-01/garbage") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Nov. 29, 1949 - April 8, 1950", ("1949-11-29", "1950-04-08")),
+    ("29 November 1949", ("1949-11-29", "1949-11-29")),
+    ("Sept. 3, 1950", ("1950-09-03", "1950-09-03")),
+    ("November 1949", ("1949-11-01", "1949-11-30")),
+    ("ca. 1945", ("1945-01-01", "1945-12-31")),
+    ("circa 1920 - 1930", ("1920-01-01", "1930-12-31")),
+    ("[1945?]", ("1945-01-01", "1945-12-31")),
+    ("1940s", ("1940-01-01", "1949-12-31")),
+    ("1975 to 1980", ("1975-01-01", "1980-12-31")),
+    ("1929-", ("1929-01-01", "1929-12-31")),  # open: kept as the year it begins
+])
+def test_english_dates_of_real_finding_aids(text, expected):
+    """ArchivesSpace and AtoM write dates in English; 39 of 41 in one finding aid were not read (issue 15)."""
+    assert parse_date_range(text) == expected
+
+
+@pytest.mark.parametrize("text", ["undated", "Foo 12, 1950", "Feb. 30, 1950", "n.d."])
+def test_what_is_not_an_english_date_stays_unread(text):
+    assert parse_date_range(text) is None

@@ -176,9 +176,6 @@ def test_numbered_components_c01_c02_without_namespace():
     ("<ead><eadheader/></ead>", "no <archdesc>"),
     ("<ead><archdesc level='fonds'><did><unitid>X</unitid></did></archdesc></ead>", "has no <unittitle>"),
     ("<ead><archdesc level='shelf'><did><unittitle>T</unittitle></did></archdesc></ead>", "level we do not know"),
-    ("<ead><archdesc level='fonds'><did><unittitle>T</unittitle></did><dsc>"
-     "<c><did><unittitle>A</unittitle><unitid>1</unitid></did></c>"
-     "<c><did><unittitle>B</unittitle><unitid>1</unitid></did></c></dsc></archdesc></ead>", "same identifier"),
 ])
 def test_malformed_finding_aids_raise_a_clear_record_error(xml, message):
     with pytest.raises(RecordError, match=message) as raised:
@@ -193,3 +190,49 @@ def test_registry_maps_both_prefixes_to_lists_of_records():
                           b'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>T</dc:title></oai_dc:dc>')
     assert [m.document["title"] for m in MAPPERS["oai_dc"](dc, source_id="s", local_id="x",
                                                            holding_province="68")] == ["T"]
+
+
+def _mapped(xml: str):
+    return map_ead(etree.fromstring(xml.encode("utf-8")), source_id="ee", local_id="EAA.M-9", holding_province="68")
+
+
+def test_siblings_sharing_a_unitid_are_both_kept_and_the_report_says_so():
+    """Issue 15: Estonia's APE-EAD EAA.M-9 has two sibling series with one unitid and different @id; one
+    repeated unitid threw the whole finding aid away."""
+    xml = """<ead><archdesc level="fonds"><did><unittitle>Fonds</unittitle></did><dsc>
+      <c id="s-a" level="series"><did><unittitle>A</unittitle><unitid>1</unitid></did>
+        <c level="file"><did><unittitle>A.1</unittitle><unitid>1</unitid></did></c></c>
+      <c id="s-b" level="series"><did><unittitle>B</unittitle><unitid>1</unitid></did></c>
+      <c level="series"><did><unittitle>C</unittitle><unitid>1</unitid></did></c>
+    </dsc></archdesc></ead>"""
+    mapped = _mapped(xml)
+    assert [(m.document["local_id"], m.document["title"]) for m in mapped] == [
+        ("EAA.M-9", "Fonds"), ("EAA.M-9/1", "A"), ("EAA.M-9/1/1", "A.1"), ("EAA.M-9/s-b", "B"), ("EAA.M-9/c3", "C")]
+    notes = mapped[0].notes
+    assert [kind for kind, _ in notes] == ["duplicate", "duplicate"]
+    assert "the unitid '1'" in notes[0][1] and "kept as 's-b'" in notes[0][1] and "kept as 'c3'" in notes[1][1]
+    # The same finding aid read again gives the same ids: a re-harvest updates, never duplicates.
+    assert [m.document["local_id"] for m in _mapped(xml)] == [m.document["local_id"] for m in mapped]
+
+
+def test_nested_markup_keeps_its_words_apart():
+    """ArchivesSpace's voorhis.xml: "Records1925-1965", "Conditions Governing Accessconditions governing …"."""
+    xml = """<ead><eadheader><eadid url="EAD Location">voorhis</eadid></eadheader>
+      <archdesc level="collection"><did><unittitle>Records<unitdate>1925-1965</unitdate></unittitle>
+        <unitid>MC 1</unitid></did>
+      <accessrestrict><head>Conditions Governing Access</head><p>Open for research.</p></accessrestrict>
+      <scopecontent><p>Letters of <emph render="italic">Jo</emph>hn Voorhis, <persname>John Voorhis</persname>.</p>
+      </scopecontent></archdesc></ead>"""
+    document = _mapped(xml)[0].document
+    assert document["title"] == "Records 1925-1965"
+    assert document["access_reason"].endswith(": Conditions Governing Access Open for research.")
+    assert document["description"] == "Letters of John Voorhis, John Voorhis ."
+    # The unitdate inside the unittitle dates the collection; "EAD Location" is not an address.
+    assert (document["date_start"], document["date_end"]) == ("1925-01-01", "1965-12-31")
+    assert document["source_url"] is None
+
+
+def test_an_eadid_url_that_is_an_address_is_kept():
+    xml = """<ead><eadheader><eadid url="https://archives.example.org/ead/1">x</eadid></eadheader>
+      <archdesc level="fonds"><did><unittitle>T</unittitle></did></archdesc></ead>"""
+    assert _mapped(xml)[0].document["source_url"] == "https://archives.example.org/ead/1"
