@@ -15,7 +15,7 @@ import unicodedata
 from opensearchpy import OpenSearch
 
 from portal.access.identity import Identity
-from portal.opensearch import run_search
+from portal.opensearch import SearchUnavailable, run_search
 from portal.search.params import SearchParams
 from portal.search.query import build_search, has_diacritics
 
@@ -80,6 +80,12 @@ class SpellingService:
     def did_you_mean(self, identity: Identity, params: SearchParams, total: int) -> str | None:
         if not params.q or total > FEW_RESULTS:
             return None
+        try:
+            return self._better_spelling(identity, params, total)
+        except SearchUnavailable:
+            return None  # a convenience: the results stand without it
+
+    def _better_spelling(self, identity: Identity, params: SearchParams, total: int) -> str | None:
         answer = run_search(self.client, self.alias, build_term_suggest(params.q))
         if answer is None:
             return None
