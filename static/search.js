@@ -33,10 +33,12 @@
   if (toggle) {
     drawer.classList.add("filters-collapsible");
     toggle.hidden = false;
-    toggle.addEventListener("click", function () {
-      const open = toggle.getAttribute("aria-expanded") !== "true";
+    function show(open) {
       toggle.setAttribute("aria-expanded", String(open));
       drawer.classList.toggle("filters-open", open);
-    });
+    }
+    toggle.addEventListener("click", function () { show(toggle.getAttribute("aria-expanded") !== "true"); });
+    const done = drawer.querySelector(".filters-done a");
+    if (done) done.addEventListener("click", function () { show(false); });
   }
 })();

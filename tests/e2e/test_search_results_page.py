@@ -4,6 +4,7 @@ result that says what to try. On a desktop and on a phone (390×844), axe-core c
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,6 +14,7 @@ from tests.e2e.test_accessibility import BLOCKING_IMPACTS, describe, run_axe
 from tests.extra_records import copy_of, extra_records, one_record
 
 PHONE = {"width": 390, "height": 844}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
 def query_of(url: str) -> dict[str, list[str]]:
@@ -59,6 +61,8 @@ def test_a_chosen_value_comes_first_marked_and_the_summary_removes_it(page, port
     expect(summary).to_contain_text("Tỉnh hình thành tài liệu:")
     assert summary.bounding_box()["y"] < page.locator("ol.hits li.hit").first.bounding_box()["y"]
     assert_axe_clean(page, "results with a chosen value")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "results-chosen-value.png"), full_page=True)
 
     page.locator('section.facet a[data-facet="level"][data-key="item"]').click()
     expect(summary.locator("a.filter-chip")).to_have_count(2)
@@ -156,6 +160,8 @@ def test_a_record_held_by_two_archives_is_marked_with_a_link_to_the_other(page, 
         expect(note.locator("a")).to_have_text(re.compile("Thành phố Huế"))
         expect(page.locator(f'li.hit[data-id="{twin["id"]}"] [data-twins] a')).to_have_text(re.compile("Vĩnh Long"))
         assert_axe_clean(page, "results with twins")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "results-twins.png"))
         note.locator("a").click()
         expect(page.locator("article.record h1")).to_have_text(original["title"])
 
@@ -200,6 +206,8 @@ def test_on_a_phone_the_first_result_is_on_the_first_screen_and_filters_open_fro
     first_hit = phone.locator("ol.hits li.hit h2 a").first
     expect(first_hit).to_be_in_viewport()
     assert_axe_clean(phone, "results on a phone, filters closed")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SCREENSHOTS / "phone-results-filters-closed.png"))
 
     toggle.tap()
     expect(toggle).to_have_attribute("aria-expanded", "true")
@@ -208,6 +216,14 @@ def test_on_a_phone_the_first_result_is_on_the_first_screen_and_filters_open_fro
     assert facet.bounding_box()["y"] < first_hit.bounding_box()["y"], "the filters opened below the results"
     assert no_horizontal_scroll(phone)
     assert_axe_clean(phone, "results on a phone, filters open")
+    phone.screenshot(path=str(SCREENSHOTS / "phone-results-filters-open.png"))
+    done = phone.locator(".filters-done a")
+    expect(done).to_have_text(re.compile(r"Xem [\d.]+ tài liệu"))
+    done.tap()  # back to the results, the drawer closed
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(phone.locator("aside.facets")).to_be_hidden()
+    expect(phone.locator("h1.result-count")).to_be_in_viewport()
+    toggle.tap()
     key = facet.get_attribute("data-key")
     facet.tap()
     expect(phone).to_have_url(re.compile(rf"[?&]level={key}(&|$)"))
@@ -223,3 +239,5 @@ def test_on_a_phone_an_empty_result_has_no_filter_button_and_fits(phone, portal_
     expect(phone.locator("[data-no-results]")).to_be_visible()
     assert no_horizontal_scroll(phone)
     assert_axe_clean(phone, "an empty result on a phone")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SCREENSHOTS / "phone-results-did-you-mean.png"), full_page=True)
