@@ -182,6 +182,7 @@ def _schemas() -> dict:
             "doc_type": text_or_null,
             "doc_number": text_or_null,
             "creator": text_or_null,
+            "source_id": text_or_null,
             "path": {"type": ["array", "null"], "items": {"type": "string"},
                      "description": "Ids of the ancestors, the fonds first."},
             "parent_id": text_or_null,
@@ -199,6 +200,12 @@ def _schemas() -> dict:
             "facets": _ref("Facets"),
             "next_search_after": _nullable(
                 "string", description="Token for the hits after these (see `search_after`); null on the last page."),
+            "did_you_mean": {
+                "type": "string",
+                "description": (
+                    "Present when the query found few or no records and a better spelling of it finds more: "
+                    "the query so spelt. Only words that records the caller may see contain are proposed."),
+            },
         },
     }
     signature = {

@@ -91,14 +91,14 @@ def apply_query_string(body: dict, identity: Identity, params: SearchParams) -> 
             "filter": [],
         }
     }
-    if _has_diacritics(params.q):
+    if has_diacritics(params.q):
         body["query"]["bool"]["should"].append(
             {"constant_score": {"filter": query_string_clause(params.q, EXACT_FIELDS),
                                 "boost": EXACT_SPELLING_BOOST}})
     return body
 
 
-def _has_diacritics(text: str) -> bool:
+def has_diacritics(text: str) -> bool:
     return "đ" in text.lower() or any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", text))
 
 

@@ -13,13 +13,16 @@ from portal.access.policy import can_read_content
 from portal.labels import access_label, former_province_label, language_label, level_label, province_label
 from portal.opensearch import run_search
 from portal.search.facets import FACETS, YEAR_FACET, YEAR_INTERVAL
+from portal.search.highlights import shape_fragments
 from portal.search.params import SearchParams, encode_search_after
 from portal.search.query import HIGHLIGHT_FIELDS, build_search
+from portal.search.spelling import SpellingService
+from portal.search.twins import build_twin_search, twins_of
 
 HIT_FIELDS = ("id", "title", "level", "holding_province", "origin_province", "date_start",
               "date_end", "access", "reference_code")
 EXTRA_HIT_FIELDS = ("holding_province_name", "origin_province_name", "doc_type", "doc_number",
-                    "creator", "path", "parent_id")
+                    "creator", "path", "parent_id", "source_id")
 
 
 @dataclass
@@ -29,10 +32,14 @@ class SearchResult:
     facets: dict[str, list[dict]]
     params: SearchParams
     next_search_after: str | None = None  # token for the hits after these, when there are more
+    did_you_mean: str | None = None  # a better spelling of the query, for few or no results
 
     def as_api(self) -> dict:
-        return {"total": self.total, "page": self.params.page, "size": self.params.size,
-                "hits": self.hits, "facets": self.facets, "next_search_after": self.next_search_after}
+        answer = {"total": self.total, "page": self.params.page, "size": self.params.size,
+                  "hits": self.hits, "facets": self.facets, "next_search_after": self.next_search_after}
+        if self.did_you_mean:
+            answer["did_you_mean"] = self.did_you_mean
+        return answer
 
 
 class SearchService:
@@ -40,7 +47,11 @@ class SearchService:
         self.client = client
         self.alias = alias
 
-    def search(self, identity: Identity, params: SearchParams) -> SearchResult:
+    def search(self, identity: Identity, params: SearchParams, with_twins: bool = False,
+               with_spelling: bool = False) -> SearchResult:
+        """`with_twins`: each hit also names the records of other sources likely the same;
+        `with_spelling`: a better spelling of a query that found few records. Each costs queries
+        of its own, so only the page and the search API ask for them."""
         answer = run_search(self.client, self.alias, build_search(identity, params))
         if answer is None:
             return SearchResult(0, [], {}, params)  # nothing harvested yet
@@ -49,8 +60,20 @@ class SearchService:
         next_token = None
         if raw_hits and len(raw_hits) == params.size and raw_hits[-1].get("sort"):
             next_token = encode_search_after(params.sort, raw_hits[-1]["sort"])
-        return SearchResult(answer["hits"]["total"]["value"], hits,
-                            self._shape_facets(answer.get("aggregations", {})), params, next_token)
+        total = answer["hits"]["total"]["value"]
+        if with_twins:
+            self._add_twins(identity, hits)
+        did_you_mean = SpellingService(self.client, self.alias).did_you_mean(identity, params, total) \
+            if with_spelling else None
+        return SearchResult(total, hits, self._shape_facets(answer.get("aggregations", {})), params,
+                            next_token, did_you_mean)
+
+    def _add_twins(self, identity: Identity, hits: list[dict]) -> None:
+        body = build_twin_search(identity, hits)
+        answer = run_search(self.client, self.alias, body) if body else None
+        candidates = [hit["_source"] for hit in answer["hits"]["hits"]] if answer else []
+        for hit in hits:
+            hit["twins"] = twins_of(hit, candidates)
 
     @staticmethod
     def _shape_hit(identity: Identity, hit: dict) -> dict:
@@ -59,7 +82,7 @@ class SearchService:
         shaped.update({name: source.get(name) for name in EXTRA_HIT_FIELDS})
         shaped["level_label"] = level_label(source.get("level"))
         shaped["access_label"] = access_label(source.get("access"))
-        shaped["highlight"] = _pick_highlights(hit.get("highlight", {}),
+        shaped["highlight"] = _pick_highlights(hit.get("highlight", {}), source.get("title"),
                                                content_allowed=can_read_content(identity, source))
         return shaped
 
@@ -98,14 +121,15 @@ def _facet_label(name: str, bucket: dict) -> str:
     return str(bucket["key"])
 
 
-def _pick_highlights(highlight: dict, content_allowed: bool) -> dict[str, list[str]]:
+def _pick_highlights(highlight: dict, title: str | None, content_allowed: bool) -> dict[str, list[str]]:
     """Exact-field fragments when there are some, else the folded field's; content fragments
     only for one who may read the content (the second lock after the query's own filter)."""
     picked = {}
     for name in HIGHLIGHT_FIELDS:
         if name == "content" and not content_allowed:
             continue
-        fragments = highlight.get(name) or highlight.get(f"{name}.folded")
+        fragments = shape_fragments(highlight.get(name) or highlight.get(f"{name}.folded") or [], title,
+                                    is_title=name == "title")
         if fragments:
             picked[name] = fragments
     return picked

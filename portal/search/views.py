@@ -9,8 +9,10 @@ from portal.audit import actions as audit_actions
 from portal.audit.log import described, record_event
 from portal.metrics import SEARCHES
 from portal.opensearch import get_client, records_alias
+from portal.search.active_filters import active_filters, chosen_first, decade_chosen
 from portal.search.params import SearchParamError, SearchParams, parse_search_params
 from portal.search.service import SearchService
+from portal.search.spelling import without_diacritics
 from portal.search.suggest import SuggestService
 
 search_blueprint = Blueprint("search", __name__)
@@ -42,7 +44,7 @@ def api_search():
     except SearchParamError as error:
         return jsonify(error={"code": "bad_request", "parameter": error.parameter,
                               "message": str(error)}), 400
-    result = _service().search(current_identity(), params)
+    result = _service().search(current_identity(), params, with_spelling=True)
     SEARCHES.labels("api").inc()
     record_event(audit_actions.SEARCH, details={"channel": "api", "params": described(params), "hits": result.total})
     return jsonify(result.as_api())
@@ -76,11 +78,12 @@ def search_page():
                                    error=PARAM_ERROR_MESSAGES.get(error.parameter,
                                                                   _l("A filter in this address is not valid.")),
                                    q=request.args.get("q", "")), 400
-    result = _service().search(current_identity(), params)
+    result = _service().search(current_identity(), params, with_twins=True, with_spelling=True)
     SEARCHES.labels("page").inc()
     record_event(audit_actions.SEARCH, details={"channel": "page", "params": described(params), "hits": result.total})
     return render_template("search/results.html", result=result, params=params, error=None,
-                           notice=notice, q=params.q)
+                           notice=notice, q=params.q, filters=active_filters(params, result.facets),
+                           q_without_diacritics=without_diacritics(params.q))
 
 
 
@@ -106,7 +109,13 @@ def url_helpers():
             args.pop("page", None)
         return url_for("search.search_page", **args.to_dict(flat=False))
 
-    return {"toggle_url": toggle_url, "replace_url": replace_url}
+    def clear_filters_url() -> str:
+        """The same words, sort and language, without any filter."""
+        kept = {key: request.args.get(key) for key in ("q", "sort", "lang") if request.args.get(key)}
+        return url_for("search.search_page", **kept)
+
+    return {"toggle_url": toggle_url, "replace_url": replace_url, "clear_filters_url": clear_filters_url,
+            "chosen_first": chosen_first, "decade_chosen": decade_chosen}
 
 
 @search_blueprint.get("/api/v1/suggest")
