@@ -369,8 +369,30 @@ def _map_description(metadata, relative: str, identifier: str, source_id: str,
         raise PackageRejected([Problem(relative, f"descriptive metadata: {error}")]) from error
 
 
+# RFC 8493 §2.1.1: bagit.txt is exactly two lines, "BagIt-Version: M.N" and "Tag-File-Character-Encoding: ENC",
+# each label, colon and one space as written (the bagit library is lenient; the LoC suite says such bags are invalid).
+_BAGIT_DECLARATION = (re.compile(rb"BagIt-Version: \d+\.\d+"), re.compile(rb"Tag-File-Character-Encoding: \S+"))
+
+
+def _check_bagit_declaration(root: Path) -> None:
+    raw = (root / "bagit.txt").read_bytes()[:1000]
+    lines = re.split(rb"\r\n|\r|\n", raw)
+    if lines and lines[-1] == b"":
+        lines.pop()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        problem = "starts with a byte-order mark, which RFC 8493 forbids"
+    elif len(lines) != 2 or not all(pattern.fullmatch(line) for pattern, line in zip(_BAGIT_DECLARATION, lines)):
+        shown = " | ".join(line.decode("utf-8", "replace") for line in lines[:3])
+        problem = (f"is not the two lines RFC 8493 asks for ('BagIt-Version: M.N', 'Tag-File-Character-Encoding: "
+                   f"ENCODING', no space before the colon, one after it): {shown!r}")
+    else:
+        return
+    raise PackageRejected([Problem("bagit.txt", problem)])
+
+
 def _read_bag(root: Path, name: str, source_id: str, holding_province: str) -> Package:
     bag = None
+    _check_bagit_declaration(root)
     try:
         bag = bagit.Bag(str(root))
         _refuse_fetching(bag, root)
