@@ -12,6 +12,7 @@ from portal.access.policy import can_read_content, can_see, content_filter, visi
 from portal.labels import access_label, level_label
 from portal.opensearch import run_search
 from portal.search.query import CONTENT_FIELDS, query_string_clause
+from schema.full_text import without_package_paths
 from schema.record import ACCESS_RESTRICTED
 
 MAX_CHILDREN = 200
@@ -47,6 +48,8 @@ class RecordService:
         record["content_visible"] = can_read_content(identity, record)
         # Whether a full text exists is said to all who see the record (what a request would open); the text is not.
         record["has_full_text"] = bool(record.get("content"))
+        if record.get("content"):  # indexed before the indexer dropped Tika's lines naming package resources
+            record["content"] = without_package_paths(record["content"])
         if record["content_visible"] and mark_query:
             marked = hits[0].get("highlight", {})
             fragments = marked.get("content") or marked.get("content.folded")

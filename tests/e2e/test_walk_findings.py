@@ -1,8 +1,10 @@
 """What the walk through the portal found (issue 18), each as a reader meets it in the browser."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
+from urllib.request import urlopen
 
 import pytest
 from playwright.sync_api import expect
@@ -225,3 +227,54 @@ def test_withdrawing_a_request_is_a_quiet_link_that_asks_for_confirmation(browse
         expect(reader.locator("[data-withdraw]")).to_have_count(0)
     finally:
         reader.context.close()
+
+
+# --- the record page: file types, full text (finding 2) and breadcrumbs (finding 3) ----------------------
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_record_page_names_file_types_in_words_and_shows_only_the_documents_text(
+        browser, screen, portal_server, harvested_app):
+    client = build_client(harvested_app.config["OPENSEARCH_URL"])
+    hits = client.search(index=alias_name(harvested_app.config["OPENSEARCH_INDEX_PREFIX"]), body={
+        "size": 1, "_source": ["id", "title"], "sort": [{"id": "asc"}],
+        "query": {"bool": {"filter": [{"term": {"access": "public"}}, {"term": {"files.media_type": DOCX}},
+                                      {"exists": {"field": "content"}}]}}})["hits"]["hits"]
+    assert hits, "the demo archives have no public record with a DOCX file"
+    record = hits[0]["_source"]
+    page = _new_page(browser, screen)
+    try:
+        page.goto(f"{portal_server.url}/records/{record['id']}")
+        docx = page.locator(f"section.files .media-type[title='{DOCX}']").first
+        expect(docx).to_have_text("Văn bản Word (DOCX)")
+        expect(page.locator("section.files")).not_to_contain_text("application/vnd")
+        text = page.locator("section.fulltext .content").inner_text()
+        assert "/docProps/" not in text and "thumbnail" not in text
+        assert text.strip().splitlines()[0].strip() != record["title"].strip()
+        _fits_and_passes_axe(page, "record-docx", screen)
+    finally:
+        page.context.close()
+
+
+def test_breadcrumb_names_each_level_by_its_title_with_its_code_beside(browser, screen, portal_server):
+    found = _api(portal_server, "/api/v1/search?level=item&access=public&size=1")["hits"][0]
+    page_record = _api(portal_server, f"/api/v1/records/{found['id']}")
+    record_id = page_record["id"]
+    ancestors = [_api(portal_server, f"/api/v1/records/{ancestor}") for ancestor in page_record["path"]]
+    page = _new_page(browser, screen)
+    try:
+        page.goto(f"{portal_server.url}/records/{record_id}")
+        crumbs = page.locator("nav.breadcrumb li")
+        expect(crumbs).to_have_count(len(ancestors) + 2)  # the province first, the record last
+        for position, ancestor in enumerate(ancestors, start=1):
+            expect(crumbs.nth(position).locator("a .crumb-title")).to_have_text(ancestor["title"])
+            expect(crumbs.nth(position).locator(".crumb-code")).to_contain_text(ancestor["reference_code"])
+        _fits_and_passes_axe(page, "record-breadcrumb", screen)
+    finally:
+        page.context.close()
+
+
+def _api(portal_server, path: str) -> dict:
+    with urlopen(portal_server.url + path) as answer:
+        return json.load(answer)
