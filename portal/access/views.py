@@ -173,8 +173,7 @@ def confirm_withdraw(request_id: int):
     if access_request.state != SUBMITTED:
         flash(_("This request is already %(state)s.", state=workflow.state_label(access_request.state)), "error")
         return redirect(url_for("access.reader_request", request_id=request_id))
-    return render_template("requests/withdraw.html", access_request=access_request, withdraw_form=WithdrawForm(),
-                           kind_label=workflow.kind_label)
+    return render_template("requests/withdraw.html", access_request=access_request, withdraw_form=WithdrawForm())
 
 
 @access_blueprint.post("/requests/<int:request_id>/withdraw")
@@ -275,7 +274,6 @@ def _staff_page(access_request, *, approve_form=None, accept_form=None, deny_for
     requester_id_number, id_unreadable = _requester_id_number(access_request.requester)
     return render_template("staff/request.html", access_request=access_request, options=options, opens=opens,
                            for_content=for_content, accept_form=accept_form or AcceptForm(formdata=None),
-                           kind_label=workflow.kind_label,
                            requester_id_number=requester_id_number, requester_id_unreadable=id_unreadable,
                            approve_form=approve_form, deny_form=deny_form or DenyForm(formdata=None),
                            comment_form=comment_form or CommentForm(formdata=None), revoke_form=RevokeForm(),
