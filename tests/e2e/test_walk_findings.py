@@ -15,7 +15,7 @@ from tests.access_requests import unique_email
 from tests.accounts import TEST_PASSWORD, create_user
 from tests.e2e.sign_in import sign_in_as
 from tests.e2e.test_accessibility import check_page
-from tests.e2e.test_keyboard_and_phone import PHONE, no_horizontal_scroll
+from tests.e2e.test_keyboard_and_phone import PHONE, SCREENSHOTS, no_horizontal_scroll
 
 
 def test_a_record_reached_without_a_search_leaves_the_search_box_empty(page, portal_server):
@@ -97,6 +97,7 @@ def _restricted_item(app, *, digital: bool) -> str:
 def _fits_and_passes_axe(page, name: str, screen: str) -> None:
     check_page(page, page.url, f"{name}-{screen}")
     assert no_horizontal_scroll(page), f"{name} scrolls sideways ({screen})"
+    page.screenshot(path=str(SCREENSHOTS / f"walk-{name}-{screen}.png"), full_page=True)  # for a person to look at
 
 
 def _sign_in_staff(page, portal_server, app, full_name: str) -> None:
@@ -148,6 +149,7 @@ def test_a_record_without_a_digital_copy_offers_a_reading_room_visit_that_staff_
         staff.goto(f"{portal_server.url}/staff/requests")
         expect(staff.locator(f"tr[data-request='{request_id}'] [data-kind]")).to_have_text("Đọc tại phòng đọc")
         staff.click(f"tr[data-request='{request_id}'] a")
+        expect(staff.locator("#accept-form")).to_be_visible()  # the request's page, not the queue any more
         expect(staff.locator("#approve-form")).to_have_count(0)  # no grant to give: it would open nothing
         _fits_and_passes_axe(staff, "staff-request-reading-room", screen)
         staff.fill("#accept-form #note", "Mời anh chị đến phòng đọc sáng thứ Ba, mang theo căn cước.")
