@@ -30,6 +30,8 @@ os.environ.setdefault("TIKA_CLIENT_ONLY", "True")
 os.environ.setdefault("TIKA_LOG_FILE", "")
 from tika import tika as tika_client  # noqa: E402  (after the environment it reads)
 
+from schema.full_text import without_package_paths  # noqa: E402
+
 
 @dataclass
 class ExtractionResult:
@@ -92,8 +94,9 @@ class TikaExtractor:
         except ValueError:
             return ExtractionResult("", f"Tika answered {name or 'the file'} with something that is not JSON")
         parts = [part for part in parts if isinstance(part, dict)] if isinstance(parts, list) else []
-        # The container first, then each embedded document (an attachment, an image in a DOCX, …).
-        text = "".join(part.get("X-TIKA:content") or "" for part in parts).strip()
+        # The container first, then each embedded document (an attachment, an image in a DOCX, …), whose
+        # text may be nothing but its own path in the package: that is dropped.
+        text = "".join(_part_text(part) for part in parts).strip()
         failure = parts[0].get("X-TIKA:EXCEPTION:container_exception") if parts else None
         if failure and not text:  # Tika answers 200 and names the parser's exception
             return ExtractionResult("", f"Tika could not read {name or 'the file'}: {_reason(failure)}")
@@ -107,6 +110,15 @@ class TikaExtractor:
         except requests.RequestException:
             return False
         return status == 200
+
+
+def _part_text(part: dict) -> str:
+    """One part's text without the lines naming embedded resources (Tika gives a name as a string or a list)."""
+    names = []
+    for key in ("resourceName", "X-TIKA:embedded_resource_path"):
+        value = part.get(key) or []
+        names += [value] if isinstance(value, str) else [name for name in value if isinstance(name, str)]
+    return without_package_paths(part.get("X-TIKA:content") or "", names)
 
 
 def _reason(exception: str) -> str:

@@ -20,6 +20,32 @@ ACCESS_LABELS = {
     "closed": _l("Closed"),
 }
 
+# The formats archives send, by media type, in words a reader knows; the type itself stays in a tooltip.
+MEDIA_TYPE_LABELS = {
+    "application/pdf": _l("PDF document"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _l("Word document (DOCX)"),
+    "application/msword": _l("Word 97–2003 document (DOC)"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _l("Excel spreadsheet (XLSX)"),
+    "application/vnd.ms-excel": _l("Excel 97–2003 spreadsheet (XLS)"),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": _l("PowerPoint presentation (PPTX)"),
+    "application/vnd.oasis.opendocument.text": _l("OpenDocument text (ODT)"),
+    "application/vnd.oasis.opendocument.spreadsheet": _l("OpenDocument spreadsheet (ODS)"),
+    "application/rtf": _l("Rich Text document (RTF)"),
+    "text/rtf": _l("Rich Text document (RTF)"),
+    "image/tiff": _l("TIFF image"),
+    "image/jpeg": _l("JPEG image"),
+    "image/png": _l("PNG image"),
+    "image/jp2": _l("JPEG 2000 image"),
+    "application/xml": _l("XML document"),
+    "text/xml": _l("XML document"),
+    "text/plain": _l("Plain text (TXT)"),
+    "text/csv": _l("CSV table"),
+    "text/html": _l("Web page (HTML)"),
+    "application/zip": _l("ZIP archive"),
+    "audio/mpeg": _l("MP3 audio"),
+    "video/mp4": _l("MP4 video"),
+}
+
 ROLE_LABELS = {
     "anonymous": _l("Visitor"),
     "reader": _l("Reader"),
@@ -127,3 +153,10 @@ def language_label(code: str | None) -> str:
     except (ValueError, UnknownLocaleError):
         return code
     return name[:1].upper() + name[1:] if name else code
+
+
+def media_type_label(media_type: str | None) -> str:
+    """A file's format in words ("Word document (DOCX)"); an unknown type as it is."""
+    bare = (media_type or "").split(";", 1)[0].strip().lower()
+    label = MEDIA_TYPE_LABELS.get(bare)
+    return str(label) if label else (media_type or "")

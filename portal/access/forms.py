@@ -41,6 +41,13 @@ class ApproveForm(VersionedForm):
     note = TextAreaField(_l("Note to the reader (optional)"), validators=[Optional(), Length(max=MAX_TEXT)])
 
 
+class AcceptForm(VersionedForm):
+    """Approving a reading-room visit or a copy: nothing opens in the portal, the note says what happens."""
+    note = TextAreaField(_l("Note to the reader: when to come, or how the copy is delivered"), validators=[
+        DataRequired(message=_l("Tell the reader what happens next: when to come, or how the copy is delivered.")),
+        Length(max=MAX_TEXT)])
+
+
 class DenyForm(VersionedForm):
     reason = TextAreaField(_l("Reason for the denial"), validators=[
         DataRequired(message=_l("Give the reason for the denial: the reader is told it.")), Length(max=MAX_TEXT)])

@@ -1,7 +1,7 @@
 """Tables of the access-request workflow (DESIGN §5): requests, their comment threads, the
 grants an approval creates, and the portal's inbox of notifications.
 
-Created by migrations/versions/0005_access_requests.py; keep the two in step.
+Created by migrations/versions/0005_access_requests.py (and 0012, the kind of a request); keep them in step.
 """
 from __future__ import annotations
 
@@ -15,6 +15,11 @@ from schema.tables import Base, utcnow
 
 # Why the reader wants the record (the three purposes the law names).
 PURPOSES = ("personal", "official", "special_official")
+
+# What is asked for: to read the content in the portal (a grant opens it), or, for a record with no
+# digital copy, a visit to the reading room or a copy made by the archive (no grant: the archive's note says how).
+KIND_CONTENT, KIND_READING_ROOM, KIND_REPRODUCTION = "content", "reading_room", "reproduction"
+REQUEST_KINDS = (KIND_CONTENT, KIND_READING_ROOM, KIND_REPRODUCTION)
 
 SUBMITTED, APPROVED, DENIED, WITHDRAWN = "submitted", "approved", "denied", "withdrawn"
 REQUEST_STATES = (SUBMITTED, APPROVED, DENIED, WITHDRAWN)
@@ -49,6 +54,7 @@ class AccessRequest(Base):
     record_reference_code: Mapped[str | None] = mapped_column(String(255), nullable=True)
     record_path: Mapped[list] = mapped_column(JSON, default=list)  # ancestor ids, fonds first
     holding_province: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(String(16), default=KIND_CONTENT, server_default=KIND_CONTENT)
     purpose: Mapped[str] = mapped_column(String(24))
     use_description: Mapped[str] = mapped_column(Text)  # what it is for
     research_topic: Mapped[str] = mapped_column(String(500), default="")

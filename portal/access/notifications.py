@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from portal.access import clock
 from portal.access.identity import valid_province
-from portal.access.models import MAIL_FAILED, MAIL_NONE, MAIL_PENDING, MAIL_SENT, Notification
+from portal.access.kinds import kind_label
+from portal.access.models import KIND_CONTENT, MAIL_FAILED, MAIL_NONE, MAIL_PENDING, MAIL_SENT, Notification
 from portal.access.roles import DECIDE_OWN_PROVINCE_REQUESTS, permissions_of
 from portal.auth.models import User
 from portal.formatting import day
@@ -64,10 +65,19 @@ def text_of(entry: Notification) -> tuple[str, str]:
     for person in ("reader", "author"):  # the reader deleted their account (portal.personal_data.deletion)
         if p.get(f"{person}_deleted"):
             p[person] = _("deleted reader")
+    asked = p.get("request_kind") or KIND_CONTENT  # notices written before requests had kinds asked for content
+    if entry.kind == REQUEST_SUBMITTED and asked != KIND_CONTENT:
+        return (_("New request (%(kind)s): %(title)s", kind=kind_label(asked), title=title),
+                _("%(reader)s asks for a %(kind)s: “%(title)s”. Due by %(due)s.", reader=p.get("reader", ""),
+                  kind=kind_label(asked).lower(), title=title, due=day(p.get("due"))))
     if entry.kind == REQUEST_SUBMITTED:
         return (_("New access request: %(title)s", title=title),
                 _("%(reader)s asks for access to “%(title)s”. Due by %(due)s.", reader=p.get("reader", ""),
                   title=title, due=day(p.get("due"))))
+    if entry.kind == REQUEST_APPROVED and asked != KIND_CONTENT:
+        return (_("Request accepted (%(kind)s): %(title)s", kind=kind_label(asked), title=title),
+                _("Your request (%(kind)s) for “%(title)s” is accepted. The archive's note: %(note)s",
+                  kind=kind_label(asked), title=title, note=p.get("note", "")))
     if entry.kind == REQUEST_APPROVED:
         body = _("Your request for “%(title)s” is approved. You may read %(scope)s until %(until)s.",
                  title=title, scope=p.get("scope_title", title), until=day(p.get("until")))

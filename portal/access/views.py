@@ -12,26 +12,25 @@ import click
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from portal.access import clock, grants, notifications, workflow
 from portal.access.due_dates import is_overdue, local_date
-from portal.access.forms import (AccessRequestForm, ApproveForm, CommentForm, DenyForm, RevokeForm,
+from portal.access.forms import (AcceptForm, AccessRequestForm, ApproveForm, CommentForm, DenyForm, RevokeForm,
                                  WithdrawForm)
 from portal.access.guard import identity_allowed
 from portal.access.identity import Identity, current_identity
-from portal.access.models import SCOPES, SUBMITTED
-from portal.access.policy import content_filter, visible_filter
+from portal.access.models import KIND_CONTENT, REQUEST_KINDS, SCOPES, SUBMITTED
 from portal.access.roles import DECIDE_ALL_REQUESTS, REQUEST_ACCESS
 from portal.database import get_db
 from portal.formatting import day
 from portal.labels import province_label
 from portal.menu import decides_requests
-from portal.opensearch import get_client, records_alias, run_search
+from portal.opensearch import get_client, records_alias
 from portal.personal_data.encryption import Undecryptable, id_number_of
 from portal.personal_data.names import person_name
 from portal.records.service import RecordNotFound, RecordService
-from schema.record import ACCESS_RESTRICTED
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +43,13 @@ def _records() -> RecordService:
     return RecordService(get_client(), records_alias())
 
 
-def restricted_inside(identity: Identity, record: dict) -> int:
-    """How many restricted records under this one the identity may know of but not read."""
-    if record.get("level") not in workflow.REQUESTABLE_CONTAINERS:
-        return 0
-    answer = run_search(get_client(), records_alias(), {
-        "size": 0, "track_total_hits": True,
-        "query": {"bool": {"filter": [{"term": {"path": record["id"]}}, {"term": {"access": ACCESS_RESTRICTED}},
-                                      visible_filter(identity)],
-                           "must_not": [content_filter(identity)]}}})
-    return answer["hits"]["total"]["value"] if answer else 0
+def holdings_of(identity: Identity, record: dict) -> workflow.Holdings:
+    """What the record holds that a grant would open, as this identity may be told it."""
+    locked, locked_with_copy = 0, 0
+    if record.get("level") in workflow.REQUESTABLE_CONTAINERS:
+        locked, locked_with_copy = _records().locked_inside(identity, record)
+    return workflow.Holdings(files=len(record.get("files") or []), full_text=bool(record.get("has_full_text")),
+                             locked_inside=locked, locked_with_copy=locked_with_copy)
 
 
 def _record_or_404(identity: Identity, record_id: str) -> dict:
@@ -64,23 +60,25 @@ def _record_or_404(identity: Identity, record_id: str) -> dict:
 
 
 def access_offer(record: dict) -> dict | None:
-    """For the record page: whether (and how) this person may ask for access to the record."""
+    """For the record page: whether (and how) this person may ask for the record, and what it holds."""
     identity = current_identity()
     if record.get("content_visible") and record.get("level") not in workflow.REQUESTABLE_CONTAINERS:
         return None
-    inside = restricted_inside(identity, record)
-    if workflow.requestable_problem(identity, record, restricted_inside=inside):
+    holdings = holdings_of(identity, record)
+    if workflow.requestable_problem(identity, record, restricted_inside=holdings.locked_inside):
         return None
-    ask_url = url_for("access.new_request", record=record["id"])
+    asks = [(kind, url_for("access.new_request", record=record["id"],
+                           kind=None if kind == KIND_CONTENT else kind)) for kind in holdings.kinds()]
+    offer = {"holdings": holdings, "asks": asks, "inside": holdings.locked_inside}
     if not identity.user_id:
-        return {"kind": "sign_in", "url": url_for("auth.login", next=ask_url)}
+        return {**offer, "kind": "sign_in", "asks": [(kind, url_for("auth.login", next=url)) for kind, url in asks]}
     if not identity.can(REQUEST_ACCESS):
         return None
     open_request = workflow.open_request_for(get_db(), identity, record["id"])
     if open_request is not None:
-        return {"kind": "open", "request": open_request,
+        return {**offer, "kind": "open", "request": open_request,
                 "url": url_for("access.reader_request", request_id=open_request.id)}
-    return {"kind": "ask", "url": ask_url, "inside": inside}
+    return {**offer, "kind": "ask"}
 
 
 def _deliver(entries: list) -> None:
@@ -100,8 +98,15 @@ def new_request():
     if not record_id:
         abort(404)
     record = _record_or_404(identity, record_id)
-    inside = restricted_inside(identity, record)
+    kind = request.args.get("kind") or KIND_CONTENT
+    if kind not in REQUEST_KINDS:
+        abort(404)
+    holdings = holdings_of(identity, record)
+    inside = holdings.locked_inside
     problem = workflow.requestable_problem(identity, record, restricted_inside=inside)
+    if problem is None and kind not in holdings.kinds():  # e.g. an old link asking for content there is none of
+        return redirect(url_for("access.new_request", record=record_id,
+                                kind=None if holdings.kinds()[0] == KIND_CONTENT else holdings.kinds()[0]))
     existing = workflow.open_request_for(get_db(), identity, record_id)
     form = AccessRequestForm()
     status = 200
@@ -110,7 +115,7 @@ def new_request():
                                           form.period_wanted.data)
         try:
             access_request, entries = workflow.create_request(get_db(), identity, record, details,
-                                                              restricted_inside=inside)
+                                                              restricted_inside=inside, kind=kind, holdings=holdings)
         except workflow.RequestProblem as refused:
             flash(str(refused.message), "error")
             status = 400
@@ -122,7 +127,7 @@ def new_request():
     elif request.method == "POST":
         status = 409 if problem is None and existing is not None else 400
     return render_template("requests/new.html", record=record, form=form, problem=problem, existing=existing,
-                           inside=inside), status
+                           inside=inside, kind=kind, holdings=holdings), status
 
 
 @access_blueprint.get("/requests")
@@ -158,6 +163,18 @@ def _reader_page(access_request, comment_form=None, status=200):
                            comment_form=comment_form or CommentForm(), withdraw_form=WithdrawForm(),
                            state_label=workflow.state_label, purpose_labels=workflow.PURPOSE_LABELS,
                            is_active=lambda grant: grants.is_active(grant, now), last_day=grants.last_day), status
+
+
+@access_blueprint.get("/requests/<int:request_id>/withdraw")
+@login_required
+def confirm_withdraw(request_id: int):
+    """The second step of a withdrawal: it cannot be undone, so the reader confirms on a page of its own
+    (no script: the Content-Security-Policy allows none inline, and a page works everywhere)."""
+    access_request = _own_request_or_404(current_identity(), request_id)
+    if access_request.state != SUBMITTED:
+        flash(_("This request is already %(state)s.", state=workflow.state_label(access_request.state)), "error")
+        return redirect(url_for("access.reader_request", request_id=request_id))
+    return render_template("requests/withdraw.html", access_request=access_request, withdraw_form=WithdrawForm())
 
 
 @access_blueprint.post("/requests/<int:request_id>/withdraw")
@@ -238,15 +255,26 @@ def _scope_choices(identity: Identity, access_request) -> dict[str, dict]:
     return workflow.scope_options(record, ancestors)
 
 
-def _staff_page(access_request, *, approve_form=None, deny_form=None, comment_form=None, status=200):
+def _copies_in_scope(identity: Identity, options: dict[str, dict]) -> dict[str, int]:
+    """For each scope offered: how many restricted records with a file or a text approving it opens."""
+    counts = _records().copies_in_scope(identity, list({entry["id"] for entry in options.values()}))
+    return {scope: counts.get(entry["id"], 0) for scope, entry in options.items()}
+
+
+def _staff_page(access_request, *, approve_form=None, accept_form=None, deny_form=None, comment_form=None,
+                status=200):
     identity = current_identity()
-    options = _scope_choices(identity, access_request) if access_request.state == SUBMITTED else {}
+    for_content = (access_request.kind or KIND_CONTENT) == KIND_CONTENT
+    open_for_content = access_request.state == SUBMITTED and for_content
+    options = _scope_choices(identity, access_request) if open_for_content else {}
+    opens = _copies_in_scope(identity, options) if options else {}
     # What the reader asked for is preselected: a wider scope is the staff member's choice to make.
     approve_form = approve_form or ApproveForm(formdata=None, expires_on=workflow.default_expiry(), scope="record")
-    approve_form.scope.choices = _scope_radio(options)
+    approve_form.scope.choices = _scope_radio(options, opens)
     now = clock.now()
     requester_id_number, id_unreadable = _requester_id_number(access_request.requester)
-    return render_template("staff/request.html", access_request=access_request, options=options,
+    return render_template("staff/request.html", access_request=access_request, options=options, opens=opens,
+                           for_content=for_content, accept_form=accept_form or AcceptForm(formdata=None),
                            requester_id_number=requester_id_number, requester_id_unreadable=id_unreadable,
                            approve_form=approve_form, deny_form=deny_form or DenyForm(formdata=None),
                            comment_form=comment_form or CommentForm(formdata=None), revoke_form=RevokeForm(),
@@ -283,14 +311,19 @@ def _staff_step(access_request, form, form_name: str, step, problem_status: int 
         return None, _staff_page(access_request, **{form_name: form}, status=status)
 
 
-def _scope_radio(options: dict[str, dict]) -> list[tuple[str, str]]:
-    """The choices shown: each record once (for a request about a file, "record" is the file)."""
+def _scope_radio(options: dict[str, dict], opens: dict[str, int]) -> list[tuple[str, str]]:
+    """The choices shown: each record once (for a request about a file, "record" is the file), each
+    saying how many records with a digital copy it opens."""
     seen, choices = set(), []
     for scope in SCOPES:
         if scope in options and options[scope]["id"] not in seen:
             seen.add(options[scope]["id"])
             entry = options[scope]
-            choices.append((scope, f"{workflow.SCOPE_LABELS[scope]}: {entry['reference_code'] or ''} — {entry['title']}"))
+            count = opens.get(scope, 0)
+            what = ngettext("opens %(num)s record with files or text", "opens %(num)s records with files or text",
+                            count) if count else _("no digital copy: opens nothing")
+            choices.append((scope, f"{workflow.SCOPE_LABELS[scope]}: {entry['reference_code'] or ''} — "
+                                   f"{entry['title']} ({what})"))
     return choices
 
 
@@ -318,6 +351,22 @@ def approve(request_id: int):
     _deliver(entries)
     flash(_("Approved: %(reader)s may read %(scope)s until %(until)s.", reader=person_name(access_request.requester),
             scope=grant.scope_title, until=day(grants.last_day(grant))), "notice")
+    return redirect(url_for("access.staff_request", request_id=request_id))
+
+
+@access_blueprint.post("/staff/requests/<int:request_id>/accept")
+@login_required
+def accept(request_id: int):
+    """Approve a reading-room visit or a copy, with the note that tells the reader what happens next."""
+    identity = current_identity()
+    access_request = _staff_request_or_404(identity, request_id)
+    form = AcceptForm()
+    entries, page = _staff_step(access_request, form, "accept_form", lambda: workflow.accept(
+        get_db(), identity, access_request, expected_version=form.version.data, note=form.note.data))
+    if page:
+        return page
+    _deliver(entries)
+    flash(_("Accepted: the reader is sent your note."), "notice")
     return redirect(url_for("access.staff_request", request_id=request_id))
 
 
@@ -436,6 +485,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(grants_cli)
     app.cli.add_command(notices_cli)
     app.add_template_global(access_offer, "access_offer")
+    app.add_template_global(workflow.kind_label, "kind_label")
 
     @app.context_processor
     def access_menu():

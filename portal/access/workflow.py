@@ -26,7 +26,9 @@ from portal.access import clock, events, notifications
 from portal.access.due_dates import VIETNAM, due_date, local_date
 from portal.access.grants import may_decide_for
 from portal.access.identity import Identity
-from portal.access.models import (APPROVED, DENIED, GRANT_ACTIVE, PURPOSES, SCOPE_FILE, SCOPE_FONDS,
+from portal.access.kinds import kind_label  # noqa: F401  (the pages take it from here)
+from portal.access.models import (APPROVED, DENIED, GRANT_ACTIVE, KIND_CONTENT, KIND_READING_ROOM,
+                                  KIND_REPRODUCTION, PURPOSES, REQUEST_KINDS, SCOPE_FILE, SCOPE_FONDS,
                                   SCOPE_RECORD, SCOPES, SUBMITTED, WITHDRAWN, AccessGrant, AccessRequest,
                                   RequestComment)
 from portal.access.roles import DECIDE_ALL_REQUESTS, REQUEST_ACCESS
@@ -87,6 +89,25 @@ def state_label(state: str) -> str:
     return str(STATE_LABELS.get(state, state))
 
 
+@dataclass(frozen=True)
+class Holdings:
+    """What a record holds that a grant would open, as a reader who may not read it may be told:
+    its own files and full text, and under a file or fonds the restricted records they cannot read
+    (and how many of those have a file or a text)."""
+    files: int = 0
+    full_text: bool = False
+    locked_inside: int = 0
+    locked_with_copy: int = 0
+
+    @property
+    def has_digital_copy(self) -> bool:
+        return bool(self.files or self.full_text or self.locked_with_copy)
+
+    def kinds(self) -> tuple[str, ...]:
+        """What may be asked for: the content when there is some to open, else a visit or a copy."""
+        return (KIND_CONTENT,) if self.has_digital_copy else (KIND_READING_ROOM, KIND_REPRODUCTION)
+
+
 @dataclass
 class RequestDetails:
     purpose: str
@@ -111,14 +132,22 @@ def requestable_problem(identity: Identity, record: dict, *, restricted_inside: 
 
 
 def create_request(db: Session, identity: Identity, record: dict, details: RequestDetails, *,
-                   restricted_inside: int = 0) -> tuple[AccessRequest, list]:
+                   restricted_inside: int = 0, kind: str = KIND_CONTENT,
+                   holdings: Holdings | None = None) -> tuple[AccessRequest, list]:
     """Store a reader's request for a record (as fetched for them from the index) and tell the
-    holding province's staff. Returns the request and the notices to mail after the commit."""
+    holding province's staff. Returns the request and the notices to mail after the commit.
+    With `holdings`, the kind must fit them: no request for content a grant could not open."""
     if not identity.user_id or not identity.can(REQUEST_ACCESS):
         raise RequestProblem(_l("Sign in with a reader account to ask for access."))
     problem = requestable_problem(identity, record, restricted_inside=restricted_inside)
     if problem:
         raise RequestProblem(problem)
+    if kind not in REQUEST_KINDS:
+        raise RequestProblem(_l("Choose what you ask for."))
+    if holdings is not None and kind not in holdings.kinds():
+        raise RequestProblem(_l("This record has no digital copy to open: ask to consult it in the reading room "
+                                "or for a copy.") if kind == KIND_CONTENT
+                             else _l("This record can be read in the portal once access is given: ask for access."))
     purpose = (details.purpose or "").strip()
     if purpose not in PURPOSES:
         raise RequestProblem(_l("Choose the purpose of your request."))
@@ -135,7 +164,7 @@ def create_request(db: Session, identity: Identity, record: dict, details: Reque
         requester_id=user_id, record_id=record["id"], record_level=record.get("level") or "",
         record_title=record.get("title") or "", record_reference_code=record.get("reference_code"),
         record_path=list(record.get("path") or []), holding_province=record["holding_province"],
-        purpose=purpose, use_description=use, research_topic=(details.research_topic or "").strip()[:500],
+        kind=kind, purpose=purpose, use_description=use, research_topic=(details.research_topic or "").strip()[:500],
         period_wanted=(details.period_wanted or "").strip()[:255], state=SUBMITTED, submitted_at=now,
         due_on=due_date(now, conditional=True), version=1)
     db.add(access_request)
@@ -149,12 +178,12 @@ def create_request(db: Session, identity: Identity, record: dict, details: Reque
     reader = db.get(User, user_id)
     entries = [notifications.notify(db, staff.id, notifications.REQUEST_SUBMITTED, request_id=access_request.id,
                                     title=access_request.record_title, reader=_name(reader),
-                                    due=access_request.due_on.isoformat(),
+                                    due=access_request.due_on.isoformat(), request_kind=kind,
                                     link=f"/staff/requests/{access_request.id}")
                for staff in notifications.deciders_of(db, access_request.holding_province)]
     events.request_event(events.REQUEST_CREATE, target_id=access_request.record_id,
                          target_province=access_request.holding_province,
-                         details={"request": access_request.id, "purpose": purpose})
+                         details={"request": access_request.id, "purpose": purpose, "kind": kind})
     try:
         db.commit()
     except IntegrityError:
@@ -274,6 +303,8 @@ def approve(db: Session, identity: Identity, access_request: AccessRequest, *, e
     for this request's record; a scope outside them, or in another province, is refused."""
     if not may_decide_for(identity, access_request.holding_province):
         raise RequestNotFound(access_request.id)
+    if (access_request.kind or KIND_CONTENT) != KIND_CONTENT:
+        raise RequestProblem(_l("This request is not for access to the content: accept it with a note to the reader."))
     if scope not in SCOPES or scope not in options:
         raise RequestProblem(_l("Choose what the access covers: the record, its file or its fonds."))
     chosen = options[scope]
@@ -313,6 +344,31 @@ def approve(db: Session, identity: Identity, access_request: AccessRequest, *, e
     db.commit()
     db.refresh(access_request)
     return grant, [entry]
+
+
+def accept(db: Session, identity: Identity, access_request: AccessRequest, *, expected_version: int,
+           note: str) -> list:
+    """Approve a reading-room visit or a copy: no grant (nothing opens in the portal); the note tells the
+    reader what happens next (when to come, how the copy is delivered), so it is required."""
+    if not may_decide_for(identity, access_request.holding_province):
+        raise RequestNotFound(access_request.id)
+    if (access_request.kind or KIND_CONTENT) == KIND_CONTENT:
+        raise RequestProblem(_l("Choose what the access covers: the record, its file or its fonds."))
+    note = (note or "").strip()
+    if not note:
+        raise RequestProblem(_l("Tell the reader what happens next: when to come, or how the copy is delivered."))
+    _change_state(db, access_request, APPROVE, expected_version, decided_by_id=int(identity.user_id),
+                  decided_at=clock.now(), decision_reason=note[:MAX_TEXT])
+    entry = notifications.notify(db, access_request.requester_id, notifications.REQUEST_APPROVED,
+                                 request_id=access_request.id, title=access_request.record_title,
+                                 request_kind=access_request.kind, note=note[:MAX_TEXT],
+                                 link=f"/requests/{access_request.id}")
+    events.request_event(events.REQUEST_CHANGE, target_id=access_request.record_id,
+                         target_province=access_request.holding_province,
+                         details={"request": access_request.id, "state": APPROVED, "kind": access_request.kind})
+    db.commit()
+    db.refresh(access_request)
+    return [entry]
 
 
 def deny(db: Session, identity: Identity, access_request: AccessRequest, *, expected_version: int,

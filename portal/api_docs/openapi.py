@@ -284,6 +284,8 @@ def _schemas() -> dict:
             "content": _nullable(
                 "string", description="Full text of the files; absent for one who may not read it."),
             "content_visible": {"type": "boolean", "description": "Whether the caller may read content and files."},
+            "has_full_text": {"type": "boolean", "description": "Whether the record has a full text, told to every "
+                                                                "caller (what access would open), not the text."},
             "source_url": text_or_null,
             "harvested_at": text_or_null,
             "source_datestamp": text_or_null,

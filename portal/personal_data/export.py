@@ -46,7 +46,7 @@ def personal_data_of(db: Session, user, *, now: datetime) -> dict:
         "account": account,
         "access_requests": [_fields(access_request, (
             "id", "record_id", "record_title", "record_reference_code", "record_level", "holding_province",
-            "purpose", "use_description", "research_topic", "period_wanted", "state", "submitted_at", "due_on",
+            "kind", "purpose", "use_description", "research_topic", "period_wanted", "state", "submitted_at", "due_on",
             "decided_at", "decision_reason")) for access_request in requests],
         "messages": [{"request_id": comment.request_id, "from": "archive" if comment.by_staff else "you",
                       "body": comment.body, "created_at": _moment(comment.created_at)} for comment in comments

@@ -12,6 +12,8 @@ from portal.access.policy import can_read_content, can_see, content_filter, visi
 from portal.labels import access_label, level_label
 from portal.opensearch import run_search
 from portal.search.query import CONTENT_FIELDS, query_string_clause
+from schema.full_text import without_package_paths
+from schema.record import ACCESS_RESTRICTED
 
 MAX_CHILDREN = 200
 CHILD_FIELDS = ["id", "title", "level", "reference_code", "date_start", "date_end", "access", "doc_type"]
@@ -44,6 +46,10 @@ class RecordService:
             raise RecordNotFound(record_id)
         record = dict(hits[0]["_source"])
         record["content_visible"] = can_read_content(identity, record)
+        # Whether a full text exists is said to all who see the record (what a request would open); the text is not.
+        record["has_full_text"] = bool(record.get("content"))
+        if record.get("content"):  # indexed before the indexer dropped Tika's lines naming package resources
+            record["content"] = without_package_paths(record["content"])
         if record["content_visible"] and mark_query:
             marked = hits[0].get("highlight", {})
             fragments = marked.get("content") or marked.get("content.folded")
@@ -67,6 +73,36 @@ class RecordService:
         })
         found = {hit["_source"]["id"]: hit["_source"] for hit in answer["hits"]["hits"]}
         return [_labelled(found[ancestor]) for ancestor in path if ancestor in found]
+
+    def locked_inside(self, identity: Identity, record: dict) -> tuple[int, int]:
+        """Under this record: how many restricted records the identity may know of but not read, and how
+        many of those hold a digital copy (a file or a full text) that a grant would open."""
+        answer = self._search({
+            "size": 0, "track_total_hits": True,
+            "query": {"bool": {"filter": [{"term": {"path": record["id"]}}, {"term": {"access": ACCESS_RESTRICTED}},
+                                          visible_filter(identity)],
+                               "must_not": [content_filter(identity)]}},
+            "aggs": {"with_copy": {"filter": _HAS_DIGITAL_COPY}},
+        })
+        with_copy = answer.get("aggregations", {}).get("with_copy", {}).get("doc_count", 0)
+        return answer["hits"]["total"]["value"], with_copy
+
+    def copies_in_scope(self, identity: Identity, scope_ids: list[str]) -> dict[str, int]:
+        """For each record id: how many restricted records, it and those under it, hold a file or a full
+        text; what a grant on it would open (0: approving opens nothing). Counted as the identity sees."""
+        if not scope_ids:
+            return {}
+        answer = self._search({
+            "size": 0,
+            "query": {"bool": {"filter": [{"term": {"access": ACCESS_RESTRICTED}}, _HAS_DIGITAL_COPY,
+                                          visible_filter(identity)]}},
+            "aggs": {f"scope{number}": {"filter": {"bool": {"should": [{"ids": {"values": [scope_id]}},
+                                                                       {"term": {"path": scope_id}}]}}}
+                     for number, scope_id in enumerate(scope_ids)},
+        })
+        found = answer.get("aggregations", {})
+        return {scope_id: found.get(f"scope{number}", {}).get("doc_count", 0)
+                for number, scope_id in enumerate(scope_ids)}
 
     def children(self, identity: Identity, record: dict) -> tuple[int, list[dict]]:
         """The records directly under this one, each with how many visible records it holds."""
@@ -124,6 +160,11 @@ class RecordService:
         for entry in fonds:
             entry["descendants"] = counts.get(entry["id"], 0)
         return fonds
+
+
+# A record a grant would open something of: it has a file, or a full text.
+_HAS_DIGITAL_COPY = {"bool": {"should": [{"exists": {"field": "files.name"}}, {"exists": {"field": "content"}}],
+                              "minimum_should_match": 1}}
 
 
 def _labelled(source: dict) -> dict:

@@ -15,6 +15,7 @@ from portal.search.params import SearchParams
 from portal.search.service import SearchService
 from portal.opensearch import get_client, records_alias
 from portal.records.files import file_response
+from portal.records.full_text import shown_full_text
 from portal.records.service import RecordNotFound, RecordService
 
 records_blueprint = Blueprint("records", __name__)
@@ -72,6 +73,8 @@ def record_page(record_id: str):
                      details={"channel": "page", "found": False})
         abort(404)
     _record_viewed(record, "page")
+    record["content"] = shown_full_text(record.get("content"), record.get("title"))
+    record["content_marked"] = shown_full_text(record.get("content_marked"), record.get("title"), marked=True)
     ancestors = service.ancestors(identity, record)
     children_total, children = service.children(identity, record)
     previous, following = service.siblings(identity, record)

@@ -3,6 +3,7 @@ the grant opens exactly what it covers (record pages, the API, search highlights
 more after its expiry."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -214,7 +215,7 @@ def test_reader_withdraws_and_staff_then_cannot_approve(harvested_app, secrets, 
     item_id = list(secrets[0].items)[0]
     request_id = request_id_of(ask_for_access(reader, item_id, purpose="special_official"))
     staff_page = vinhlong_staff.get(f"/staff/requests/{request_id}")
-    page = reader.get(f"/requests/{request_id}")
+    page = reader.get(f"/requests/{request_id}/withdraw")  # the confirmation step carries the form
     version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
     withdrawn = reader.post(f"/requests/{request_id}/withdraw",
                             data={"csrf_token": csrf_token(page.text), "version": version})
@@ -376,3 +377,66 @@ def test_a_mail_that_keeps_failing_is_given_up_and_stays_in_the_inbox(harvested_
         harvested_app.config["MAIL_PORT"] = mail_port
     assert _mail_of(harvested_app, request_id, reader.email) == [("failed", 2)]  # not tried a third time
     assert "Hồ sơ đang tu bổ" in reader.get("/inbox").text
+
+
+# ---- a record with no digital copy: a reading-room visit or a copy, never "access" to nothing --------------
+
+def _restricted_item_without_copy(app) -> str:
+    from portal.opensearch import build_client
+    from schema.index import alias_name
+
+    copy = {"bool": {"should": [{"exists": {"field": "files.name"}}, {"exists": {"field": "content"}}],
+                     "minimum_should_match": 1}}
+    hits = build_client(app.config["OPENSEARCH_URL"]).search(
+        index=alias_name(app.config["OPENSEARCH_INDEX_PREFIX"]),
+        body={"size": 1, "_source": ["id"], "sort": [{"id": "desc"}],
+              "query": {"bool": {"filter": [{"term": {"holding_province": "86"}}, {"term": {"access": "restricted"}},
+                                            {"term": {"level": "item"}}], "must_not": [copy]}}})["hits"]["hits"]
+    assert hits, "the demo should have a restricted Vĩnh Long item with no file and no text"
+    return hits[0]["_source"]["id"]
+
+
+def _ask(client, record_id: str, kind: str):
+    page = client.get("/requests/new", query_string={"record": record_id, "kind": kind})
+    assert page.status_code == 200, page.status_code
+    return client.post(f"/requests/new?record={record_id}&kind={kind}", data={
+        "csrf_token": csrf_token(page.text), "purpose": "personal", "use_description": "Đối chiếu bản gốc"})
+
+
+def test_a_record_without_a_digital_copy_is_asked_for_as_a_visit_or_a_copy_and_accepted_with_a_note(
+        harvested_app, reader, vinhlong_staff):
+    from portal.access.models import AccessGrant, AccessRequest
+    from tests.audit_support import audit_rows
+
+    record_id = _restricted_item_without_copy(harvested_app)
+    page = reader.get(f"/records/{record_id}").text
+    assert 'data-ask="reading_room"' in page and 'data-ask="reproduction"' in page and "data-ask-access" not in page
+    # Asking for the content there is none of leads to the visit form; nothing is stored on the way.
+    content = reader.get("/requests/new", query_string={"record": record_id})
+    assert content.status_code == 302 and "kind=reading_room" in content.headers["Location"]
+    token = csrf_token(reader.get("/requests/new", query_string={"record": record_id, "kind": "reading_room"}).text)
+    posted = reader.post(f"/requests/new?record={record_id}", data={
+        "csrf_token": token, "purpose": "personal", "use_description": "Đọc nội dung"})
+    assert posted.status_code == 302 and "kind=reading_room" in posted.headers["Location"]
+    assert _requests_of(harvested_app, reader.email) == 0
+
+    asked = _ask(reader, record_id, "reproduction")
+    assert asked.status_code == 302, asked.text[:500]
+    request_id = request_id_of(asked)
+    assert _requests_of(harvested_app, reader.email, kind="reproduction") == 1
+    created = [row for row in audit_rows(harvested_app, "request.create") if row.target_id == record_id]
+    assert json.loads(created[-1].details)["kind"] == "reproduction"
+    assert "Sao chụp tài liệu" in vinhlong_staff.get("/staff/requests").text
+
+    assert decide(vinhlong_staff, request_id, "approve", scope="record").status_code == 400  # no grant to give
+    page = vinhlong_staff.get(f"/staff/requests/{request_id}")
+    accept = {"csrf_token": csrf_token(page.text), "version": re.search(r'name="version" value="(\d+)"',
+                                                                         page.text).group(1)}
+    assert vinhlong_staff.post(f"/staff/requests/{request_id}/accept", data={**accept, "note": " "}).status_code == 400
+    accepted = vinhlong_staff.post(f"/staff/requests/{request_id}/accept",
+                                   data={**accept, "note": "Bản sao gửi qua bưu điện trong 5 ngày, phí 20.000 đồng."})
+    assert accepted.status_code == 302
+    assert _count(harvested_app, AccessRequest, id=request_id, state="approved") == 1
+    assert _count(harvested_app, AccessGrant, request_id=request_id) == 0
+    inbox = reader.get("/inbox").text
+    assert "Sao chụp tài liệu" in inbox and "phí 20.000 đồng" in inbox

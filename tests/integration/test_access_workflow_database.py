@@ -378,3 +378,50 @@ def test_a_notice_whose_page_died_before_mailing_is_sent_by_the_command_once_it_
         states = dict(get_db().execute(select(Notification.id, Notification.mail_state)
                                        .where(Notification.id.in_(ids))).all())
     assert states == {ids[0]: "sent", ids[1]: "pending"}  # the young one may still go out after its page
+
+
+# ---- migration 0012: the kind of a request ----------------------------------------------------
+
+def _alembic(database_url: str, action: str, revision: str) -> None:
+    from pathlib import Path
+
+    from alembic import command
+    from alembic.config import Config
+
+    project = Path(__file__).resolve().parents[2]
+    config = Config(str(project / "alembic.ini"))
+    config.set_main_option("script_location", str(project / "migrations"))
+    config.attributes["database_url"] = database_url
+    getattr(command, action)(config, revision)
+
+
+def test_migration_0012_gives_earlier_requests_the_content_kind_and_goes_down_again(database_url):
+    from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy.exc import IntegrityError
+
+    _alembic(database_url, "upgrade", "0011")
+    engine = create_engine(database_url)
+    insert = text("INSERT INTO access_requests (requester_id, record_id, record_level, record_title, record_path,"
+                  " holding_province, purpose, use_description, research_topic, period_wanted, state, submitted_at,"
+                  " due_on, version) VALUES (1, :record, 'item', 'Quyết định', '[]', '86', 'personal', 'Nghiên cứu',"
+                  " '', '', :state, CURRENT_TIMESTAMP, CURRENT_DATE, 1)")
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO users (email, full_name, roles, active, failed_logins, created_at)"
+                                    " VALUES ('cu@example.vn', 'Độc giả cũ', 'reader', :yes, 0, CURRENT_TIMESTAMP)"),
+                               {"yes": True})
+            connection.execute(insert, {"record": "vinhlong:VL/1", "state": "submitted"})
+        _alembic(database_url, "upgrade", "heads")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT kind FROM access_requests")).scalars().all() == ["content"]
+
+        _alembic(database_url, "downgrade", "0011")
+        with engine.begin() as connection:
+            columns = {column["name"] for column in inspect(connection).get_columns("access_requests")}
+            assert "kind" not in columns and connection.execute(text("SELECT count(*) FROM access_requests")).scalar() == 1
+            connection.execute(insert, {"record": "vinhlong:VL/1", "state": "withdrawn"})  # the index stays partial
+        with pytest.raises(IntegrityError), engine.begin() as connection:  # and unique for open requests
+            connection.execute(insert, {"record": "vinhlong:VL/1", "state": "submitted"})
+        _alembic(database_url, "upgrade", "heads")
+    finally:
+        engine.dispose()

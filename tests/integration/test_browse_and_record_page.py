@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import escape
+
 from schema.record import record_id
+from tests.conftest import DEMO_SOURCES
 
 
 def _live(demo_archives, slug=None):
@@ -81,3 +84,34 @@ def test_full_text_marks_the_search_terms_for_public_records_only(client, demo_a
     page = client.get(f"/records/{record_id(slug, restricted.local_id)}", query_string={"q": token}).get_data(as_text=True)
     article = page.split("<article", 1)[1].split("</article>", 1)[0]
     assert token not in article and "<mark>" not in page
+
+
+def test_breadcrumb_ancestors_carry_titles_and_leave_out_what_the_reader_may_not_know(harvested_app, demo_archives):
+    """The breadcrumb's ancestors come with their titles; a closed one (say a re-harvest closed a file above
+    a public record) is left out for a visitor, title and all, and shown to the province's staff."""
+    from portal.access.identity import ANONYMOUS, Identity
+    from portal.opensearch import get_client, records_alias
+    from portal.records.service import RecordService
+
+    slug, closed = next((s, r) for s, r in _live(demo_archives) if r.level == "file" and r.access == "closed")
+    fonds = next(r for _, r in _live(demo_archives, slug) if r.local_id == closed.ancestors[0])
+    path = [record_id(slug, fonds.local_id), record_id(slug, closed.local_id)]
+    with harvested_app.test_request_context():
+        service = RecordService(get_client(), records_alias())
+        seen = service.ancestors(ANONYMOUS, {"id": f"{path[-1]}/VB99", "path": path})
+        staff = Identity(user_id="1", roles=frozenset({"staff"}), province=DEMO_SOURCES[slug])
+        seen_by_staff = service.ancestors(staff, {"id": f"{path[-1]}/VB99", "path": path})
+    assert [(a["id"], a["title"]) for a in seen] == [(path[0], fonds.title)]
+    assert closed.title not in str(seen)
+    assert [a["title"] for a in seen_by_staff] == [fonds.title, closed.title]
+
+
+def test_record_page_breadcrumb_names_ancestors_by_title_with_their_codes(client, demo_archives):
+    slug, item = next((s, r) for s, r in _live(demo_archives) if r.level == "item" and r.access == "public")
+    page = client.get(f"/records/{record_id(slug, item.local_id)}").get_data(as_text=True)
+    crumbs = page.split('class="breadcrumb"')[1].split("</nav>")[0]
+    for local_id in item.ancestors:
+        ancestor = next(r for _, r in _live(demo_archives, slug) if r.local_id == local_id)
+        title = re.escape(str(escape(ancestor.title)))
+        assert re.search(rf'<span class="crumb-title">{title}</span></a>\s*'
+                         rf'<span class="crumb-code">[^<]*{re.escape(ancestor.reference_code)}</span>', crumbs)

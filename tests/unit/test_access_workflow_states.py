@@ -66,3 +66,15 @@ def test_scope_options_are_the_record_its_file_and_its_fonds():
 def test_a_grant_is_open_through_its_whole_last_day_in_vietnam():
     end = grant_end(date(2026, 6, 30))
     assert end == datetime(2026, 6, 30, 17, 0, tzinfo=timezone.utc)
+
+
+def test_what_may_be_asked_for_follows_what_a_grant_would_open():
+    from portal.access.workflow import Holdings
+
+    assert Holdings(files=2).kinds() == ("content",)
+    assert Holdings(full_text=True).kinds() == ("content",)
+    # A file whose own description is all it has, over restricted items with files: their content.
+    assert Holdings(locked_inside=5, locked_with_copy=1).kinds() == ("content",)
+    # Nothing digital, here or under it: a grant would open nothing, so a visit or a copy.
+    assert Holdings().kinds() == ("reading_room", "reproduction")
+    assert Holdings(locked_inside=5).kinds() == ("reading_room", "reproduction")

@@ -14,6 +14,20 @@ import pytest
 from indexer.text_extraction import TikaExtractor
 
 
+# Answers shaped as Tika 3.2's /rmeta/text for an encrypted PDF, and for a DOCX with the thumbnail Word saves
+# (the embedded image's "text" is its own path in the package).
+PACKAGES = {
+    b"locked": [{"X-TIKA:EXCEPTION:container_exception":
+                 "org.apache.tika.exception.EncryptedDocumentException: Unable to process: document is encrypted"}],
+    b"docx": [{"X-TIKA:content": "\n\nQuyết định\n\nQuyết định\nVề việc thành lập Hội đồng\n\n",
+               "X-TIKA:embedded_depth": "0"},
+              {"X-TIKA:content": "\n\n\n/docProps/thumbnail.jpeg\n\n", "X-TIKA:embedded_depth": "1",
+               "resourceName": "/docProps/thumbnail.jpeg", "X-TIKA:embedded_resource_path": "/thumbnail.jpeg"},
+              {"X-TIKA:content": "\nimage1.emf\nBảng kê kèm theo\n", "X-TIKA:embedded_depth": "1",
+               "resourceName": ["image1.emf"], "X-TIKA:embedded_resource_path": "/image1.emf"}],
+}
+
+
 class _FakeTika(socketserver.ThreadingTCPServer):
     daemon_threads = True
 
@@ -36,9 +50,7 @@ class _FakeTika(socketserver.ThreadingTCPServer):
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length)
                 server.requests.append((self.path, dict(self.headers)))
-                parts = [{"X-TIKA:content": body.decode()}] if body != b"locked" else [
-                    {"X-TIKA:EXCEPTION:container_exception":
-                     "org.apache.tika.exception.EncryptedDocumentException: Unable to process: document is encrypted"}]
+                parts = [{"X-TIKA:content": body.decode()}] if body not in PACKAGES else PACKAGES[body]
                 self._answer(json.dumps(parts).encode(), "application/json")
 
             def _answer(self, body: bytes, media_type: str):
@@ -91,3 +103,9 @@ def test_an_unreachable_tika_marks_the_file_for_a_later_run():
     result = TikaExtractor("http://127.0.0.1:9").extract(b"x", "x.txt")
     assert result.unavailable and result.error.startswith("Tika is not reachable")
     assert not TikaExtractor("http://127.0.0.1:9").is_available()
+
+
+def test_the_paths_tika_gives_as_the_text_of_a_packages_resources_are_dropped(fake_tika):
+    text = TikaExtractor(fake_tika.url).extract(b"docx", "quyet-dinh.docx").text
+    assert "thumbnail" not in text and "image1.emf" not in text
+    assert text.startswith("Quyết định") and text.endswith("Bảng kê kèm theo")  # embedded text itself is kept
