@@ -8,8 +8,8 @@ from flask import Flask, current_app, request, session, url_for
 from flask_babel import Babel, get_locale
 
 from portal.formatting import day, moment, number
-from portal.labels import (error_kind_label, harvest_mode_label, harvest_state_label, language_label, media_type_label,
-                           problem_label, province_label)
+from portal.labels import (error_kind_label, harvest_mode_label, harvest_state_label, language_label, level_label,
+                           media_type_label, problem_label, province_label)
 
 
 def select_locale() -> str:
@@ -50,3 +50,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda value: moment(value, seconds=True), "moment_seconds")
     app.add_template_filter(number, "number")
     app.add_template_filter(media_type_label, "media_type")
+    app.add_template_filter(level_label, "level")

@@ -249,6 +249,9 @@ def test_staff_revoke_closes_the_grant_at_once(harvested_app, secrets, reader, v
     assert decide(vinhlong_staff, request_id, "approve", scope="record").status_code == 302
     assert token in (_api_content(reader, record_id) or "")
     grants_page = vinhlong_staff.get("/staff/grants")
+    # The grant's level in words, not the code "(item)" (issue 18), on the grants list and the request's page.
+    assert "(Văn bản, " in grants_page.text and "(item" not in grants_page.text
+    assert "(Văn bản)" in vinhlong_staff.get(f"/staff/requests/{request_id}").text
     import re
 
     grant_id = re.search(r'data-grant="(\d+)"', vinhlong_staff.get(f"/staff/requests/{request_id}").text).group(1)
