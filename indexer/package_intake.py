@@ -245,6 +245,8 @@ class _Intake:
                     self.log.exception("unexpected error on package %s", entry.name)
                     problems = [Problem(entry.name, f"{type(error).__name__}: {error}")]
                 if problems is None:
+                    for note in package.notes:
+                        self._note("package", entry.name, f"{note.file}: {note.problem}")
                     # Where its files are once in done/: the zip's name, then the path of the member.
                     base = PurePosixPath(entry.name) / (root.relative_to(scratch).as_posix() if entry.is_file()
                                                         else ".")

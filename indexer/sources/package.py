@@ -31,7 +31,7 @@ from lxml import etree
 
 from indexer.errors import RecordError
 from indexer.mapping.ead import map_ead
-from indexer.mapping.oai_dc import MappedRecord
+from indexer.mapping.oai_dc import DC_NS, OAI_DC_NS, MappedRecord, map_oai_dc
 from indexer.mapping.tt05 import map_tt05
 
 METS_NS = "http://www.loc.gov/METS/"
@@ -85,6 +85,7 @@ class Package:
     created: str | None
     records: list[MappedRecord]
     files: dict[str, PackageFile] = field(default_factory=dict)  # by relative path
+    notes: list["Problem"] = field(default_factory=list)  # what was read leniently or left aside, for the report
 
     def file_for(self, reference: str) -> PackageFile | None:
         """The package's file a metadata reference names: a path from the root or from a data folder."""
@@ -210,41 +211,115 @@ def _parse_xml(path: Path, relative: str):
         raise PackageRejected([Problem(relative, f"not well-formed XML: {error}")]) from error
 
 
+# Files a package may hold in data/ without listing them: left by a version-control or desktop system, never
+# a document (a .gitkeep in an empty data/ folder of the E-ARK test corpus rejected the package).
+_PLACEHOLDERS = frozenset({".gitkeep", ".keep", ".DS_Store", "Thumbs.db", "desktop.ini"})
+# Descriptions the portal maps, by the root element's local name.
+_TT05_ROOTS = frozenset({"hoso", "file", "danhsachtailieu", "tailieu"})
+_SIMPLE_DC_ROOTS = frozenset({"simpledc", "dc"})
+
+
+@dataclass
+class _Description:
+    records: list[MappedRecord]
+    simple: bool = False  # simple Dublin Core: describes the package only when nothing richer does
+
+
 def _read_csip(root: Path, name: str, source_id: str, holding_province: str) -> Package:
     mets = _parse_xml(root / "METS.xml", "METS.xml")
     if etree.QName(mets).localname != "mets":
         raise PackageRejected([Problem("METS.xml", "the root element is not <mets>")])
     problems: list[Problem] = []
+    notes: list[Problem] = []
     files: dict[str, PackageFile] = {}
     listed: set[str] = set()  # every path a METS names, whether its checksum matched or not
-    _take_mets_files(mets, root, "", files, problems, listed)
+    _take_mets_files(mets, root, "", files, problems, listed, notes)
     for representation_mets in sorted(root.glob("representations/*/METS.xml")):
         prefix = representation_mets.parent.relative_to(root).as_posix() + "/"
         files[prefix + "METS.xml"] = PackageFile(representation_mets, prefix + "METS.xml", None)
-        _take_mets_files(_parse_xml(representation_mets, prefix + "METS.xml"), root, prefix, files, problems, listed)
-    descriptive = [_mdref_path(ref) for ref in mets.iterfind(f".//{{{METS_NS}}}dmdSec/{{{METS_NS}}}mdRef")]
-    preservation = [_mdref_path(ref) for ref in mets.iterfind(f".//{{{METS_NS}}}amdSec//{{{METS_NS}}}mdRef")]
-    descriptive = [path for path in descriptive if path != OUTSIDE]
+        _take_mets_files(_parse_xml(representation_mets, prefix + "METS.xml"), root, prefix, files, problems, listed,
+                         notes)
+    descriptive = [(ref, _located_ref(root, ref, notes)) for ref in
+                   mets.iterfind(f".//{{{METS_NS}}}dmdSec/{{{METS_NS}}}mdRef")]
+    descriptive = [(ref, path) for ref, path in descriptive if path and path != OUTSIDE]
+    preservation = [_located_ref(root, ref, notes) for ref in mets.iterfind(f".//{{{METS_NS}}}amdSec//{{{METS_NS}}}mdRef")]
     preservation = [path for path in preservation if path != OUTSIDE]
     for relative in preservation:
         if relative and (root / relative).is_file() and not problems:
             _check_premis(root, relative, files, problems)
     for data_file in sorted(root.glob("representations/*/data/**/*")):
         relative = data_file.relative_to(root).as_posix()
-        if data_file.is_file() and relative not in listed:
-            problems.append(Problem(relative, "not listed in METS.xml (no checksum to check it against)"))
+        if not data_file.is_file() or relative in listed:
+            continue
+        if data_file.name in _PLACEHOLDERS:
+            notes.append(Problem(relative, "a placeholder or system file, not listed in METS.xml: left aside"))
+            continue
+        problems.append(Problem(relative, "not listed in METS.xml (no checksum to check it against)"))
     if problems:
         raise PackageRejected(problems)
-    if not descriptive or not any(descriptive):
+    if not descriptive:
         raise PackageRejected([Problem("METS.xml", "no descriptive metadata (dmdSec/mdRef)")])
     identifier = mets.get("OBJID") or name
     header = mets.find(f"{{{METS_NS}}}metsHdr")
     created = header.get("CREATEDATE") if header is not None else None
     records: list[MappedRecord] = []
-    for relative in descriptive:
-        metadata = _parse_xml(root / relative, relative)
-        records.extend(_map_description(metadata, relative, identifier, source_id, holding_province))
-    return Package(name, KIND_CSIP, identifier, root, created, records, files)
+    simple: list[tuple[str, list[MappedRecord]]] = []
+    left_aside = []
+    for ref, relative in descriptive:
+        found = _read_description(root, ref, relative, identifier, source_id, holding_province)
+        if isinstance(found, str):
+            left_aside.append(Problem(relative, found))
+        elif found.simple:
+            simple.append((relative, found.records))
+        else:
+            records.extend(found.records)
+    # Simple Dublin Core describes the package when nothing richer does; beside EAD or TT 05 it says less.
+    for relative, found in simple:
+        if records:
+            left_aside.append(Problem(relative, "a Dublin Core description beside a richer one: set aside"))
+        else:
+            records.extend(found)
+    if not records:
+        raise PackageRejected(left_aside + [Problem("METS.xml", "no descriptive metadata the portal can read "
+                                                                "(EAD, TT 05/2025 or Dublin Core)")])
+    return Package(name, KIND_CSIP, identifier, root, created, records, files, notes + left_aside)
+
+
+def _located_ref(root: Path, ref, notes: list[Problem]) -> str | None:
+    """A metadata reference's package path, read as leniently as the files the METS lists."""
+    href = _mdref_path(ref)
+    if not href or href == OUTSIDE:
+        return href
+    return _located(root, "", href, _raw_href(ref), [])  # the note was made when the METS's files were checked
+
+
+def _read_description(root: Path, ref, relative: str, identifier: str, source_id: str, holding_province: str
+                      ) -> _Description | str:
+    """The records a descriptive metadata file gives, or why it is set aside (a text note, a format the portal
+    does not map). Only a description the portal can read and cannot map rejects the package."""
+    media_type = (ref.get("MIMETYPE") or "").lower()
+    if media_type and "xml" not in media_type:
+        return f"{media_type} description (MDTYPE {ref.get('MDTYPE') or 'not stated'}): kept as a file, not read"
+    metadata = _parse_xml(root / relative, relative)
+    localname = etree.QName(metadata).localname.lower()
+    if localname in _SIMPLE_DC_ROOTS and metadata.nsmap.get(None) in (None, DC_NS):
+        try:
+            return _Description([map_oai_dc(_as_oai_dc(metadata), source_id=source_id, local_id=identifier,
+                                            holding_province=holding_province)], simple=True)
+        except RecordError as error:
+            raise PackageRejected([Problem(relative, f"descriptive metadata: {error}")]) from error
+    if localname == "ead" or localname in _TT05_ROOTS:
+        return _Description(_map_description(metadata, relative, identifier, source_id, holding_province))
+    return f"a <{etree.QName(metadata).localname}> description, a format the portal does not map: set aside"
+
+
+def _as_oai_dc(simple):
+    """Simple Dublin Core (<simpledc><title>…, as commons-ip writes it) as the oai_dc the portal maps."""
+    wrapper = etree.Element(f"{{{OAI_DC_NS}}}dc", nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS})
+    for element in simple:
+        if isinstance(element.tag, str) and (element.text or "").strip():
+            etree.SubElement(wrapper, f"{{{DC_NS}}}{etree.QName(element).localname}").text = element.text
+    return wrapper
 
 
 def _mdref_path(ref) -> str | None:
@@ -273,7 +348,8 @@ def package_relative(href: str) -> str:
     return path
 
 
-def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[Problem], listed: set) -> None:
+def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[Problem], listed: set,
+                     notes: list[Problem]) -> None:
     """Checks every file the METS lists (fileSec and metadata references) against its checksum."""
     entries = []
     for file_element in mets.iterfind(f".//{{{METS_NS}}}fileSec//{{{METS_NS}}}file"):
@@ -291,7 +367,8 @@ def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[
             problems.append(Problem(prefix + "METS.xml", f"{_raw_href(raw)} points outside the package; the portal "
                                                          f"reads nothing that is not in the package"))
             continue
-        relative = prefix + href
+        raw = element.find(f"{{{METS_NS}}}FLocat") if element.tag.endswith("}file") else element
+        relative = _located(root, prefix, href, _raw_href(raw), notes)
         if not _safe_relative(relative):
             problems.append(Problem(relative, "path leaves the package"))
             continue
@@ -316,6 +393,23 @@ def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[
             continue
         files[relative] = PackageFile(path, relative, found if _HASHES[algorithm] == "sha256" else None,
                                       element.get("MIMETYPE"))
+
+
+def _located(root: Path, prefix: str, href: str, raw: str, notes: list[Problem]) -> str:
+    """The package path a reference names, read as producers write it when the exact reading names no file:
+    form-encoded ('+' for a space, as commons-ip and RODA write: "representation+1") or with Windows
+    backslashes ("documentation\\file.tif"). The leniency is noted in the report; the file's checksum is checked
+    all the same."""
+    relative = prefix + href
+    if (root / relative).is_file() if _safe_relative(relative) else False:
+        return relative
+    spellings = [(prefix + package_relative(raw.replace("+", " ")), "form-encoded ('+' for a space)"),
+                 (prefix + href.replace("\\", "/"), "written with backslashes")]
+    for candidate, how in spellings:
+        if candidate != relative and _safe_relative(candidate) and (root / candidate).is_file():
+            notes.append(Problem(candidate, f"the METS reference {raw[:200]!r} is {how}; read as {candidate!r}"))
+            return candidate
+    return relative
 
 
 def _raw_href(element) -> str:

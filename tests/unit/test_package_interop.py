@@ -1,0 +1,99 @@
+"""Packages as other producers make them (issue 15): E-ARK's reference library commons-ip (its own
+Simple-EARK-SIP.zip, tests/fixtures/commons-ip), and the habits of packages of the E-ARK IP test corpus:
+backslash hrefs written on Windows, a .gitkeep in data/, simple Dublin Core beside EAD."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from demo.packages import DemoSigning, write_inbox
+from indexer.sources.package import PackageLimits, PackageRejected, extract_zip, read_package
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+GOOD = "SIP_hoso-SNV.2024.01"
+
+
+def _read(root: Path, name: str | None = None):
+    return read_package(root, name or root.name, source_id="nop", holding_province="86")
+
+
+def test_commons_ips_simple_sip_is_taken_in(tmp_path):
+    root = extract_zip(FIXTURES / "commons-ip" / "Simple-EARK-SIP.zip", tmp_path, PackageLimits())
+    package = _read(root, "Simple-EARK-SIP.zip")
+    assert [record.document["title"] for record in package.records] == ["First SIP example"]
+    assert package.records[0].document["date_start"] == "2021-05-20"
+    # "representation+1" in the href is the folder "representation 1", its checksum checked.
+    assert "representations/representation 1/data/documentation.pdf" in package.files
+    assert len(package.files["representations/representation 1/data/documentation.pdf"].sha256) == 64
+    notes = {note.file: note.problem for note in package.notes}
+    assert "form-encoded" in notes["representations/representation 1/METS.xml"]
+    assert "text/plain description (MDTYPE OTHER): kept as a file, not read" == notes[
+        "metadata/other/metadata_other.txt"]
+
+
+@pytest.fixture()
+def good_sip(tmp_path_factory, tmp_path) -> Path:
+    inbox = tmp_path_factory.mktemp("interop-inbox")
+    write_inbox(inbox, DemoSigning())
+    copy = tmp_path / GOOD
+    shutil.copytree(inbox / GOOD, copy)
+    return copy
+
+
+def test_a_backslash_href_written_on_windows_is_read_as_a_path(good_sip):
+    """Reported as "path leaves the package" before (issue 15); its checksum is checked all the same."""
+    mets = good_sip / "METS.xml"
+    text = mets.read_text(encoding="utf-8")
+    written = 'xlink:href="representations/rep1/data/KH-12-2024.pdf"'
+    assert written in text
+    mets.write_text(text.replace(written, written.replace("/", "\\")), encoding="utf-8")
+    package = _read(good_sip)
+    assert len(package.files["representations/rep1/data/KH-12-2024.pdf"].sha256) == 64
+    assert any("written with backslashes" in note.problem for note in package.notes)
+    (good_sip / "representations" / "rep1" / "data" / "KH-12-2024.pdf").write_bytes(b"%PDF-1.4 changed")
+    with pytest.raises(PackageRejected, match="checksum mismatch"):
+        _read(good_sip)
+
+
+def test_a_gitkeep_in_data_is_left_aside_not_a_rejection(good_sip):
+    (good_sip / "representations" / "rep1" / "data" / ".gitkeep").write_bytes(b"")
+    package = _read(good_sip)
+    assert "representations/rep1/data/.gitkeep" not in package.files
+    assert any(note.file.endswith("data/.gitkeep") and "placeholder" in note.problem for note in package.notes)
+    # Any other unlisted file still rejects the package: it has no checksum to be checked against.
+    (good_sip / "representations" / "rep1" / "data" / "khac.pdf").write_bytes(b"%PDF-1.4")
+    with pytest.raises(PackageRejected, match="not listed in METS.xml"):
+        _read(good_sip)
+
+
+def test_simple_dublin_core_beside_a_richer_description_is_set_aside(good_sip):
+    (good_sip / "metadata" / "descriptive" / "dc.xml").write_text(
+        "<simpledc><title>Hồ sơ (Dublin Core)</title></simpledc>", encoding="utf-8")
+    _add_dmd_ref(good_sip, "metadata/descriptive/dc.xml", "DC")
+    package = _read(good_sip)
+    assert "Hồ sơ (Dublin Core)" not in [record.document["title"] for record in package.records]
+    assert [record.document["level"] for record in package.records][:3] == ["fonds", "series", "file"]
+    assert any(note.file == "metadata/descriptive/dc.xml" and "beside a richer one" in note.problem
+               for note in package.notes)
+
+
+def test_a_description_in_a_format_nobody_maps_is_set_aside(good_sip):
+    (good_sip / "metadata" / "descriptive" / "mods.xml").write_text("<mods><titleInfo/></mods>", encoding="utf-8")
+    _add_dmd_ref(good_sip, "metadata/descriptive/mods.xml", "MODS")
+    assert any("<mods> description" in note.problem for note in _read(good_sip).notes)
+
+
+def _add_dmd_ref(root: Path, relative: str, mdtype: str) -> None:
+    mets = root / "METS.xml"
+    text = mets.read_text(encoding="utf-8")
+    digest = hashlib.sha256((root / relative).read_bytes()).hexdigest()
+    prefix = "mets:" if "<mets:dmdSec" in text else ""
+    ref = (f'<{prefix}dmdSec ID="dmd-extra"><{prefix}mdRef LOCTYPE="URL" MDTYPE="{mdtype}" MIMETYPE="text/xml" '
+           f'xlink:type="simple" xlink:href="{relative}" CHECKSUM="{digest}" CHECKSUMTYPE="SHA-256"/>'
+           f'</{prefix}dmdSec>')
+    marker = f"<{prefix}dmdSec"
+    assert marker in text
+    mets.write_text(text.replace(marker, ref + marker, 1), encoding="utf-8")
