@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.conftest import ServerThread
+from tests.e2e.screens import PHONE
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Without these Chromium keeps calling Google's hosts, which this closed network refuses.
@@ -105,6 +106,16 @@ def no_csp_violation(csp_watch):
 @pytest.fixture()
 def page(browser):
     context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+
+@pytest.fixture()
+def phone(browser):
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
     page = context.new_page()
     yield page
     context.close()

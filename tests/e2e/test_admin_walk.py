@@ -12,12 +12,11 @@ from playwright.sync_api import expect
 
 from demo.packages import DemoSigning, write_ca_certificate, write_inbox
 from tests.conftest import ServerThread, add_demo_sources, drop_indices, make_portal
+from tests.e2e.screens import LAPTOP, PHONE
 from tests.e2e.sign_in import sign_in_as
 from tests.e2e.test_accessibility import check_page
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
-LAPTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.screens import LAPTOP, PHONE
 from tests.e2e.sign_in import sign_in_as
 from tests.e2e.test_accessibility import check_page
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
-LAPTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 # What each role finds in the header, by data-menu-entry, and whether they fold into one menu.
 ROLE_ENTRIES = {

@@ -5,13 +5,13 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from playwright.sync_api import expect
+
+from tests.e2e.screens import PHONE
 
 from tests.e2e.test_accessibility import find_record_id
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
-PHONE = {"width": 390, "height": 844}
 MAX_TABS = 300
 
 FOCUSED = """() => {
@@ -99,15 +99,6 @@ def test_choosing_a_sort_order_with_arrow_keys_does_not_reload_the_page(page, po
 
 
 # --- phone ----------------------------------------------------------------------------------
-
-@pytest.fixture()
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True,
-                                  device_scale_factor=2)
-    page = context.new_page()
-    yield page
-    context.close()
-
 
 def test_pages_fit_a_phone_without_sideways_scrolling(phone, portal_server):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

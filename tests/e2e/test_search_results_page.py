@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 from tests.e2e.test_accessibility import BLOCKING_IMPACTS, describe, run_axe
 from tests.extra_records import copy_of, extra_records, one_record
 
-PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
@@ -29,15 +28,6 @@ def assert_axe_clean(page, what: str) -> None:
 
 def no_horizontal_scroll(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-
-
-@pytest.fixture()
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True,
-                                  device_scale_factor=2)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 # --- facets and the summary of filters ---------------------------------------------------------------------------
