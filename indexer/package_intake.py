@@ -251,6 +251,8 @@ class _Intake:
                     base = PurePosixPath(entry.name) / (root.relative_to(scratch).as_posix() if entry.is_file()
                                                         else ".")
                     documents, notes, pending = self._documents(package, base)
+            if problems is None:  # out of kept_alive: the session is asked, and that work must leave it alone
+                problems = self._identity_taken(package, entry.name)
             if problems is not None:
                 self._reject(waiting, problems)
                 return
@@ -370,6 +372,25 @@ class _Intake:
         return HarvestObject(run_id=self.run.id, identifier=identifier, record_id=doc_id and doc_id[:600],
                              datestamp=datestamp, state=state, error=error, error_kind=error_kind,
                              updated_at=utcnow())
+
+    def _identity_taken(self, package: Package, name: str) -> list[Problem] | None:
+        """A package never silently replaces the records of another: sixteen bags of the LoC suite share one
+        External-Identifier, and each took over the one record of the bag before. The package that holds the
+        identifier keeps it; a later one with another name is refused, naming the holder (issue 15)."""
+        # Its own records: a hồ sơ and its documents. The fonds and series above them are shared by design.
+        ids = [mapped.document["id"] for mapped in package.records if mapped.document["level"] in ("file", "item")]
+        holders = {doc_id: values["identifier"] for doc_id, values in self.held.items() if doc_id in ids}
+        if ids:
+            holders.update({doc_id: identifier for doc_id, identifier in self.db.execute(
+                select(HarvestedRecord.record_id, HarvestedRecord.identifier).where(
+                    HarvestedRecord.source_id == self.source.id, HarvestedRecord.record_id.in_(ids))).all()
+                if doc_id not in holders})
+        taken = sorted({identifier.split("/", 1)[0] for identifier in holders.values()} - {name})
+        if not taken:
+            return None
+        return [Problem(name, f"its identifier {package.identifier!r} is already held by the package {taken[0]!r}; a "
+                              f"package's records never replace another's: give this package an identifier of its "
+                              f"own, or withdraw {taken[0]!r} from done/ first")]
 
     def _reject(self, waiting: _Waiting, problems: list[Problem]) -> None:
         entry = waiting.entry

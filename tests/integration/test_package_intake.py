@@ -348,3 +348,34 @@ def test_the_reports_of_a_package_source_name_no_server_folder(tmp_path_factory)
         assert str(root) not in gone.message and "/srv/" not in gone.message, gone.message
     finally:
         drop_indices(app)
+
+
+def test_a_bag_with_another_bags_identifier_is_refused_not_merged(tmp_path_factory):
+    """Sixteen bags of the LoC suite share one External-Identifier and each took over the one record of the bag
+    before (issue 15). The first keeps it; the second is refused, naming the first, and changes nothing."""
+    import bagit
+
+    root = tmp_path_factory.mktemp("shared-identifier")
+    inbox = root / "inbox"
+    for name, title in (("bag-a", "Ảnh tư liệu A"), ("bag-b", "Ảnh tư liệu B")):
+        folder = inbox / name
+        (folder).mkdir(parents=True)
+        (folder / "anh.txt").write_text(f"{title}\n", encoding="utf-8")
+        bagit.make_bag(str(folder), {"External-Identifier": "LOC.SHARED.1", "Title": title,
+                                     "Access-Level": "Công khai"}, processes=1, checksums=["sha256"])
+    app = make_portal(tmp_path_factory)
+    try:
+        runner = app.test_cli_runner()
+        assert runner.invoke(args=["sources", "add", "--id", "bags", "--kind", "package", "--url", str(inbox),
+                                   "--province", "86"]).exit_code == 0
+        runner.invoke(args=["harvest", "--source", "bags"])
+        held = _search(app, {"query": {"term": {"source_id": "bags"}}})
+        assert [d["title"] for d in held] == ["Ảnh tư liệu A"]
+        run = _runs(app)[-1]
+        assert run.added == 1 and run.failed == 1
+        (kind, count, entries), = run.error_kinds()
+        assert kind == "package" and entries[0]["record"] == "bag-b"
+        assert "'LOC.SHARED.1' is already held by the package 'bag-a'" in entries[0]["message"]
+        assert (inbox / "rejected" / "bag-b").is_dir() and (inbox / "done" / "bag-a").is_dir()
+    finally:
+        drop_indices(app)
