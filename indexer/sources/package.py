@@ -16,6 +16,7 @@ symbolic links that lead out of it.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -484,9 +485,25 @@ def _check_bagit_declaration(root: Path) -> None:
     raise PackageRejected([Problem("bagit.txt", problem)])
 
 
+class _NamingThePackage(logging.Filter):
+    """bagit's own warnings ("data/x md5 validation failed") name the file but not the bag: in a log of a
+    whole inbox they must say which package they are about."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.prefix = name.replace("%", "%%") + ": "
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and not record.msg.startswith(self.prefix):
+            record.msg = self.prefix + record.msg
+        return True
+
+
 def _read_bag(root: Path, name: str, source_id: str, holding_province: str) -> Package:
     bag = None
     _check_bagit_declaration(root)
+    naming = _NamingThePackage(name)
+    bagit.LOGGER.addFilter(naming)
     try:
         bag = bagit.Bag(str(root))
         _refuse_fetching(bag, root)
@@ -497,6 +514,8 @@ def _read_bag(root: Path, name: str, source_id: str, holding_province: str) -> P
         raise PackageRejected(problems or [Problem(name, str(error))]) from error
     except bagit.BagError as error:
         raise PackageRejected([Problem(name, f"not a valid bag: {error}")]) from error
+    finally:
+        bagit.LOGGER.removeFilter(naming)
     files = {}
     sha256 = {path: digests.get("sha256") for path, digests in bag.entries.items()}
     for relative in bag.payload_files():

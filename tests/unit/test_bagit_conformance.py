@@ -2,6 +2,7 @@
 an inbox package is: the valid ones are taken in, the invalid ones refused with the reason (issue 15)."""
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -43,3 +44,13 @@ def test_invalid_bags_are_refused_with_the_reason(bag, file, reason, tmp_path):
         _read(bag, tmp_path)
     problems = [(problem.file, problem.problem) for problem in refused.value.problems]
     assert any(name == file and reason in text for name, text in problems), problems
+
+
+def test_bagits_own_warnings_name_the_package(tmp_path, caplog):
+    """In the log of a whole inbox, "data/bare-filename md5 validation failed" must say which bag (issue 15)."""
+    caplog.set_level(logging.WARNING, logger="bagit")
+    with pytest.raises(PackageRejected):
+        _read("v0.97/invalid/corrupt-data-file", tmp_path)
+    warnings = [record.getMessage() for record in caplog.records if record.name == "bagit"]
+    assert warnings and all(message.startswith("corrupt-data-file: ") for message in warnings), warnings
+    assert any("data/bare-filename" in message for message in warnings)
