@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import stat
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -516,11 +517,19 @@ def _read_bag(root: Path, name: str, source_id: str, holding_province: str) -> P
         raise PackageRejected([Problem(name, f"not a valid bag: {error}")]) from error
     finally:
         bagit.LOGGER.removeFilter(naming)
-    files = {}
+    files, notes = {}, []
     sha256 = {path: digests.get("sha256") for path, digests in bag.entries.items()}
+    # bagit matches the manifest's names and the disk's whatever their Unicode normalisation (macOS writes NFD);
+    # the checksum must follow the file all the same, or it would be taken in with none.
+    by_normal_form = {unicodedata.normalize("NFC", path): path for path in sha256}
     for relative in bag.payload_files():
         relative = PurePosixPath(relative).as_posix()
-        files[relative] = PackageFile(root / relative, relative, sha256.get(relative))
+        listed = relative if relative in sha256 else by_normal_form.get(unicodedata.normalize("NFC", relative))
+        if listed is not None and listed != relative:
+            notes.append(Problem(relative, f"named in the manifest as {_normal_form(listed)} and written on disk "
+                                           f"as {_normal_form(relative)}: the same name in two Unicode "
+                                           f"normalisations, taken as one file"))
+        files[relative] = PackageFile(root / relative, relative, sha256.get(listed) if listed else None)
     info = {key.lower(): (value[0] if isinstance(value, list) else value) for key, value in bag.info.items()}
     identifier = info.get("external-identifier") or name
     records = []
@@ -531,7 +540,11 @@ def _read_bag(root: Path, name: str, source_id: str, holding_province: str) -> P
                 records.extend(_map_description(metadata, relative, identifier, source_id, holding_province))
     if not records:
         records = [_bag_info_record(info, identifier, name, source_id, holding_province)]
-    return Package(name, KIND_BAGIT, identifier, root, info.get("bagging-date"), records, files)
+    return Package(name, KIND_BAGIT, identifier, root, info.get("bagging-date"), records, files, notes)
+
+
+def _normal_form(text: str) -> str:
+    return next((form for form in ("NFC", "NFD") if unicodedata.is_normalized(form, text)), "another form")
 
 
 def _refuse_fetching(bag, root: Path) -> None:

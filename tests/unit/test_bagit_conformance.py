@@ -54,3 +54,25 @@ def test_bagits_own_warnings_name_the_package(tmp_path, caplog):
     warnings = [record.getMessage() for record in caplog.records if record.name == "bagit"]
     assert warnings and all(message.startswith("corrupt-data-file: ") for message in warnings), warnings
     assert any("data/bare-filename" in message for message in warnings)
+
+
+def test_a_name_in_another_unicode_normalisation_keeps_its_checksum_and_is_noted(tmp_path):
+    """The manifest says "Núñez" composed (NFC), the disk holds it decomposed (NFD, as macOS writes). bagit
+    matches the two; the file was then taken in without its checksum. It keeps it now, and the report says why
+    (issue 15)."""
+    import hashlib
+    import unicodedata
+
+    import bagit
+
+    folder = tmp_path / "bag-nfd"
+    folder.mkdir()
+    composed, decomposed = (unicodedata.normalize(form, "Núñez.txt") for form in ("NFC", "NFD"))
+    (folder / composed).write_text("hồ sơ\n", encoding="utf-8")
+    bagit.make_bag(str(folder), {"External-Identifier": "NFD.1"}, processes=1, checksums=["sha256"])
+    (folder / "data" / composed).rename(folder / "data" / decomposed)
+    package = read_package(folder, folder.name, source_id="loc", holding_province="86")
+    assert package.files[f"data/{decomposed}"].sha256 == hashlib.sha256("hồ sơ\n".encode()).hexdigest()
+    assert [(note.file, note.problem) for note in package.notes] == [
+        (f"data/{decomposed}", "named in the manifest as NFC and written on disk as NFD: the same name in two "
+                               "Unicode normalisations, taken as one file")]
