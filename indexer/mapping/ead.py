@@ -52,6 +52,9 @@ _LANGUAGE_CODES = {"vie": "vi", "eng": "en", "fre": "fr", "fra": "fr", "chi": "z
 _MAX_DEPTH = 12  # EAD numbers components c01 … c12; deeper nesting is not a finding aid we know
 
 
+EAD3_NS = "http://ead3.archivists.org/schema/"
+
+
 def map_ead(
     metadata: etree._Element, *, source_id: str, local_id: str, holding_province: str, local_files: bool = False
 ) -> list[MappedRecord]:
@@ -62,6 +65,10 @@ def map_ead(
     """
     if metadata is None or not isinstance(metadata.tag, str) or etree.QName(metadata).localname != "ead":
         raise RecordError("mapping", "the record has no EAD metadata (no <ead> element)")
+    if etree.QName(metadata).namespace == EAD3_NS or _child(metadata, "control") is not None:
+        raise RecordError("mapping", "this finding aid is EAD3, which the portal does not read yet: it reads EAD 2002 "
+                                     "(urn:isbn:1-931666-22-9, or without a namespace); the archive can export "
+                                     "EAD 2002, or ask for EAD3 support")
     archdesc = _child(metadata, "archdesc")
     if archdesc is None:
         raise RecordError("mapping", "the EAD finding aid has no <archdesc>")

@@ -236,3 +236,15 @@ def test_an_eadid_url_that_is_an_address_is_kept():
     xml = """<ead><eadheader><eadid url="https://archives.example.org/ead/1">x</eadid></eadheader>
       <archdesc level="fonds"><did><unittitle>T</unittitle></did></archdesc></ead>"""
     assert _mapped(xml)[0].document["source_url"] == "https://archives.example.org/ead/1"
+
+
+@pytest.mark.parametrize("xml", [
+    '<ead xmlns="http://ead3.archivists.org/schema/"><control/><archdesc level="fonds"><did>'
+    '<unittitle>T</unittitle></did></archdesc></ead>',
+    '<ead><control><recordid>x</recordid></control><archdesc level="fonds"><did><unittitle>T</unittitle></did>'
+    '</archdesc></ead>',
+])
+def test_ead3_is_refused_saying_so(xml):
+    """Issue 15: EAD3 was refused for a level it uses ("database"); now it says what it is and what is read."""
+    with pytest.raises(RecordError, match="EAD3, which the portal does not read yet: it reads EAD 2002"):
+        _map(xml)
