@@ -380,7 +380,7 @@ def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[
         listed.add(relative)
         checksum, algorithm = element.get("CHECKSUM"), (element.get("CHECKSUMTYPE") or "").upper()
         if not path.is_file():
-            problems.append(Problem(relative, "listed in METS.xml but missing"))
+            problems.append(Problem(relative, "listed in METS.xml but missing" + _case_only_hint(root, relative)))
             continue
         if not checksum:
             problems.append(Problem(relative, "no checksum in METS.xml"))
@@ -391,7 +391,8 @@ def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[
         found = _digest(path, _HASHES[algorithm])
         if found != checksum.strip().lower():
             problems.append(Problem(relative, f"{algorithm} checksum mismatch: expected {checksum.strip().lower()}, "
-                                              f"found {found}"))
+                                              f"found {found}"
+                                              + _line_ending_hint(path, _HASHES[algorithm], checksum)))
             continue
         files[relative] = PackageFile(path, relative, found if _HASHES[algorithm] == "sha256" else None,
                                       element.get("MIMETYPE"))
@@ -412,6 +413,37 @@ def _located(root: Path, prefix: str, href: str, raw: str, notes: list[Problem])
             notes.append(Problem(candidate, f"the METS reference {raw[:200]!r} is {how}; read as {candidate!r}"))
             return candidate
     return relative
+
+
+def _case_only_hint(root: Path, relative: str) -> str:
+    """The E-ARK test corpus names `schemas/METS.xsd` and holds `schemas/mets.xsd`: say so, the producer's fault."""
+    folder, name = (root / relative).parent, PurePosixPath(relative).name
+    if folder.is_dir():
+        for entry in folder.iterdir():
+            if entry.name.lower() == name.lower() and entry.name != name:
+                return f"; the package holds {entry.name!r}, a name that differs only in case (the producer's error)"
+    return ""
+
+
+_TEXT_SAMPLE = 8 * 1024 * 1024  # only a text file this small is read again with other line endings
+
+
+def _line_ending_hint(path: Path, algorithm: str, checksum: str) -> str:
+    """A text file whose checksum matches with the other line endings (CRLF for LF or back) was changed in
+    transit — the E-ARK test corpus's files were committed to git with LF after their checksums were taken on
+    CRLF. Still a mismatch, named as what it is."""
+    if path.stat().st_size > _TEXT_SAMPLE:
+        return ""
+    data = path.read_bytes()
+    if b"\0" in data:
+        return ""
+    expected = checksum.strip().lower()
+    for other, how in ((data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"), "CRLF"),
+                       (data.replace(b"\r\n", b"\n"), "LF")):
+        if other != data and hashlib.new(algorithm, other).hexdigest() == expected:
+            return (f"; the checksum is that of the same text with {how} line endings: the file's line endings were "
+                    f"changed after the package was made (copied as text, or through git)")
+    return ""
 
 
 def _raw_href(element) -> str:

@@ -97,3 +97,36 @@ def _add_dmd_ref(root: Path, relative: str, mdtype: str) -> None:
     marker = f"<{prefix}dmdSec"
     assert marker in text
     mets.write_text(text.replace(marker, ref + marker, 1), encoding="utf-8")
+
+
+def test_a_text_file_whose_line_endings_changed_is_named_as_such(good_sip):
+    """The E-ARK IP test corpus's files were committed with LF after their checksums were taken on CRLF: still a
+    mismatch, but the report says what happened."""
+    text = "Dòng một\r\nDòng hai\r\n".encode("utf-8")
+    target = good_sip / "metadata" / "descriptive" / "ghi-chu.txt"
+    target.write_bytes(text)
+    _add_file(good_sip, "metadata/descriptive/ghi-chu.txt", hashlib.sha256(text).hexdigest())
+    target.write_bytes(text.replace(b"\r\n", b"\n"))
+    with pytest.raises(PackageRejected) as refused:
+        _read(good_sip)
+    problem, = [p.problem for p in refused.value.problems if p.file == "metadata/descriptive/ghi-chu.txt"]
+    assert "checksum mismatch" in problem and "with CRLF line endings" in problem
+
+
+def test_a_file_listed_in_another_case_is_named_as_such(good_sip):
+    (good_sip / "metadata" / "descriptive" / "schema.xsd").write_bytes(b"<xs:schema/>")
+    _add_file(good_sip, "metadata/descriptive/SCHEMA.xsd", hashlib.sha256(b"<xs:schema/>").hexdigest())
+    with pytest.raises(PackageRejected) as refused:
+        _read(good_sip)
+    problem, = [p.problem for p in refused.value.problems if p.file == "metadata/descriptive/SCHEMA.xsd"]
+    assert problem.startswith("listed in METS.xml but missing") and "'schema.xsd'" in problem
+
+
+def _add_file(root: Path, relative: str, digest: str) -> None:
+    mets = root / "METS.xml"
+    text = mets.read_text(encoding="utf-8")
+    entry = (f'<mets:fileGrp USE="Documentation"><mets:file ID="extra" MIMETYPE="text/plain" CHECKSUM="{digest}" '
+             f'CHECKSUMTYPE="SHA-256"><mets:FLocat LOCTYPE="URL" xlink:type="simple" xlink:href="{relative}"/>'
+             f'</mets:file></mets:fileGrp>')
+    assert "<mets:fileSec>" in text
+    mets.write_text(text.replace("<mets:fileSec>", "<mets:fileSec>" + entry, 1), encoding="utf-8")
