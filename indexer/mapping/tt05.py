@@ -22,7 +22,6 @@ has a place in the hierarchy.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from lxml import etree
 
@@ -32,6 +31,7 @@ from indexer.mapping.dates import parse_date_range
 from indexer.mapping.oai_dc import MappedRecord
 from indexer.mapping.text import clean_text
 from indexer.mapping.placement import placement_fields
+from schema.folding import without_diacritics
 from schema.provinces import resolve_origin
 
 # Each field of the record schema → the element names the circulars use for it (normalised by _key).
@@ -87,8 +87,7 @@ _NUMBER = re.compile(r"\d+")
 
 def _key(name: str) -> str:
     """'Tiêu đề hồ sơ', 'TieuDeHoSo' and 'tieu_de_ho_so' are one key: 'tieudehoso'."""
-    decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
-    return re.sub(r"[^a-z0-9]", "", "".join(c for c in decomposed if not unicodedata.combining(c)).lower())
+    return re.sub(r"[^a-z0-9]", "", without_diacritics(name).lower())
 
 
 def map_tt05(

@@ -235,19 +235,19 @@ def _read_csip(root: Path, name: str, source_id: str, holding_province: str) -> 
     notes: list[Problem] = []
     files: dict[str, PackageFile] = {}
     listed: set[str] = set()  # every path a METS names, whether its checksum matched or not
-    _take_mets_files(mets, root, "", files, problems, listed, notes)
+    located: dict = {}  # each METS reference (element) → the package path it was read as
+    _take_mets_files(mets, root, "", files, problems, listed, notes, located)
     for representation_mets in sorted(root.glob("representations/*/METS.xml")):
         prefix = representation_mets.parent.relative_to(root).as_posix() + "/"
         files[prefix + "METS.xml"] = PackageFile(representation_mets, prefix + "METS.xml", None)
         _take_mets_files(_parse_xml(representation_mets, prefix + "METS.xml"), root, prefix, files, problems, listed,
-                         notes)
-    descriptive = [(ref, _located_ref(root, ref, notes)) for ref in
-                   mets.iterfind(f".//{{{METS_NS}}}dmdSec/{{{METS_NS}}}mdRef")]
-    descriptive = [(ref, path) for ref, path in descriptive if path and path != OUTSIDE]
-    preservation = [_located_ref(root, ref, notes) for ref in mets.iterfind(f".//{{{METS_NS}}}amdSec//{{{METS_NS}}}mdRef")]
-    preservation = [path for path in preservation if path != OUTSIDE]
+                         notes, located)
+    descriptive = [(ref, located[ref]) for ref in mets.iterfind(f".//{{{METS_NS}}}dmdSec/{{{METS_NS}}}mdRef")
+                   if ref in located]
+    preservation = [located[ref] for ref in mets.iterfind(f".//{{{METS_NS}}}amdSec//{{{METS_NS}}}mdRef")
+                    if ref in located]
     for relative in preservation:
-        if relative and (root / relative).is_file() and not problems:
+        if (root / relative).is_file() and not problems:
             _check_premis(root, relative, files, problems)
     for data_file in sorted(root.glob("representations/*/data/**/*")):
         relative = data_file.relative_to(root).as_posix()
@@ -285,14 +285,6 @@ def _read_csip(root: Path, name: str, source_id: str, holding_province: str) -> 
         raise PackageRejected(left_aside + [Problem("METS.xml", "no descriptive metadata the portal can read "
                                                                 "(EAD, TT 05/2025 or Dublin Core)")])
     return Package(name, KIND_CSIP, identifier, root, created, records, files, notes + left_aside)
-
-
-def _located_ref(root: Path, ref, notes: list[Problem]) -> str | None:
-    """A metadata reference's package path, read as leniently as the files the METS lists."""
-    href = _mdref_path(ref)
-    if not href or href == OUTSIDE:
-        return href
-    return _located(root, "", href, _raw_href(ref), [])  # the note was made when the METS's files were checked
 
 
 def _read_description(root: Path, ref, relative: str, identifier: str, source_id: str, holding_province: str
@@ -351,8 +343,9 @@ def package_relative(href: str) -> str:
 
 
 def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[Problem], listed: set,
-                     notes: list[Problem]) -> None:
-    """Checks every file the METS lists (fileSec and metadata references) against its checksum."""
+                     notes: list[Problem], located: dict) -> None:
+    """Checks every file the METS lists (fileSec and metadata references) against its checksum; `located`
+    gets the package path each reference was read as."""
     entries = []
     for file_element in mets.iterfind(f".//{{{METS_NS}}}fileSec//{{{METS_NS}}}file"):
         location = file_element.find(f"{{{METS_NS}}}FLocat")
@@ -364,13 +357,13 @@ def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[
         if not href:
             problems.append(Problem(prefix + "METS.xml", f"a file entry {element.get('ID', '')} without a location"))
             continue
+        raw = element.find(f"{{{METS_NS}}}FLocat") if element.tag.endswith("}file") else element
         if href == OUTSIDE:
-            raw = element.find(f"{{{METS_NS}}}FLocat") if element.tag.endswith("}file") else element
             problems.append(Problem(prefix + "METS.xml", f"{_raw_href(raw)} points outside the package; the portal "
                                                          f"reads nothing that is not in the package"))
             continue
-        raw = element.find(f"{{{METS_NS}}}FLocat") if element.tag.endswith("}file") else element
         relative = _located(root, prefix, href, _raw_href(raw), notes)
+        located[element] = relative
         if not _safe_relative(relative):
             problems.append(Problem(relative, "path leaves the package"))
             continue

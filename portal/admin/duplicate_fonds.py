@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 
 from opensearchpy import OpenSearch
 
-from portal.access.identity import Identity, valid_province
-from portal.access.roles import MANAGE_ALL, VIEW_HARVESTS
 from portal.opensearch import SearchUnavailable, run_search
+from schema.folding import folded_words
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +30,7 @@ _TRAILING_DATES = re.compile(r"\s*[\(\[][^\)\]]*\d{4}[^\)\]]*[\)\]]\s*$")
 def fonds_name_key(name: str | None) -> str:
     """The part of a fonds' name that two describers of it share: folded, without "Phông" and dates."""
     text = _LEADING_LEVEL.sub("", unicodedata.normalize("NFC", name or ""))
-    text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = _TRAILING_DATES.sub("", text)
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+    return folded_words(_TRAILING_DATES.sub("", text))
 
 
 @dataclass
@@ -47,11 +43,6 @@ class DuplicateFonds:
     @property
     def ids(self) -> set[str]:
         return {entry["id"] for entry in self.fonds}
-
-
-def may_see_duplicates(identity: Identity, province: str) -> bool:
-    """Who sees a province's sources (portal.admin.harvests.visible_sources) sees its likely duplicates."""
-    return identity.can(VIEW_HARVESTS) and (identity.can(MANAGE_ALL) or valid_province(identity.province) == province)
 
 
 def likely_duplicate_fonds(client: OpenSearch, index: str, provinces: list[str] | None) -> list[DuplicateFonds]:

@@ -32,14 +32,15 @@ def visible_sources(db: Session, identity: Identity) -> list[Source]:
     return list(db.scalars(query))
 
 
+def sees_sources_of(identity: Identity, province: str) -> bool:
+    """Whether the person sees this province's sources (as `visible_sources` decides)."""
+    return identity.can(VIEW_HARVESTS) and (identity.can(MANAGE_ALL) or province == valid_province(identity.province))
+
+
 def source_if_visible(db: Session, identity: Identity, source_id: str) -> Source | None:
-    """The source when the person may see it (as `visible_sources` decides), else None."""
+    """The source when the person may see it, else None."""
     source = db.get(Source, source_id)
-    if source is None or not identity.can(VIEW_HARVESTS):
-        return None
-    if identity.can(MANAGE_ALL) or source.holding_province == valid_province(identity.province):
-        return source
-    return None
+    return source if source is not None and sees_sources_of(identity, source.holding_province) else None
 
 
 def recent_runs(db: Session, sources: list[Source], source_id: str | None = None, limit: int = 50) -> list[HarvestRun]:

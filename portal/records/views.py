@@ -7,7 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
 from portal.access.identity import current_identity, valid_province
-from portal.admin.duplicate_fonds import duplicates_by_fonds, likely_duplicate_fonds, may_see_duplicates
+from portal.admin.duplicate_fonds import duplicates_by_fonds, likely_duplicate_fonds
+from portal.admin.harvests import sees_sources_of
 from portal.audit import actions as audit_actions
 from portal.audit.log import record_event
 from portal.labels import province_label
@@ -103,7 +104,7 @@ def browse_province(province: str):
     identity = current_identity()
     fonds = _service().fonds_of_province(identity, code)
     duplicates = {}
-    if may_see_duplicates(identity, code):  # the archive's people, to tidy; readers see the fonds only
+    if sees_sources_of(identity, code):  # the archive's people, to tidy; readers see the fonds only
         duplicates = duplicates_by_fonds(likely_duplicate_fonds(get_client(), records_alias(), [code]))
     return render_template("records/browse_province.html", province=code,
                            province_name=province_label(code), fonds=fonds, duplicates=duplicates)

@@ -10,7 +10,6 @@ may read it).
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 
 from opensearchpy import OpenSearch
 
@@ -100,7 +99,3 @@ class SpellingService:
         return answer["hits"]["total"]["value"] if answer else 0
 
 
-def without_diacritics(text: str) -> str:
-    """The query as typed on a keyboard without Vietnamese input: "Quyết định" → "Quyet dinh"."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))

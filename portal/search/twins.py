@@ -9,23 +9,15 @@ of is never named as a twin.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 
 from portal.access.identity import Identity
 from portal.access.policy import visible_filter
+from schema.folding import folded_words
 
 MAX_TWINS = 100  # candidates looked at for one page of results
 TWIN_FIELDS = ["id", "title", "level", "source_id", "date_start", "date_end", "doc_number",
                "holding_province", "holding_province_name", "reference_code"]
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-def fold(text: str | None) -> str:
-    """Lower case, no diacritics (đ → d), words joined by one space."""
-    decomposed = unicodedata.normalize("NFD", (text or "").casefold().replace("đ", "d"))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(_NOT_WORD.sub(" ", bare).split())
+fold = folded_words  # lower case, no diacritics (đ → d), words joined by one space
 
 
 def twin_key(record: dict) -> tuple | None:

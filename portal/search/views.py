@@ -12,8 +12,8 @@ from portal.opensearch import get_client, records_alias
 from portal.search.active_filters import active_filters, chosen_first, decade_chosen
 from portal.search.params import SearchParamError, SearchParams, parse_search_params
 from portal.search.service import SearchService
-from portal.search.spelling import without_diacritics
 from portal.search.suggest import SuggestService
+from schema.folding import without_diacritics
 
 search_blueprint = Blueprint("search", __name__)
 

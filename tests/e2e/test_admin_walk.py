@@ -5,6 +5,7 @@ sources (VLG.P03 over OAI-PMH, VL.SNV from an export package) shown to admins as
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,16 +49,26 @@ def _harvest_vinh_long_twice(tmp_path_factory, provider_url: str):
     return app
 
 
-def _context(browser, viewport):
-    return browser.new_context(locale="vi-VN", viewport=viewport)
+@contextmanager
+def _browsing(browser, viewport):
+    """A page of a fresh context on this screen, closed afterwards."""
+    context = browser.new_context(locale="vi-VN", viewport=viewport)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _fits_and_passes_axe(page, name: str, viewport) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{viewport['width']}.png"), full_page=True)
+    check_page(page, page.url, f"{name}-{viewport['width']}")
 
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
 def test_harvests_page_has_a_row_a_source_and_reports_that_line_up(browser, two_sources_of_vinh_long, viewport):
     app, server = two_sources_of_vinh_long
-    context = _context(browser, viewport)
-    page = context.new_page()
-    try:
+    with _browsing(browser, viewport) as page:
         sign_in_as(page, server, app, f"harvests.{viewport['width']}@example.vn", "archive_admin",
                    "Lê Thị Thu Hoạch", province="86")
         page.goto(server.url + "/admin/harvests")
@@ -79,19 +90,13 @@ def test_harvests_page_has_a_row_a_source_and_reports_that_line_up(browser, two_
             assert abs(label["x"] - number["x"]) < 1 and number["y"] >= label["y"] + label["height"] - 1
             lefts.append(round(label["x"]))
         assert len(set(lefts)) == 1, lefts
-        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
-        page.screenshot(path=str(SCREENSHOTS / f"admin-harvests-{viewport['width']}.png"), full_page=True)
-        check_page(page, page.url, f"admin-harvests-{viewport['width']}")
-    finally:
-        context.close()
+        _fits_and_passes_axe(page, "admin-harvests", viewport)
 
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
 def test_sources_page_has_room_buttons_and_no_command_to_run(browser, two_sources_of_vinh_long, viewport):
     app, server = two_sources_of_vinh_long
-    context = _context(browser, viewport)
-    page = context.new_page()
-    try:
+    with _browsing(browser, viewport) as page:
         sign_in_as(page, server, app, f"sources.{viewport['width']}@example.vn", "archive_admin",
                    "Trần Văn Nguồn", province="86")
         page.goto(server.url + "/admin/sources")
@@ -107,18 +112,12 @@ def test_sources_page_has_room_buttons_and_no_command_to_run(browser, two_source
             box = action.bounding_box()
             assert box["height"] >= 30 and box["width"] >= 44, box
         assert harvest_now.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(26, 79, 139)"
-        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
-        page.screenshot(path=str(SCREENSHOTS / f"admin-sources-{viewport['width']}.png"), full_page=True)
-        check_page(page, page.url, f"admin-sources-{viewport['width']}")
-    finally:
-        context.close()
+        _fits_and_passes_axe(page, "admin-sources", viewport)
 
 
 def test_admins_are_shown_the_fonds_two_sources_both_describe(browser, two_sources_of_vinh_long):
     app, server = two_sources_of_vinh_long
-    context = _context(browser, LAPTOP)
-    page = context.new_page()
-    try:
+    with _browsing(browser, LAPTOP) as page:
         sign_in_as(page, server, app, "duplicates@example.vn", "archive_admin", "Võ Thị Trùng", province="86")
         page.goto(server.url + "/admin/sources")
         groups = page.locator("[data-duplicate-fonds] [data-duplicate-group]")
@@ -133,15 +132,11 @@ def test_admins_are_shown_the_fonds_two_sources_both_describe(browser, two_sourc
         expect(page.locator("[data-likely-duplicate='nop-vinhlong:VL.SNV']")).to_contain_text("VLG.P03")
         expect(page.locator("[data-likely-duplicate]")).to_have_count(2)
         check_page(page, page.url, "browse-duplicates-admin")
-    finally:
-        context.close()
 
 
 def test_readers_and_other_provinces_staff_do_not_see_duplicate_marks(browser, two_sources_of_vinh_long):
     app, server = two_sources_of_vinh_long
-    context = _context(browser, LAPTOP)
-    page = context.new_page()
-    try:
+    with _browsing(browser, LAPTOP) as page:
         page.goto(server.url + "/browse/86")
         expect(page.locator("ol.fonds-list li").first).to_be_visible()
         expect(page.locator("[data-likely-duplicate]")).to_have_count(0)
@@ -149,5 +144,3 @@ def test_readers_and_other_provinces_staff_do_not_see_duplicate_marks(browser, t
         page.goto(server.url + "/browse/86")
         expect(page.locator("ol.fonds-list li").first).to_be_visible()
         expect(page.locator("[data-likely-duplicate]")).to_have_count(0)
-    finally:
-        context.close()

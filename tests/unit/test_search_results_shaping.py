@@ -7,8 +7,9 @@ from portal.access.policy import visible_filter
 from portal.search.active_filters import chosen_first, decade_chosen
 from portal.search.highlights import echoes_title, merge_adjacent_marks, shape_fragments
 from portal.search.params import SearchParams
-from portal.search.spelling import candidate_queries, corrections, count_body, without_diacritics
+from portal.search.spelling import candidate_queries, corrections, count_body
 from portal.search.twins import are_twins, build_twin_search, fold
+from schema.folding import without_diacritics
 
 # --- marks and snippets ------------------------------------------------------------------------------------------
 
