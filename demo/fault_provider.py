@@ -39,6 +39,7 @@ class FaultRecord:
     level: str = "hồ sơ"
     description: str = ""
     file_urls: tuple[str, ...] = ()
+    rights: tuple[str, ...] = ("Công khai",)  # dc:rights, as a DSpace or an English-language archive writes them
 
     @property
     def identifier(self) -> str:
@@ -238,7 +239,9 @@ class FaultProvider:
             f"<dc:type>{escape(record.level)}</dc:type><dc:date>{escape(record.date)}</dc:date>"
             f"<dc:description>{description}</dc:description>"
             + "".join(f"<dc:relation>{escape(url)}</dc:relation>" for url in record.file_urls) +
-            "<dc:coverage>Vĩnh Long</dc:coverage><dc:rights>Công khai</dc:rights><dc:language>vi</dc:language>"
+            "<dc:coverage>Vĩnh Long</dc:coverage>"
+            + "".join(f"<dc:rights>{escape(statement)}</dc:rights>" for statement in record.rights) +
+            "<dc:language>vi</dc:language>"
             "</oai_dc:dc>")
         return f"<record>{header}<metadata>{metadata}</metadata></record>"
 
