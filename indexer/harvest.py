@@ -46,6 +46,7 @@ from indexer.text_extraction import TikaExtractor
 from indexer.writer import RecordWriter
 from schema.access_policy import policy_of
 from schema.file_links import FileLinkPolicy, guarded_session
+from schema.index import IndexLayout
 from schema.record import record_id
 from schema.tables import HarvestedRecord, HarvestObject, HarvestRun, Source, next_due, utcnow
 
@@ -58,6 +59,7 @@ FINISHED_STATES = ("done", "done-with-errors", "failed", "stopped")
 @dataclass
 class HarvestSettings:
     index_prefix: str = ""
+    index_layout: IndexLayout = field(default_factory=IndexLayout)  # shards and replicas of a new index
     batch_size: int = 500  # documents a bulk request carries at most
     bulk_threads: int = 2  # bulk requests of one page sent at once, when a page needs more than one
     file_threads: int = 2  # files of a page downloaded and sent to Tika at once
@@ -296,13 +298,15 @@ class SourceHarvest:
         if self.full:
             if run.target_index:
                 self.writer = self._beating(partial(RecordWriter, self.client, self.source.id,
-                                                    self.settings.index_prefix, index=run.target_index))
+                                                    self.settings.index_prefix, index=run.target_index,
+                                                    layout=self.settings.index_layout))
             else:
                 self.writer = self._beating(RecordWriter.new_generation, self.client, self.source.id,
-                                            self.settings.index_prefix)
+                                            self.settings.index_prefix, self.settings.index_layout)
                 run.target_index = self.writer.index
         else:
-            self.writer = self._beating(RecordWriter, self.client, self.source.id, self.settings.index_prefix)
+            self.writer = self._beating(partial(RecordWriter, self.client, self.source.id, self.settings.index_prefix,
+                                                layout=self.settings.index_layout))
         self.lease.commit()
 
     def _choose_prefix(self) -> str:

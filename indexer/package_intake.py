@@ -139,10 +139,12 @@ class _Intake:
 
     def _prepare(self) -> None:
         if self.full:
-            self.writer = RecordWriter.new_generation(self.client, self.source.id, self.settings.index_prefix)
+            self.writer = RecordWriter.new_generation(self.client, self.source.id, self.settings.index_prefix,
+                                                      self.settings.index_layout)
             self.run.target_index = self.writer.index
         else:
-            self.writer = RecordWriter(self.client, self.source.id, self.settings.index_prefix)
+            self.writer = RecordWriter(self.client, self.source.id, self.settings.index_prefix,
+                                       layout=self.settings.index_layout)
 
     def _waiting(self) -> list[_Waiting]:
         """The inbox's packages; for a full run the packages in done/ first, so that the newer ones win."""

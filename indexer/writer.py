@@ -5,27 +5,36 @@ before a field was added to the mapping gets the new field when it is next opene
 """
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 from typing import Iterator
 
 import orjson
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
-from opensearchpy.exceptions import NotFoundError, OpenSearchException
+from opensearchpy.exceptions import NotFoundError, OpenSearchException, TransportError
 
 from indexer.errors import IndexUnavailable
-from schema.index import INDEX_BODY, MAPPINGS, alias_name, source_index_name, source_index_pattern
+from schema.index import MAPPINGS, IndexLayout, alias_name, source_index_name, source_index_pattern
 
 MAX_BULK_BYTES = 20 * 1024 * 1024  # a request's body at most; a larger document goes alone
+# A bulk request waits longer than OpenSearch waits for a shard's primary (1 minute), so a primary failing
+# over to its replica when a node is lost is waited out; refused or cut off, it is sent again, 4 times in all.
+BULK_TIMEOUT = 120
+BULK_ATTEMPTS = 4
+BULK_BACKOFF = 1.0  # seconds before the second attempt, doubling
+RETRYABLE_STATUSES = (429, 502, 503, 504)
 
 
 class RecordWriter:
     """Writes one source's records: into the index behind the alias, or (`index=`) into a new
     generation being built beside it by a full run, which `swap_alias` later puts in its place."""
 
-    def __init__(self, client: OpenSearch, source_id: str, index_prefix: str = "", index: str | None = None):
+    def __init__(self, client: OpenSearch, source_id: str, index_prefix: str = "", index: str | None = None,
+                 layout: IndexLayout = IndexLayout()):
         self.client = client
         self.source_id = source_id
+        self.layout = layout
         self.alias = alias_name(index_prefix)
         self.index_prefix = index_prefix
         if index is not None:
@@ -37,10 +46,12 @@ class RecordWriter:
         self.index = current or self._create_index()
 
     @classmethod
-    def new_generation(cls, client: OpenSearch, source_id: str, index_prefix: str = "") -> "RecordWriter":
+    def new_generation(cls, client: OpenSearch, source_id: str, index_prefix: str = "",
+                       layout: IndexLayout = IndexLayout()) -> "RecordWriter":
         """A writer into a new, empty index of the source that readers do not see until swap_alias."""
         writer = cls.__new__(cls)
         writer.client, writer.source_id, writer.index_prefix = client, source_id, index_prefix
+        writer.layout = layout
         writer.alias = alias_name(index_prefix)
         writer.index = writer._create_index(with_alias=False)
         return writer
@@ -91,7 +102,7 @@ class RecordWriter:
         # Microseconds after the seconds keep names unique and still sorted by age.
         generation = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
         index = index or source_index_name(self.index_prefix, self.source_id, generation)
-        body = {**INDEX_BODY, "aliases": {self.alias: {}}} if with_alias else INDEX_BODY
+        body = {**self.layout.body(), "aliases": {self.alias: {}}} if with_alias else self.layout.body()
         try:
             self.client.indices.create(index=index, body=body)
         except OpenSearchException as error:
@@ -112,10 +123,7 @@ class RecordWriter:
         """Index and delete in bulk requests; returns (id, error) for each action that failed."""
         failures = []
         for body in self._bulk_bodies(documents, deleted_ids):
-            try:
-                answer = self.client.bulk(body=body, refresh=False)
-            except OpenSearchException as error:
-                raise IndexUnavailable(f"bulk write to {self.index} failed: {error}") from error
+            answer = self._send(body)
             if not answer.get("errors"):
                 continue
             for item in answer["items"]:
@@ -125,6 +133,21 @@ class RecordWriter:
                     continue  # deleting what was never indexed is already done
                 failures.append((detail.get("_id", "?"), str(detail.get("error", detail))))
         return failures
+
+    def _send(self, body: bytes) -> dict:
+        """One bulk request, sent again when the cluster could not take it (a node lost, a primary failing over
+        to its replica, too busy): indexing by id is idempotent, so a request sent twice writes once."""
+        for attempt in range(1, BULK_ATTEMPTS + 1):
+            try:
+                return self.client.bulk(body=body, refresh=False, request_timeout=BULK_TIMEOUT)
+            except (OpenSearchConnectionError, TransportError) as error:
+                retryable = isinstance(error, OpenSearchConnectionError) or error.status_code in RETRYABLE_STATUSES
+                if not retryable or attempt == BULK_ATTEMPTS:
+                    raise IndexUnavailable(f"bulk write to {self.index} failed: {error}") from error
+                time.sleep(BULK_BACKOFF * 2 ** (attempt - 1))
+            except OpenSearchException as error:
+                raise IndexUnavailable(f"bulk write to {self.index} failed: {error}") from error
+        raise AssertionError("unreachable")
 
     def _bulk_bodies(self, documents: list[dict], deleted_ids: list[str]) -> Iterator[bytes]:
         """The actions as NDJSON, serialised once (orjson: the stdlib encoder costs a harvest more than

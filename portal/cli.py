@@ -5,6 +5,7 @@ import logging
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import datetime
 
 import click
@@ -24,13 +25,16 @@ from portal.admin.access_policy import remove_rule, rules_of, set_rule, set_unst
 from portal.admin.sources import (InvalidSource, apply_settings, changes_between, check_source_id, checked_settings,
                                   settings_of)
 from portal.audit import actions as audit_actions
+from portal.backup.database import BackupError, backup_database, restore_database
+from portal.backup.snapshots import SnapshotError, list_snapshots, restore_snapshot, take_snapshot
 from portal.audit.log import record_command_event
-from portal.opensearch import get_client
+from portal.opensearch import get_client, index_layout
 from schema.access_policy import RULE_LEVELS
 from schema.record import ACCESS_LEVELS
 from schema.tables import SOURCE_KINDS, HarvestRun, Source, next_due, run_request_pending, utcnow
 
-db_cli = AppGroup("db", help="The portal's database.")
+db_cli = AppGroup("db", help="The portal's database: migrate, back up, restore.")
+index_cli = AppGroup("index", help="The records index: snapshots and restores.")
 sources_cli = AppGroup("sources", help="The archive endpoints the harvester reads.")
 
 
@@ -39,6 +43,66 @@ def db_upgrade():
     """Create or migrate the database tables (Alembic, to the newest revision)."""
     database.upgrade_schema(current_app)
     click.echo("database is at the newest revision")
+
+
+@db_cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(target):
+    """Back the database up to one file (pg_dump's custom format, or a SQLite copy made online)."""
+    try:
+        backup_database(current_app.config["DATABASE_URL"], target)
+    except BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"database backed up to {target} ({target.stat().st_size} bytes)")
+
+
+@db_cli.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+def db_restore(source):
+    """Restore a `flask db backup` file into the (empty) database DATABASE_URL names."""
+    try:
+        restore_database(current_app.config["DATABASE_URL"], source)
+    except BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"database restored from {source}; check the audit chain with `flask audit verify`")
+
+
+@index_cli.command("snapshot")
+@click.option("--name", default=None, help="The snapshot's name (default: records-<UTC date and time>).")
+def index_snapshot(name):
+    """Snapshot every records index with its aliases to OPENSEARCH_SNAPSHOT_PATH."""
+    try:
+        snapshot = take_snapshot(get_client(), current_app.config["OPENSEARCH_INDEX_PREFIX"],
+                                 current_app.config["OPENSEARCH_SNAPSHOT_PATH"], name)
+    except SnapshotError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"snapshot {snapshot['snapshot']}: {len(snapshot['indices'])} indexes, "
+               f"{snapshot['shards']['successful']} shards")
+
+
+@index_cli.command("snapshots")
+def index_snapshots():
+    """List the snapshots in OPENSEARCH_SNAPSHOT_PATH."""
+    try:
+        snapshots = list_snapshots(get_client(), current_app.config["OPENSEARCH_SNAPSHOT_PATH"])
+    except SnapshotError as error:
+        raise click.ClickException(str(error))
+    for snapshot in snapshots:
+        click.echo(f"{snapshot['snapshot']:<32} {snapshot['state']:<8} {snapshot.get('start_time', '')} "
+                   f"{len(snapshot['indices'])} indexes")
+
+
+@index_cli.command("restore")
+@click.argument("name")
+@click.option("--replace", is_flag=True, help="Delete the records indexes there are before restoring.")
+def index_restore(name, replace):
+    """Restore the records indexes and aliases of snapshot NAME."""
+    try:
+        indexes = restore_snapshot(get_client(), current_app.config["OPENSEARCH_INDEX_PREFIX"],
+                                   current_app.config["OPENSEARCH_SNAPSHOT_PATH"], name, replace=replace)
+    except SnapshotError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"snapshot {name} restored: {len(indexes)} indexes")
 
 
 @sources_cli.command("list")
@@ -323,6 +387,7 @@ def _give_back_run_request(db, source: Source, request: RunRequest) -> None:
 def harvest_settings(config, trust_roots=None) -> HarvestSettings:
     return HarvestSettings(
         index_prefix=config["OPENSEARCH_INDEX_PREFIX"],
+        index_layout=index_layout(config),
         http_timeout=config["HARVEST_HTTP_TIMEOUT"],
         signature_trust_roots=trust_roots or [],
         retry=RetryPolicy(attempts=config.get("HARVEST_RETRIES", 4), backoff=config.get("HARVEST_BACKOFF", 2.0),
@@ -377,5 +442,6 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(users_cli)
     app.cli.add_command(db_cli)
+    app.cli.add_command(index_cli)
     app.cli.add_command(sources_cli)
     app.cli.add_command(harvest_command)

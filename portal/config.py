@@ -10,7 +10,7 @@ from dotenv import load_dotenv
 log = logging.getLogger(__name__)
 
 
-def _int(name: str, default: int) -> int:
+def _int(name: str, default: int | None) -> int | None:
     value = os.environ.get(name)
     return int(value) if value else default
 
@@ -63,6 +63,18 @@ def load_config(instance_path: str) -> dict:
         "OPENSEARCH_URL": os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200"),
         "OPENSEARCH_INDEX_PREFIX": os.environ.get("OPENSEARCH_INDEX_PREFIX", ""),
         "OPENSEARCH_TIMEOUT": _int("OPENSEARCH_TIMEOUT", 30),
+        # A request whose node cannot be reached goes to the next node named in OPENSEARCH_URL, this many times.
+        "OPENSEARCH_RETRIES": _int("OPENSEARCH_RETRIES", 3),
+        # Of a new index: primary shards, and replicas (unset: 1 when OPENSEARCH_URL names several nodes, else 0).
+        "OPENSEARCH_SHARDS": _int("OPENSEARCH_SHARDS", 1),
+        "OPENSEARCH_REPLICAS": _int("OPENSEARCH_REPLICAS", None),
+        # A secured cluster: basic credentials and the CA bundle its certificates chain to.
+        "OPENSEARCH_USERNAME": os.environ.get("OPENSEARCH_USERNAME", ""),
+        "OPENSEARCH_PASSWORD": os.environ.get("OPENSEARCH_PASSWORD", ""),
+        "OPENSEARCH_CA_CERTS": os.environ.get("OPENSEARCH_CA_CERTS", ""),
+        # Where `flask index snapshot` keeps snapshots: a directory in every node's path.repo (shared on a cluster).
+        "OPENSEARCH_SNAPSHOT_PATH": os.environ.get("OPENSEARCH_SNAPSHOT_PATH",
+                                                   "/var/tmp/archives-portal/opensearch-snapshots"),
         "TIKA_SERVER_ENDPOINT": os.environ.get("TIKA_SERVER_ENDPOINT", "http://127.0.0.1:9998"),
         "TIKA_MAX_FILE_BYTES": _int("TIKA_MAX_FILE_BYTES", 50 * 1024 * 1024),
         "TIKA_TIMEOUT": _int("TIKA_TIMEOUT", 120),

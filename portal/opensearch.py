@@ -8,7 +8,7 @@ from opensearchpy import OpenSearch, Urllib3HttpConnection
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import NotFoundError, OpenSearchException
 
-from schema.index import alias_name
+from schema.index import IndexLayout, alias_name
 
 
 class SearchUnavailable(Exception):
@@ -28,15 +28,42 @@ class TimedConnection(Urllib3HttpConnection):
             OPENSEARCH_SECONDS.labels(opensearch_operation(url)).observe(time.perf_counter() - started)
 
 
-def build_client(url: str, timeout: int = 30) -> OpenSearch:
-    return OpenSearch(hosts=[url], timeout=timeout, max_retries=1, retry_on_timeout=False,
-                      connection_class=TimedConnection)
+def node_urls(urls: str) -> list[str]:
+    """The nodes of OPENSEARCH_URL: one URL, or several separated by commas (every node of a cluster)."""
+    return [url.strip() for url in urls.split(",") if url.strip()]
+
+
+def build_client(url: str, timeout: int = 30, *, retries: int = 1, username: str = "", password: str = "",
+                 ca_certs: str = "") -> OpenSearch:
+    """A client of every node named: a request whose node cannot be reached (refused, reset, gone) is sent
+    to the next node, up to `retries` more times, and the node is left aside a while. A timeout is not retried:
+    the node may still be working on it. Credentials and a CA bundle for a secured cluster."""
+    options = {}
+    if username:
+        options["http_auth"] = (username, password)
+    if ca_certs:
+        options.update(ca_certs=ca_certs, verify_certs=True)
+    return OpenSearch(hosts=node_urls(url), timeout=timeout, max_retries=retries, retry_on_timeout=False,
+                      retry_on_status=(502, 503, 504), connection_class=TimedConnection, **options)
+
+
+def client_for(config) -> OpenSearch:
+    """The client the configuration describes (the portal's, the harvester's, the CLI's)."""
+    return build_client(config["OPENSEARCH_URL"], config["OPENSEARCH_TIMEOUT"],
+                        retries=config.get("OPENSEARCH_RETRIES", 3), username=config.get("OPENSEARCH_USERNAME", ""),
+                        password=config.get("OPENSEARCH_PASSWORD", ""), ca_certs=config.get("OPENSEARCH_CA_CERTS", ""))
+
+
+def index_layout(config) -> IndexLayout:
+    """Shards and replicas of a new index: one replica when several nodes are named, else none."""
+    replicas = config.get("OPENSEARCH_REPLICAS")
+    if replicas is None:
+        replicas = 1 if len(node_urls(config["OPENSEARCH_URL"])) > 1 else 0
+    return IndexLayout(shards=config.get("OPENSEARCH_SHARDS") or 1, replicas=replicas)
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["opensearch"] = build_client(
-        app.config["OPENSEARCH_URL"], app.config["OPENSEARCH_TIMEOUT"]
-    )
+    app.extensions["opensearch"] = client_for(app.config)
 
 
 def get_client() -> OpenSearch:

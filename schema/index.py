@@ -6,6 +6,7 @@ province can be rebuilt beside the old index and swapped in without downtime.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 RECORDS_ALIAS = "records"
 
@@ -154,3 +155,17 @@ INDEX_BODY = {
     },
     "mappings": MAPPINGS,
 }
+
+
+@dataclass(frozen=True)
+class IndexLayout:
+    """How a source's index is spread: primary shards, and copies of each on other nodes (0 on one node:
+    a replica could never be placed; 1 on a cluster, so losing a node loses no shard). From the
+    configuration (OPENSEARCH_SHARDS, OPENSEARCH_REPLICAS)."""
+
+    shards: int = 1
+    replicas: int = 0
+
+    def body(self) -> dict:
+        return {**INDEX_BODY, "settings": {**INDEX_BODY["settings"], "number_of_shards": self.shards,
+                                           "number_of_replicas": self.replicas}}

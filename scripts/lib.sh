@@ -48,7 +48,8 @@ wait_for_http() {
   until curl -fsS -o /dev/null -m 5 "$url" 2>/dev/null; do
     sleep 1; waited=$((waited + 1))
     [ "$waited" -ge "$timeout" ] && return 1
-    if [ -n "$pidfile" ] && [ "$waited" -ge 5 ] && ! pid_alive "$pidfile"; then
+    # A pid file still empty: the service has not written it yet (OpenSearch does once it has booted).
+    if [ -n "$pidfile" ] && [ -s "$pidfile" ] && [ "$waited" -ge 5 ] && ! pid_alive "$pidfile"; then
       log "$name exited while starting"; return 1
     fi
   done

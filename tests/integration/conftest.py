@@ -1,4 +1,6 @@
-"""Marks the harvest engine's integration tests use to configure their fixtures."""
+"""Marks the harvest engine's integration tests use to configure their fixtures, and the OpenSearch cluster
+of the failover and backup tests."""
+from tests.opensearch_cluster import opensearch_cluster  # noqa: F401 — a fixture
 
 
 def pytest_configure(config):
