@@ -8,6 +8,7 @@ repository's job in pyoai's design (its IOAI interface), the protocol, errors an
 """
 from __future__ import annotations
 
+import copy
 import importlib
 import sys
 import types
@@ -37,9 +38,21 @@ def load_pyoai_server():
 class PyoaiRecord:
     identifier: str
     datestamp: datetime  # naive UTC, as pyoai wants it
-    fields: dict[str, list[str]] = field(default_factory=dict)  # Dublin Core element → values
+    fields: dict[str, list] = field(default_factory=dict)  # oai_dc: element → values; oai_ead: {"ead": [element]}
     sets: list[str] = field(default_factory=list)
     deleted: bool = False
+
+
+FORMATS = {
+    "oai_dc": ("http://www.openarchives.org/OAI/2.0/oai_dc.xsd", "http://www.openarchives.org/OAI/2.0/oai_dc/"),
+    "oai_ead": ("https://www.loc.gov/ead/ead.xsd", "urn:isbn:1-931666-22-9"),
+}
+
+
+def ead_writer(element, metadata) -> None:
+    """pyoai has a writer for oai_dc only; a finding aid is written as the element it is."""
+    for ead in metadata.getMap()["ead"]:
+        element.append(copy.deepcopy(ead))
 
 
 class PyoaiRepository:
@@ -47,10 +60,12 @@ class PyoaiRepository:
 
     SETS = {"hanhchinh": "Hồ sơ hành chính", "xaydung": "Hồ sơ xây dựng"}
 
-    def __init__(self, records: list[PyoaiRecord], base_url: str = "", granularity: str = "YYYY-MM-DDThh:mm:ssZ"):
+    def __init__(self, records: list[PyoaiRecord], base_url: str = "", granularity: str = "YYYY-MM-DDThh:mm:ssZ",
+                 metadata_prefix: str = "oai_dc"):
         self.records = records
         self.base_url = base_url
         self.granularity = granularity
+        self.metadata_prefix = metadata_prefix
 
     def identify(self):
         from oaipmh import common
@@ -62,7 +77,7 @@ class PyoaiRepository:
     def listMetadataFormats(self, identifier=None):
         if identifier is not None:
             self._record(identifier)
-        return [("oai_dc", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd", "http://www.openarchives.org/OAI/2.0/oai_dc/")]
+        return [(self.metadata_prefix, *FORMATS[self.metadata_prefix])]
 
     def listSets(self):
         return [(spec, name, None) for spec, name in self.SETS.items()]
@@ -90,9 +105,8 @@ class PyoaiRepository:
                 return record
         raise error.IdDoesNotExistError(f"Id does not exist: {identifier}")
 
-    @staticmethod
-    def _check_prefix(prefix: str) -> None:
-        if prefix != "oai_dc":
+    def _check_prefix(self, prefix: str) -> None:
+        if prefix != self.metadata_prefix:
             from oaipmh import error
             raise error.CannotDisseminateFormatError(f"Unknown metadata format: {prefix}")
 
@@ -112,6 +126,7 @@ class PyoaiWsgiApp:
         from oaipmh import metadata
         registry = metadata.MetadataRegistry()
         registry.registerWriter("oai_dc", server.oai_dc_writer)
+        registry.registerWriter("oai_ead", ead_writer)
         self.repository = repository
         self.server = server.Server(repository, registry, resumption_batch_size=batch_size)
         self.requests: list[dict[str, str]] = []
