@@ -12,7 +12,8 @@ import pytest
 
 from portal.opensearch import build_client
 from schema.index import alias_name
-from tests.conftest import drop_indices, make_portal
+from tests.conftest import drop_indices
+from tests.integration.harvest_helpers import harvested_inbox
 from tests.unit.test_eark_corpus import CORPUS, FIXTURES, INVALID, mend_corpus_faults
 
 SOURCE = "eark"
@@ -30,12 +31,7 @@ def intake(tmp_path_factory):
     mend_corpus_faults(shutil.copytree(CORPUS / SHOULD_MAY, inbox / MENDED))
     for relative in REFUSED:
         shutil.copytree(CORPUS / relative, inbox / relative.rsplit("/", 1)[1])
-    app = make_portal(tmp_path_factory)
-    runner = app.test_cli_runner()
-    added = runner.invoke(args=["sources", "add", "--id", SOURCE, "--kind", "package", "--url", str(inbox),
-                                "--province", "86"])
-    assert added.exit_code == 0, added.output
-    result = runner.invoke(args=["harvest", "--source", SOURCE])
+    app, _, result = harvested_inbox(tmp_path_factory, SOURCE, inbox)
     yield app, inbox, result
     drop_indices(app)
 
