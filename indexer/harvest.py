@@ -333,7 +333,8 @@ class SourceHarvest:
             writing: _PageWork | None = None  # in the bulk writers' hands
             try:
                 pages = self.oai.list_pages(run.metadata_prefix, from_=run.from_datestamp, set_spec=run.set_spec,
-                                            until=run.until_datestamp, resumption_token=token)
+                                            until=self.info.format_datestamp(run.until_datestamp, end_of_day=True),
+                                            resumption_token=token)
                 for page in _prefetched(pages, self._beat, self._beat_seconds):
                     self.listing_started = True
                     work = self._prepare_page(page, [w for w in (reading, writing) if w is not None])

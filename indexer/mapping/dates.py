@@ -5,7 +5,7 @@ ISO interval "1975-01-01/1980-12-31". A partial date is kept as the range it den
 is 1976-01-01 … 1976-12-31, so a search for 1976 finds it and no precision is invented.
 
 Finding aids written in English (ArchivesSpace, AtoM) add "Nov. 29, 1949 - April 8, 1950", "29 November
-1949", "ca. 1945", "[1945?]", "1940s" and open ranges such as "1929-", kept as the year they begin (their
+1949", "ca. 1945", "[1945?]", "1940s", lists ("1851, 1882, 1884") and open ranges such as "1929-", kept as the year they begin (their
 end is not known).
 """
 from __future__ import annotations
@@ -33,6 +33,7 @@ _ENGLISH_MY = re.compile(rf"^{_MONTH},?\s+(\d{{4}})$")
 _DECADE = re.compile(r"^(\d{3})0s$")
 _APPROXIMATE = re.compile(r"^(?:ca\.?|circa|c\.|approx\.?|approximately|about)\s*", re.IGNORECASE)
 _OPEN_RANGE = re.compile(r"^(\d{4})\s*[-–]$")
+_ONE_SIDED_DASH = re.compile(r"\s+[-–—]\s*|\s*[-–—]\s+")
 
 
 def parse_date_range(text: str | None) -> tuple[str, str] | None:
@@ -49,11 +50,23 @@ def parse_date_range(text: str | None) -> tuple[str, str] | None:
             continue  # "1976-03-05" is one day, "1975-1980" two years
         if separator in text:
             first, _, last = text.partition(separator)
-            start, end = _parse_one(first), _parse_one(last)
-            if start and end and start[0] <= end[1]:
-                return start[0], end[1]
-    single = _parse_one(text)
-    return single
+            if found := _span(_parse_one(first), _parse_one(last)):
+                return found
+    # NYU's finding aids (ArchivesSpace's wnyu.xml) space the dash on one side: "Nov. 29, 1949 -April 8, 1950".
+    if (dash := _ONE_SIDED_DASH.search(text)) and (
+            found := _span(_parse_one(text[:dash.start()]), _parse_one(text[dash.end():]))):
+        return found
+    if single := _parse_one(text):
+        return single
+    # A list of dates ("1851, 1882, 1884", ArchivesSpace's afcu.xml) spans its earliest to its latest.
+    listed = [_parse_one(part) for part in text.split(",")] if "," in text else []
+    if len(listed) > 1 and all(listed):
+        return min(day for day, _ in listed), max(day for _, day in listed)
+    return None
+
+
+def _span(start: tuple[str, str] | None, end: tuple[str, str] | None) -> tuple[str, str] | None:
+    return (start[0], end[1]) if start and end and start[0] <= end[1] else None
 
 
 def _parse_one(text: str) -> tuple[str, str] | None:

@@ -22,6 +22,7 @@ record of its own, with `parent_id` and `path` pointing at its ancestors.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -32,6 +33,7 @@ from indexer.mapping.oai_dc import MappedRecord
 from indexer.mapping.text import clean_text
 from indexer.mapping.placement import placement_fields
 from schema.access_policy import DEFAULT_POLICY, AccessPolicy
+from schema.file_links import forbidden_address
 from schema.provinces import OriginProvince, resolve_origin
 from schema.record import record_id
 
@@ -76,13 +78,29 @@ def map_ead(
         raise RecordError("mapping", "the EAD finding aid has no <archdesc>")
     context = _Context(source_id, holding_province, local_files, access_policy)
     eadid = _child(_child(metadata, "eadheader"), "eadid")
-    source_url = eadid.get("url") if eadid is not None else None
-    if source_url and not re.match(r"^https?://[^\s/]+", source_url.strip()):
-        source_url = None  # "EAD Location" and other placeholders are not an address to link to
+    source_url = _catalogue_url(eadid.get("url") if eadid is not None else None)
     records: list[MappedRecord] = []
     context.describe(archdesc, local_id=local_id, parent=None, records=records, depth=0,
                      source_url=source_url)
     return records
+
+
+def _catalogue_url(url: str | None) -> str | None:
+    """eadid/@url as a link readers can follow, or None: "EAD Location" (ArchivesSpace's placeholder) is no
+    address, and AtoM's own test finding aids name the producer's machine (http://localhost/~evelyn/qubit/…),
+    which on a reader's screen would point at the reader's own computer."""
+    url = clean_text(url)
+    if not re.match(r"^https?://[^\s/]+", url):
+        return None
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return None
+    try:
+        if forbidden_address(host) in ("loopback", "unspecified"):
+            return None
+    except ValueError:
+        pass  # a name, not an address
+    return url
 
 
 class _Parent:

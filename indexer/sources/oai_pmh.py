@@ -84,14 +84,16 @@ class RepositoryInfo:
     deleted_record: str = "no"  # no | transient | persistent
     earliest_datestamp: str = ""
 
-    def format_datestamp(self, datestamp: str | None) -> str | None:
-        """A datestamp written at the repository's granularity (a day-granular one refuses seconds)."""
+    def format_datestamp(self, datestamp: str | None, end_of_day: bool = False) -> str | None:
+        """A datestamp written at the repository's granularity (a day-granular one refuses seconds, and one
+        with seconds may refuse a day beside a `from` with seconds, as pyoai does). A day given as `until`
+        (end_of_day) means its last second."""
         if not datestamp:
             return None
         if self.granularity == "YYYY-MM-DD":
             return datestamp[:10]
         if len(datestamp) == 10:
-            return f"{datestamp}T00:00:00Z"
+            return f"{datestamp}T{'23:59:59' if end_of_day else '00:00:00'}Z"
         return datestamp
 
 

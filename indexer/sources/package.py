@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import posixpath
 import re
 import shutil
 import stat
@@ -206,7 +207,17 @@ def read_package(root: Path, name: str, *, source_id: str, holding_province: str
         return _read_csip(root, name, source_id, holding_province, access_policy)
     if (root / "bagit.txt").is_file():
         return _read_bag(root, name, source_id, holding_province, access_policy)
-    raise PackageRejected([Problem(name, "neither an E-ARK package (METS.xml) nor a BagIt bag (bagit.txt)")])
+    raise PackageRejected([Problem(name, "neither an E-ARK package (METS.xml) nor a BagIt bag (bagit.txt)"
+                                         + _misnamed_hint(root))])
+
+
+def _misnamed_hint(root: Path) -> str:
+    """The E-ARK corpus's CSIPSTR4 names its METS file mets.xml: say so rather than only that METS.xml is absent."""
+    wanted = {"mets.xml": "METS.xml", "bagit.txt": "bagit.txt"}
+    for entry in root.iterdir() if root.is_dir() else ():
+        if entry.name.lower() in wanted and entry.is_file():
+            return f"; it holds {entry.name!r}, which must be named {wanted[entry.name.lower()]!r}"
+    return ""
 
 
 def _parse_xml(path: Path, relative: str):
@@ -270,6 +281,7 @@ def _read_csip(root: Path, name: str, source_id: str, holding_province: str, acc
     records: list[MappedRecord] = []
     simple: list[tuple[str, list[MappedRecord]]] = []
     left_aside = []
+    described: dict[str, str] = {}  # record id → the description that gave it
     for ref, relative in descriptive:
         found = _read_description(root, ref, relative, identifier, source_id, holding_province, access_policy)
         if isinstance(found, str):
@@ -277,7 +289,7 @@ def _read_csip(root: Path, name: str, source_id: str, holding_province: str, acc
         elif found.simple:
             simple.append((relative, found.records))
         else:
-            records.extend(found.records)
+            records.extend(_first_described(found.records, relative, described, left_aside))
     # Simple Dublin Core describes the package when nothing richer does; beside EAD or TT 05 it says less.
     for relative, found in simple:
         if records:
@@ -288,6 +300,21 @@ def _read_csip(root: Path, name: str, source_id: str, holding_province: str, acc
         raise PackageRejected(left_aside + [Problem("METS.xml", "no descriptive metadata the portal can read "
                                                                 "(EAD, TT 05/2025 or Dublin Core)")])
     return Package(name, KIND_CSIP, identifier, root, created, records, files, notes + left_aside)
+
+
+def _first_described(found: list[MappedRecord], relative: str, described: dict[str, str],
+                     notes: list[Problem]) -> list[MappedRecord]:
+    """The units of a description no earlier description of the package gave. The E-ARK corpus's CSIP34 describes
+    its finding aid at the package and again in rep1: every unit came twice, the second copy silently replacing
+    the first and counted "unchanged". The first is kept; the report says what was repeated, and where."""
+    fresh = [record for record in found if record.document["id"] not in described]
+    repeated = len(found) - len(fresh)
+    if repeated:
+        first = described[next(r.document["id"] for r in found if r.document["id"] in described)]
+        notes.append(Problem(relative, f"{repeated} of its {len(found)} units are described already by {first}: "
+                                       "taken from there"))
+    described.update((record.document["id"], relative) for record in fresh)
+    return fresh
 
 
 def _read_description(root: Path, ref, relative: str, identifier: str, source_id: str, holding_province: str,
@@ -360,7 +387,9 @@ def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[
         entries.append((_mdref_path(ref), ref))
     for href, element in entries:
         if not href:
-            problems.append(Problem(prefix + "METS.xml", f"a file entry {element.get('ID', '')} without a location"))
+            what = "a file entry" if element.tag.endswith("}file") else "a metadata reference (mdRef)"
+            named = f" {element.get('ID')}" if element.get("ID") else ""
+            problems.append(Problem(prefix + "METS.xml", f"{what}{named} without a location (xlink:href)"))
             continue
         raw = element.find(f"{{{METS_NS}}}FLocat") if element.tag.endswith("}file") else element
         if href == OUTSIDE:
@@ -378,13 +407,18 @@ def _take_mets_files(mets, root: Path, prefix: str, files: dict, problems: list[
         listed.add(relative)
         checksum, algorithm = element.get("CHECKSUM"), (element.get("CHECKSUMTYPE") or "").upper()
         if not path.is_file():
-            problems.append(Problem(relative, "listed in METS.xml but missing" + _case_only_hint(root, relative)))
+            written = f" (written {_raw_href(raw)!r})" if prefix + _raw_href(raw) != relative else ""
+            problems.append(Problem(relative, f"listed in METS.xml{written} but missing"
+                                              + _case_only_hint(root, relative)))
             continue
         if not checksum:
             problems.append(Problem(relative, "no checksum in METS.xml"))
             continue
+        if not algorithm:
+            problems.append(Problem(relative, "no checksum type (CHECKSUMTYPE) in METS.xml"))
+            continue
         if algorithm not in _HASHES:
-            problems.append(Problem(relative, f"checksum type {algorithm or 'not stated'} not supported"))
+            problems.append(Problem(relative, f"checksum type {algorithm} not supported"))
             continue
         found = _digest(path, _HASHES[algorithm])
         if found != checksum.strip().lower():
@@ -401,7 +435,7 @@ def _located(root: Path, prefix: str, href: str, raw: str, notes: list[Problem])
     form-encoded ('+' for a space, as commons-ip and RODA write: "representation+1") or with Windows
     backslashes ("documentation\\file.tif"). The leniency is noted in the report; the file's checksum is checked
     all the same."""
-    relative = prefix + href
+    relative = _landing(prefix + href)
     if (root / relative).is_file() if _safe_relative(relative) else False:
         return relative
     spellings = [(prefix + package_relative(raw.replace("+", " ")), "form-encoded ('+' for a space)"),
@@ -410,7 +444,20 @@ def _located(root: Path, prefix: str, href: str, raw: str, notes: list[Problem])
         if candidate != relative and _safe_relative(candidate) and (root / candidate).is_file():
             notes.append(Problem(candidate, f"the METS reference {raw[:200]!r} is {how}; read as {candidate!r}"))
             return candidate
-    return relative
+    # A backslash path naming no file is a missing file, not one leaving the package (the E-ARK corpus's
+    # CSIP17 lists "documentation\\Northwind ER diagram.png" and does not hold it).
+    slashed = prefix + href.replace("\\", "/")
+    return slashed if slashed != relative and _safe_relative(slashed) else relative
+
+
+def _landing(relative: str) -> str:
+    """A path that climbs and stays inside the package, read as where it lands: a representation's METS names the
+    package's schemas as "representations/rep1/../../schemas/mets.xsd" (the E-ARK corpus's CSIP17), which is
+    "schemas/mets.xsd". One that climbs out is left as written, refused as leaving the package."""
+    if "\\" in relative or ".." not in PurePosixPath(relative).parts:
+        return relative
+    landed = posixpath.normpath(relative)
+    return landed if _safe_relative(landed) else relative
 
 
 def _case_only_hint(root: Path, relative: str) -> str:

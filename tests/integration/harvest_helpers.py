@@ -23,6 +23,17 @@ def portal_for(tmp_path_factory, provider_url: str, prefix: str = "oai_dc", extr
     return app
 
 
+def harvested_inbox(tmp_path_factory, source_id: str, inbox, **config):
+    """A portal of its own with this inbox as a package source of Vĩnh Long, harvested once: the portal, its
+    runner and the harvest's result."""
+    app = make_portal(tmp_path_factory, **config)
+    runner = app.test_cli_runner()
+    added = runner.invoke(args=["sources", "add", "--id", source_id, "--kind", "package", "--url", str(inbox),
+                                "--province", "86"])
+    assert added.exit_code == 0, added.output
+    return app, runner, runner.invoke(args=["harvest", "--source", source_id])
+
+
 def harvest(app, *args):
     return app.test_cli_runner().invoke(args=["harvest", "--source", SOURCE, *args])
 

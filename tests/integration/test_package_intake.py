@@ -18,7 +18,7 @@ from schema.index import alias_name
 from schema.tables import HarvestedRecord, HarvestRun
 from tests.accounts import signed_in_client
 from tests.conftest import drop_indices, make_portal
-from tests.integration.harvest_helpers import objects_of
+from tests.integration.harvest_helpers import harvested_inbox, objects_of
 
 SOURCE = "nop-vinhlong"
 DAMAGED = "SIP_hoso-SNV.2024.02-hong"
@@ -34,12 +34,7 @@ def intake(tmp_path_factory):
     inbox = root / "inbox"
     write_inbox(inbox, signing)
     trust_roots = write_ca_certificate(root / "demo-ca.pem", signing)
-    app = make_portal(tmp_path_factory, SIGNATURE_TRUST_ROOTS=str(trust_roots))
-    runner = app.test_cli_runner()
-    added = runner.invoke(args=["sources", "add", "--id", SOURCE, "--kind", "package", "--url", str(inbox),
-                                "--province", "86"])
-    assert added.exit_code == 0, added.output
-    result = runner.invoke(args=["harvest", "--source", SOURCE])
+    app, _, result = harvested_inbox(tmp_path_factory, SOURCE, inbox, SIGNATURE_TRUST_ROOTS=str(trust_roots))
     yield app, inbox, result
     drop_indices(app)
 
@@ -321,16 +316,6 @@ def test_a_package_path_leading_out_of_done_is_refused_and_a_missing_file_is_una
         shutil.rmtree(done / "escape")
 
 
-def _harvested_inbox(tmp_path_factory, source_id: str, inbox):
-    """A portal of its own with this inbox as a package source of Vĩnh Long, harvested once; and its runner."""
-    app = make_portal(tmp_path_factory)
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["sources", "add", "--id", source_id, "--kind", "package", "--url", str(inbox),
-                               "--province", "86"]).exit_code == 0
-    runner.invoke(args=["harvest", "--source", source_id])
-    return app, runner
-
-
 def test_the_reports_of_a_package_source_name_no_server_folder(tmp_path_factory):
     """What the admin pages show of a package run names packages and the files inside them, never the server's
     folders (issue 15: "Could not read /srv/…"): a rejected package, then an inbox gone from the server."""
@@ -338,7 +323,7 @@ def test_the_reports_of_a_package_source_name_no_server_folder(tmp_path_factory)
     inbox = root / "srv" / "luutru" / "inbox"
     (inbox / "SIP_hong-xml").mkdir(parents=True)
     (inbox / "SIP_hong-xml" / "METS.xml").write_text("<mets><metsHdr></mets>", encoding="utf-8")
-    app, runner = _harvested_inbox(tmp_path_factory, "paths", inbox)
+    app, runner, _ = harvested_inbox(tmp_path_factory, "paths", inbox)
     try:
         run = _runs(app)[-1]
         (kind, count, entries), = run.error_kinds()
@@ -369,7 +354,7 @@ def test_a_bag_with_another_bags_identifier_is_refused_not_merged(tmp_path_facto
         (folder / "anh.txt").write_text(f"{title}\n", encoding="utf-8")
         bagit.make_bag(str(folder), {"External-Identifier": "LOC.SHARED.1", "Title": title,
                                      "Access-Level": "Công khai"}, processes=1, checksums=["sha256"])
-    app, _ = _harvested_inbox(tmp_path_factory, "bags", inbox)
+    app, _, _ = harvested_inbox(tmp_path_factory, "bags", inbox)
     try:
         held = _search(app, {"query": {"term": {"source_id": "bags"}}})
         assert [d["title"] for d in held] == ["Ảnh tư liệu A"]

@@ -89,6 +89,13 @@ def test_from_is_written_at_the_repositorys_granularity():
     assert RepositoryInfo().format_datestamp(None) is None
 
 
+def test_until_a_day_is_its_last_second_at_a_granularity_of_seconds():
+    """pyoai refuses a day-granular until beside a from with seconds (issue 15)."""
+    assert RepositoryInfo().format_datestamp("2025-03-05", end_of_day=True) == "2025-03-05T23:59:59Z"
+    assert RepositoryInfo(granularity="YYYY-MM-DD").format_datestamp("2025-03-05T10:11:12Z", end_of_day=True) \
+        == "2025-03-05"
+
+
 def test_the_richest_known_format_is_chosen(monkeypatch):
     assert richest_known(["marc21", "oai_dc"]) == "oai_dc"
     assert richest_known(["marc21"]) is None

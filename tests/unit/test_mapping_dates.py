@@ -119,12 +119,16 @@ def test_interval_with_an_unreadable_end_gives_none():
     ("1940s", ("1940-01-01", "1949-12-31")),
     ("1975 to 1980", ("1975-01-01", "1980-12-31")),
     ("1929-", ("1929-01-01", "1929-12-31")),  # open: kept as the year it begins
+    ("Nov. 29, 1949 -April 8, 1950", ("1949-11-29", "1950-04-08")),  # NYU's wnyu.xml: dash spaced on one side
+    ("1949- 1950", ("1949-01-01", "1950-12-31")),
+    ("1851, 1882, 1884", ("1851-01-01", "1884-12-31")),  # a list spans its earliest to its latest
 ])
 def test_english_dates_of_real_finding_aids(text, expected):
     """ArchivesSpace and AtoM write dates in English; 39 of 41 in one finding aid were not read (issue 15)."""
     assert parse_date_range(text) == expected
 
 
-@pytest.mark.parametrize("text", ["undated", "Foo 12, 1950", "Feb. 30, 1950", "n.d."])
+@pytest.mark.parametrize("text", ["undated", "Foo 12, 1950", "Feb. 30, 1950", "n.d.", "1950 -1940", "1947, undated",
+                                  "Oct. 11, 1964 -May"])
 def test_what_is_not_an_english_date_stays_unread(text):
     assert parse_date_range(text) is None

@@ -130,3 +130,31 @@ def _add_file(root: Path, relative: str, digest: str) -> None:
              f'</mets:file></mets:fileGrp>')
     assert "<mets:fileSec>" in text
     mets.write_text(text.replace("<mets:fileSec>", "<mets:fileSec>" + entry, 1), encoding="utf-8")
+
+
+def test_a_backslash_path_naming_no_file_is_missing_not_leaving_the_package(good_sip):
+    """The E-ARK corpus's CSIP17 lists "documentation\\Northwind ER diagram.png" and does not hold it: it was
+    reported as a path leaving the package."""
+    _add_file(good_sip, "documentation\\so-do.png", "0" * 64)
+    problems = {p.file: p.problem for p in _refusal(good_sip)}
+    assert problems["documentation/so-do.png"] == ("listed in METS.xml (written 'documentation\\\\so-do.png') "
+                                                   "but missing")
+
+
+def test_a_path_that_climbs_and_stays_inside_is_read_where_it_lands(good_sip):
+    """A representation's METS names the package's schemas as "../../schemas/mets.xsd" (the E-ARK corpus);
+    one that climbs out of the package is still refused."""
+    (good_sip / "schemas").mkdir(exist_ok=True)
+    (good_sip / "schemas" / "mets.xsd").write_bytes(b"<xs:schema/>")
+    _add_file(good_sip, "representations/rep1/../../schemas/mets.xsd", hashlib.sha256(b"<xs:schema/>").hexdigest())
+    package = _read(good_sip)
+    assert "schemas/mets.xsd" in package.files
+    _add_file(good_sip, "representations/../../outside.txt", "0" * 64)
+    assert {p.file: p.problem for p in _refusal(good_sip)}["representations/../../outside.txt"] == \
+        "path leaves the package"
+
+
+def _refusal(root: Path) -> list:
+    with pytest.raises(PackageRejected) as refused:
+        _read(root)
+    return refused.value.problems
