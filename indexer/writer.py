@@ -169,6 +169,7 @@ class RecordWriter:
             answer = self.client.bulk(body=self._ndjson(actions), refresh=False)
             if answer.get("errors"):
                 raise IndexUnavailable(f"could not keep the deletions of {self.source_id} in {self.tombstones}")
+        self.client.indices.refresh(index=self.tombstones)
 
     def _previous(self, ids: list[str]) -> tuple[dict[str, dict], set[str]]:
         """The versions readers see now of these records (the fields a tombstone and changed_at need), and which
@@ -276,6 +277,6 @@ class RecordWriter:
 
     def refresh(self) -> None:
         try:
-            self.client.indices.refresh(index=self.index)
+            self.client.indices.refresh(index=f"{self.index},{self.tombstones}")
         except OpenSearchException as error:
             raise IndexUnavailable(f"could not refresh {self.index}: {error}") from error
