@@ -60,7 +60,8 @@ def dc_element(document: dict, record_url: RecordUrl, file_url: FileUrl) -> etre
     add("identifier", document.get("reference_code"))
     add("identifier", record_url(document["id"]))
     add("type", level)
-    add("type", FONDS_STATUS_WORDING.get(document.get("fonds_status")) if level == "fonds" else document.get("doc_type"))
+    add("type", FONDS_STATUS_WORDING.get(document.get("fonds_status")) if level == "fonds"
+        else document.get("doc_type"))
     add("description", document.get("description"))
     if level == "fonds" and document.get("admin_history"):
         add("description", ADMIN_HISTORY_LABEL + document["admin_history"])

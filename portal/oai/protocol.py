@@ -26,6 +26,7 @@ IDENTIFIER_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 
 FORMATS = {"oai_dc": (OAI_DC_SCHEMA, OAI_DC_NS), "oai_ead": (EAD_SCHEMA, EAD_NS)}
+EAD_PAGE_SIZE = 10  # finding aids a page at most: each holds its whole fonds
 LIST_VERBS = ("ListIdentifiers", "ListRecords")
 # The arguments each verb takes: (required, optional, exclusive).
 ARGUMENTS = {
@@ -231,7 +232,9 @@ class Provider:
             raise OaiError("badArgument", str(error)) from error
         except BadSetSpec as error:
             raise OaiError("badArgument", f"{asked.set_spec!r} is not a set of this repository") from error
-        page = self.catalogue.page(size=self.settings.page_size, after=resumption.after, now=self.now,
+        size = min(self.settings.page_size, EAD_PAGE_SIZE) if asked.metadata_prefix == "oai_ead" \
+            else self.settings.page_size
+        page = self.catalogue.page(size=size, after=resumption.after, now=self.now,
                                    set_spec=asked.set_spec, start=start, end=end,
                                    fonds_only=asked.metadata_prefix == "oai_ead")
         total = resumption.total or page.total

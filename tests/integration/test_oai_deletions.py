@@ -91,7 +91,7 @@ def test_datestamps_hold_when_nothing_changed_and_deletions_persist(source):
     assert identifier_of(f"{SOURCE}:HS002") in listed and identifier_of(f"{SOURCE}:HS005") not in listed
 
     # A deleted record that comes back is a record again, with a new datestamp.
-    provider.records.append(FaultRecord("HS006", "2025-03-01T00:00:00Z", "Hồ sơ công khai sẽ không còn được liệt kê"))
+    provider.records.append(FaultRecord("HS006", "2025-03-01T00:00:00Z", "Hồ sơ công khai trở lại"))
     assert harvest(app).exit_code == 0
     back = _headers(client)
     assert not back[f"{SOURCE}:HS006"][1] and back[f"{SOURCE}:HS006"][0] >= final[f"{SOURCE}:HS006"][0]

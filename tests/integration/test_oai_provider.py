@@ -176,7 +176,6 @@ def test_a_closed_record_does_not_exist_for_the_provider(oai, truth):
     document = ask(oai, verb="GetRecord", identifier=identifier_of(closed), metadataPrefix="oai_dc")
     unknown = ask(oai, verb="GetRecord", identifier=identifier_of(closed + "-none"), metadataPrefix="oai_dc")
     assert error_code(document) == error_code(unknown) == "idDoesNotExist"
-    assert closed not in document.findtext("o:error", namespaces=NS) or True  # the message echoes what was asked
     assert error_code(ask(oai, verb="ListMetadataFormats", identifier=identifier_of(closed))) == "idDoesNotExist"
 
 
@@ -265,7 +264,8 @@ def test_a_token_outlives_the_process_that_issued_it(oai, tmp_path_factory):
     assert error_code(second) is None
     assert second.find("o:ListIdentifiers/o:resumptionToken", NS).get("cursor") == "5"
     again = ask(oai, verb="ListIdentifiers", resumptionToken=token)
-    assert [i.text for i in again.iterfind(".//o:identifier", NS)] == [i.text for i in second.iterfind(".//o:identifier", NS)]
+    assert [i.text for i in again.iterfind(".//o:identifier", NS)] == \
+        [i.text for i in second.iterfind(".//o:identifier", NS)]
 
 
 def test_post_is_answered_like_get(oai):
