@@ -138,6 +138,9 @@ def test_get_record_in_both_formats_and_what_a_fonds_holds_in_ead(oai, truth):
     assert not [r for r in under if r.access == "closed" and titles[r.title] and
                 not [s for s in shown if s.title == r.title]]
     assert "MATKHAU" not in etree.tostring(ead, encoding="unicode")
+    links = [dao.get(f"{{{NS['xlink']}}}href") for dao in ead.iter(f"{{{NS['ead']}}}dao")]
+    linked = {link[len("http://localhost/records/"):].rsplit("/files/", 1)[0] for link in links}
+    assert linked and all(truth[record_id].access == "public" for record_id in linked)
 
     dc = ask(oai, verb="GetRecord", identifier=identifier_of(fonds_id), metadataPrefix="oai_dc")
     assert dc.find("o:GetRecord/o:record/o:metadata", NS)[0].findtext("dc:type", namespaces=NS) == "fonds"
@@ -279,7 +282,6 @@ def test_answers_may_be_cached_and_requests_are_limited_with_retry_after(harvest
     response = client.get("/oai?verb=Identify")
     assert response.headers["Cache-Control"] == "public, max-age=60"
     monkeypatch.setitem(harvested_app.config, "RATELIMIT_OAI", "2 per minute")
-    monkeypatch.setitem(harvested_app.config, "RATELIMIT_KEY_PREFIX", "oai-limit-test")
     answers = [client.get("/oai?verb=Identify", environ_base={"REMOTE_ADDR": "192.0.2.77"}) for _ in range(4)]
     assert [a.status_code for a in answers][:2] == [200, 200]
     assert answers[-1].status_code == 503 and int(answers[-1].headers["Retry-After"]) > 0
@@ -299,3 +301,9 @@ def test_list_and_get_are_audited_as_searches_and_record_views_of_the_oai_channe
     assert view.action == "record.view" and view.target_id == record and viewed["channel"] == "oai"
     assert search.action == "search.query" and searched["channel"] == "oai"
     assert searched["set"] == province_set("92") and searched["hits"] > 0
+
+
+def test_the_record_api_says_when_a_record_changed_but_never_its_content_hash(oai, truth):
+    restricted = next(rid for rid, r in sorted(truth.items()) if r.access == "restricted" and r.file_count)
+    record = oai.get(f"/api/v1/records/{restricted}").get_json()
+    assert record["changed_at"] and "content_hash" not in record  # the hash covers the full text
