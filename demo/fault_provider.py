@@ -39,7 +39,7 @@ class FaultRecord:
     level: str = "hồ sơ"
     description: str = ""
     file_urls: tuple[str, ...] = ()
-    rights: str = "Công khai"  # the access level, in the wording of TT 05/2025
+    rights: tuple[str, ...] = ("Công khai",)  # dc:rights, as a DSpace or an English-language archive writes them
 
     @property
     def identifier(self) -> str:
@@ -239,7 +239,8 @@ class FaultProvider:
             f"<dc:type>{escape(record.level)}</dc:type><dc:date>{escape(record.date)}</dc:date>"
             f"<dc:description>{description}</dc:description>"
             + "".join(f"<dc:relation>{escape(url)}</dc:relation>" for url in record.file_urls) +
-            f"<dc:coverage>Vĩnh Long</dc:coverage><dc:rights>{escape(record.rights)}</dc:rights>"
+            "<dc:coverage>Vĩnh Long</dc:coverage>"
+            + "".join(f"<dc:rights>{escape(statement)}</dc:rights>" for statement in record.rights) +
             "<dc:language>vi</dc:language>"
             "</oai_dc:dc>")
         return f"<record>{header}<metadata>{metadata}</metadata></record>"

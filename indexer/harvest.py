@@ -42,6 +42,7 @@ from indexer.runs import RunClock, RunLease, claim_run
 from indexer.sources.oai_pmh import OaiPage, OaiPmhClient, OaiRecord, RepositoryInfo, RetryPolicy, local_identifier
 from indexer.text_extraction import TikaExtractor
 from indexer.writer import RecordWriter
+from schema.access_policy import policy_of
 from schema.file_links import FileLinkPolicy, guarded_session
 from schema.record import content_hash, record_id
 from schema.tables import HarvestedRecord, HarvestObject, HarvestRun, Source, next_due, utcnow
@@ -105,6 +106,7 @@ class _PageWork:
     pending: dict[str, _Pending] = field(default_factory=dict)
     failures: list[tuple[OaiRecord, str, str]] = field(default_factory=list)
     notes: list[tuple[str, str, str]] = field(default_factory=list)
+    unrecognised_access: list[str] = field(default_factory=list)  # a statement for each record carrying it
     known: dict[str, list[HarvestedRecord]] = field(default_factory=dict)
     processed: int = 0
     files_extracted: int = 0
@@ -176,6 +178,7 @@ class SourceHarvest:
         self.run: HarvestRun | None = None
         self.lease: RunLease | None = None
         self.mapper = None
+        self.access_policy = policy_of(source)  # as the run starts: a policy changed meanwhile waits for the next
         self.listing_started = False
         self.restarted = False
         self.bulk_pool = ThreadPoolExecutor(max(settings.bulk_threads, 1), thread_name_prefix="bulk")
@@ -447,10 +450,13 @@ class SourceHarvest:
             taken.deleted_ids.append(record_id(self.source.id, local_id))
             return taken
         mapped: list[MappedRecord] = self.mapper(oai_record.metadata, source_id=self.source.id, local_id=local_id,
-                                                 holding_province=self.source.holding_province)
+                                                 holding_province=self.source.holding_province,
+                                                 access_policy=self.access_policy)
         for one in mapped:
             document = one.document
             work.notes.extend((kind, document["id"], message) for kind, message in one.notes)
+            if not repeat:
+                work.unrecognised_access.extend(one.unrecognised_access)
             document["source_datestamp"] = oai_record.datestamp or None
             document["harvested_at"] = datetime.now(timezone.utc).isoformat()
             document["files"], document["content"] = [], None
@@ -532,6 +538,7 @@ class SourceHarvest:
                 self._note("page", f"page {self.oai.progress.pages}", work.page.repaired)
             for kind, record, message in self._drain_retry_notes() + work.notes:
                 self._note(kind, record, message)
+            run.count_statements(work.unrecognised_access)
             identifiers = [r.identifier for r in work.page.records if r.identifier]
             objects = {o.identifier: o for o in self._objects(identifiers)}
             for oai_record, kind, message in work.failures:

@@ -60,6 +60,7 @@ from indexer.sources.package import (
 )
 from indexer.text_extraction import TikaExtractor
 from indexer.writer import RecordWriter
+from schema.access_policy import policy_of
 from schema.tables import HarvestedRecord, HarvestObject, HarvestRun, Source, utcnow
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ class _Intake:
         self.db, self.source, self.client, self.extractor = db, source, client, extractor
         self.settings, self.limits, self.full = settings, limits, full
         self.inbox = Path(source.url)
+        self.access_policy = policy_of(source)  # as the run starts: a policy changed meanwhile waits for the next
         self.log = RunLog(log, source.id)
         self.run: HarvestRun | None = None
         self.lease: RunLease | None = None
@@ -238,7 +240,8 @@ class _Intake:
                 try:
                     root = extract_zip(entry, Path(scratch), self.limits) if entry.is_file() else entry
                     package = read_package(root, entry.name, source_id=self.source.id,
-                                           holding_province=self.source.holding_province)
+                                           holding_province=self.source.holding_province,
+                                           access_policy=self.access_policy)
                 except PackageRejected as rejected:
                     problems = rejected.problems
                 except Exception as error:  # one unreadable package must not stop the others
@@ -260,6 +263,7 @@ class _Intake:
             self.lease.check()
             failures = dict(self.writer.write(documents, []))
         self._remember(package, documents, failures, pending)
+        self.run.count_statements([statement for mapped in package.records for statement in mapped.unrecognised_access])
         report = {"outcome": "imported", "kind": package.kind, "identifier": package.identifier,
                   "records": [d["id"] for d in documents], "file_notes": notes,
                   "index_failures": [{"record": k, "error": v} for k, v in failures.items()]}

@@ -32,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal import (audit, auth, cli, database, errors, health, i18n, menu, metrics, opensearch,
                         personal_data, security_headers)
     from portal.admin.users import users_admin_blueprint
+    from portal.admin.policy_views import access_policy_blueprint
     from portal.admin.views import admin_blueprint
     from portal.access import views as access_views
     from portal.api_docs.views import api_docs_blueprint
@@ -60,6 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(users_admin_blueprint)
     app.register_blueprint(oidc_blueprint)
     app.register_blueprint(admin_blueprint)
+    app.register_blueprint(access_policy_blueprint)
     app.register_blueprint(personal_data_blueprint)
     limit_delete_attempts(app)
     oai_views.init_app(app)

@@ -19,11 +19,15 @@ from indexer.package_intake import intake_packages
 from indexer.signatures import TrustRootsError, load_trust_roots
 from indexer.text_extraction import TikaExtractor, TikaLimits
 from portal import database
+from portal.access.identity import Identity
+from portal.admin.access_policy import remove_rule, rules_of, set_rule, set_unstated, unrecognised_statements
 from portal.admin.sources import (InvalidSource, apply_settings, changes_between, check_source_id, checked_settings,
                                   settings_of)
 from portal.audit import actions as audit_actions
 from portal.audit.log import record_command_event
 from portal.opensearch import get_client
+from schema.access_policy import RULE_LEVELS
+from schema.record import ACCESS_LEVELS
 from schema.tables import SOURCE_KINDS, HarvestRun, Source, next_due, run_request_pending, utcnow
 
 db_cli = AppGroup("db", help="The portal's database.")
@@ -135,6 +139,38 @@ def sources_sets(source_id):
         click.echo(f"{source_id} has no sets")
     for spec, name in sets:
         click.echo(f"{spec:<24} {name}")
+
+
+# The command line is the server's operator: it may set any source's policy, as a national admin may.
+_OPERATOR = Identity(roles=frozenset({"national_admin"}))
+
+
+@sources_cli.command("access")
+@click.argument("source_id")
+@click.option("--map", "mappings", multiple=True, metavar="STATEMENT=LEVEL",
+              help=f"Map one of the source's wordings to {', '.join(RULE_LEVELS)} (repeatable).")
+@click.option("--unmap", "unmappings", multiple=True, metavar="STATEMENT", help="Remove the rule of a wording.")
+@click.option("--unstated", type=click.Choice(ACCESS_LEVELS), default=None,
+              help="The level of the source's records that state none (closed unless set).")
+def sources_access(source_id, mappings, unmappings, unstated):
+    """Show or change a source's access policy; each change is audited and asks for a full re-harvest."""
+    db = database.get_db()
+    source = _source_or_fail(source_id)
+    try:
+        for mapping in mappings:
+            statement, _, level = mapping.rpartition("=")
+            set_rule(db, _OPERATOR, source, statement, level.strip(), "cli")
+        for statement in unmappings:
+            remove_rule(db, _OPERATOR, source, statement, "cli")
+        if unstated:
+            set_unstated(db, _OPERATOR, source, unstated, "cli")
+    except InvalidSource as invalid:
+        raise click.BadParameter("; ".join(invalid.english(name) for name in invalid.problems), param_hint="--map")
+    click.echo(f"{source.id}: records stating no level are {source.unstated_access}")
+    for rule in rules_of(source):
+        click.echo(f"  {rule['level']:<10} {rule['statement']}")
+    for item in unrecognised_statements(db, source):
+        click.echo(f"  unrecognised in run {item.run_id}: {item.statement} ({item.records} records)")
 
 
 def _source_or_fail(source_id: str) -> Source:

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from schema.access_policy import MAX_STATEMENT_LENGTH, statement_key
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -46,6 +48,10 @@ class Source(Base):
     run_requested_by: Mapped[str | None] = mapped_column(String(320), nullable=True)  # who asked: e-mail or name
     # Added by migration 0009: origins (scheme://host[:port]) its file links may point to besides its own.
     file_hosts: Mapped[list | None] = mapped_column(JSON, nullable=True, default=list)
+    # Added by migration 0013: its access policy (schema/access_policy.py): its wordings of access mapped
+    # to a level, [{"statement", "level", "set_by", "set_at"}], and the level of records stating none.
+    access_rules: Mapped[list | None] = mapped_column(JSON, nullable=True, default=list)
+    unstated_access: Mapped[str] = mapped_column(String(16), default="closed", server_default="closed")
 
     runs: Mapped[list["HarvestRun"]] = relationship(back_populates="source")
 
@@ -56,6 +62,8 @@ class Source(Base):
 
 MAX_ERRORS_KEPT_PER_KIND = 100
 ERROR_COUNTS = "#counts"  # not a kind: how many of each kind were noted, beyond the examples kept
+MAX_STATEMENTS_KEPT = 200
+OTHER_STATEMENTS = "#other"  # not a statement: records carrying statements past MAX_STATEMENTS_KEPT
 
 
 class HarvestRun(Base):
@@ -102,6 +110,8 @@ class HarvestRun(Base):
     resumed: Mapped[int] = mapped_column(Integer, default=0)  # how many times it was taken up again
     lease_owner: Mapped[str | None] = mapped_column(String(255), nullable=True)  # "host:pid:token"
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Added by migration 0013: {statement: records} of the rights statements nobody recognised.
+    access_statements: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
     source: Mapped[Source] = relationship(back_populates="runs")
     objects: Mapped[list["HarvestObject"]] = relationship(back_populates="run", cascade="all, delete-orphan")
@@ -126,6 +136,29 @@ class HarvestRun(Base):
         counts[kind] = counts.get(kind, len(entries) - 1) + 1
         errors[ERROR_COUNTS] = counts
         self.errors = errors  # a new dict, so SQLAlchemy sees the change
+
+    def count_statements(self, statements) -> None:
+        """Counts the records that carry each unrecognised rights statement (one wording of each kept, the
+        first met); past MAX_STATEMENTS_KEPT distinct statements, the rest are counted together."""
+        if not statements:
+            return
+        counted = dict(self.access_statements or {})
+        keys = {statement_key(statement): statement for statement in counted if statement != OTHER_STATEMENTS}
+        for statement in statements:
+            kept = keys.get(statement_key(statement))
+            if kept is None and len(keys) >= MAX_STATEMENTS_KEPT:
+                kept = OTHER_STATEMENTS
+            elif kept is None:
+                kept = keys[statement_key(statement)] = statement[:MAX_STATEMENT_LENGTH]
+            counted[kept] = counted.get(kept, 0) + 1
+        self.access_statements = counted  # a new dict, so SQLAlchemy sees the change
+
+    def unrecognised_statements(self) -> list[tuple[str, int]]:
+        """(statement, records) most frequent first; the statements past the cap come last, as OTHER_STATEMENTS."""
+        counted = dict(self.access_statements or {})
+        other = counted.pop(OTHER_STATEMENTS, 0)
+        ranked = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+        return ranked + ([(OTHER_STATEMENTS, other)] if other else [])
 
     def error_kinds(self) -> list[tuple[str, int, list[dict]]]:
         """Each kind of error noted: (kind, how many, the examples kept), in the order first noted."""

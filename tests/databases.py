@@ -44,3 +44,17 @@ def database_url(request, tmp_path_factory) -> str:
         yield url
     finally:
         drop()
+
+
+def alembic(database_url: str, action: str, revision: str) -> None:
+    """`alembic upgrade|downgrade REVISION` on this database, with the project's migrations."""
+    from pathlib import Path
+
+    from alembic import command
+    from alembic.config import Config
+
+    project = Path(__file__).resolve().parents[1]
+    config = Config(str(project / "alembic.ini"))
+    config.set_main_option("script_location", str(project / "migrations"))
+    config.attributes["database_url"] = database_url
+    getattr(command, action)(config, revision)

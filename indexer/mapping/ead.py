@@ -26,11 +26,12 @@ import re
 from lxml import etree
 
 from indexer.errors import RecordError
-from indexer.mapping.access_levels import map_access
+from indexer.mapping.access_levels import AccessDecision, map_access
 from indexer.mapping.dates import parse_date_range
 from indexer.mapping.oai_dc import MappedRecord
 from indexer.mapping.text import clean_text
 from indexer.mapping.placement import placement_fields
+from schema.access_policy import DEFAULT_POLICY, AccessPolicy
 from schema.provinces import OriginProvince, resolve_origin
 from schema.record import record_id
 
@@ -56,7 +57,8 @@ EAD3_NS = "http://ead3.archivists.org/schema/"
 
 
 def map_ead(
-    metadata: etree._Element, *, source_id: str, local_id: str, holding_province: str, local_files: bool = False
+    metadata: etree._Element, *, source_id: str, local_id: str, holding_province: str, local_files: bool = False,
+    access_policy: AccessPolicy = DEFAULT_POLICY,
 ) -> list[MappedRecord]:
     """Every level of one finding aid, the archdesc first, then its components in document order.
 
@@ -72,7 +74,7 @@ def map_ead(
     archdesc = _child(metadata, "archdesc")
     if archdesc is None:
         raise RecordError("mapping", "the EAD finding aid has no <archdesc>")
-    context = _Context(source_id, holding_province, local_files)
+    context = _Context(source_id, holding_province, local_files, access_policy)
     eadid = _child(_child(metadata, "eadheader"), "eadid")
     source_url = eadid.get("url") if eadid is not None else None
     if source_url and not re.match(r"^https?://[^\s/]+", source_url.strip()):
@@ -86,15 +88,16 @@ def map_ead(
 class _Parent:
     """What a component inherits from the unit above it."""
 
-    def __init__(self, local_id: str, level: str, reference_code: str | None, access: tuple[str, str | None],
+    def __init__(self, local_id: str, level: str, reference_code: str | None, access: AccessDecision,
                  origin: OriginProvince | None, path: list[str]):
         self.local_id, self.level, self.reference_code = local_id, level, reference_code
         self.access, self.origin, self.path = access, origin, path
 
 
 class _Context:
-    def __init__(self, source_id: str, holding_province: str, local_files: bool):
+    def __init__(self, source_id: str, holding_province: str, local_files: bool, access_policy: AccessPolicy):
         self.source_id = source_id
+        self.access_policy = access_policy
         self.local_files = local_files
         self.holding_province = holding_province
         self.seen: set[str] = set()
@@ -111,9 +114,9 @@ class _Context:
         level = self._level(unit, parent, local_id)
         own_code, doc_number = _unitids(did)
         reference_code = _reference_code(parent.reference_code if parent else None, own_code)
-        statements = [_text(p) for p in _descendants(unit, "accessrestrict", stop=_COMPONENT_TAGS | {"dsc"})]
-        statements = [s for s in statements if s.strip()]
-        access = map_access(statements) if statements or parent is None else parent.access
+        statements = _access_statements(_descendants(unit, "accessrestrict", stop=_COMPONENT_TAGS | {"dsc"}))
+        own_access = statements or parent is None
+        access = map_access(statements, self.access_policy) if own_access else parent.access
         origin = self._origin(unit, did, parent)
         dates = parse_date_range(_unitdate(did))
         path = (parent.path + [record_id(self.source_id, parent.local_id)]) if parent else []
@@ -137,8 +140,8 @@ class _Context:
             "year_start": int(dates[0][:4]) if dates else None,
             "year_end": int(dates[1][:4]) if dates else None,
             "language": _language(did),
-            "access": access[0],
-            "access_reason": access[1],
+            "access": access.level,
+            "access_reason": access.reason,
             "subjects": _values(controlaccess, "subject"),
             "places": _values(controlaccess, "geogname"),
             "fonds_status": fonds_status,
@@ -147,7 +150,8 @@ class _Context:
             "source_url": source_url,
             "deleted": False,
         }
-        mapped = MappedRecord(document=document, file_urls=_file_urls(did, self.local_files))
+        mapped = MappedRecord(document=document, file_urls=_file_urls(did, self.local_files),
+                              unrecognised_access=access.unrecognised if own_access else ())
         records.append(mapped)
         here = _Parent(local_id, level, reference_code, access, origin, path)
         for position, component in enumerate(_components(unit), start=1):
@@ -259,6 +263,29 @@ def _gather(element, parts: list[str]) -> None:
             _gather(child, parts)
             parts.append("" if inline else " ")
         parts.append(child.tail or "")
+
+
+def _access_statements(accessrestricts: list) -> list[str]:
+    """Each paragraph of each <accessrestrict> is one statement, without its <head> ("Conditions Governing
+    Access" is a heading, not part of what the archive says)."""
+    statements: list[str] = []
+    for element in accessrestricts:
+        paragraphs = _children(element, "p")
+        if paragraphs:
+            statements.extend(_text(p) for p in paragraphs)
+        else:
+            statements.append(" ".join(_text(part) if isinstance(part, etree._Element) else part
+                                        for part in _without_head(element)))
+    return [statement for statement in statements if statement.strip()]
+
+
+def _without_head(element) -> list:
+    parts: list = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and etree.QName(child).localname != "head":
+            parts.append(child)
+        parts.append(child.tail or "")
+    return parts
 
 
 def _paragraphs(element) -> str:

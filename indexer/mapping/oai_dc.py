@@ -22,6 +22,7 @@ from indexer.mapping.access_levels import map_access
 from indexer.mapping.dates import parse_date_range
 from indexer.mapping.text import clean_text
 from indexer.mapping.placement import placement_fields
+from schema.access_policy import DEFAULT_POLICY, AccessPolicy
 from schema.provinces import resolve_origin
 from schema.record import record_id
 
@@ -52,10 +53,13 @@ class MappedRecord:
     document: dict
     file_urls: list[str] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (kind, message) for the run's report
+    # Rights statements the source's policy and the portal's vocabularies do not know: the report counts them.
+    unrecognised_access: tuple[str, ...] = ()
 
 
 def map_oai_dc(
-    metadata: etree._Element, *, source_id: str, local_id: str, holding_province: str
+    metadata: etree._Element, *, source_id: str, local_id: str, holding_province: str,
+    access_policy: AccessPolicy = DEFAULT_POLICY,
 ) -> MappedRecord:
     if metadata is None or not isinstance(metadata.tag, str) or not metadata.tag.startswith("{%s}" % OAI_DC_NS):
         raise RecordError("mapping", "the record has no oai_dc metadata")
@@ -77,7 +81,7 @@ def map_oai_dc(
         fonds_status = None  # open or closed is said of a fonds only
     reference_code, source_url = _identifiers(values.get("identifier", []))
     ancestors, file_urls = _relations(values.get("relation", []))
-    access, access_reason = map_access(values.get("rights", []))
+    access = map_access(values.get("rights", []), access_policy)
     dates = parse_date_range(_first(values, "date"))
     origin = resolve_origin(clean_text(_first(values, "coverage")))
 
@@ -96,8 +100,8 @@ def map_oai_dc(
         "year_start": int(dates[0][:4]) if dates else None,
         "year_end": int(dates[1][:4]) if dates else None,
         "language": clean_text(_first(values, "language")) or None,
-        "access": access,
-        "access_reason": access_reason,
+        "access": access.level,
+        "access_reason": access.reason,
         "subjects": [clean_text(s) for s in values.get("subject", []) if clean_text(s)],
         "fonds_status": fonds_status,
         "admin_history": admin_history,
@@ -105,7 +109,7 @@ def map_oai_dc(
         "source_url": source_url,
         "deleted": False,
     }
-    return MappedRecord(document=document, file_urls=file_urls)
+    return MappedRecord(document=document, file_urls=file_urls, unrecognised_access=access.unrecognised)
 
 
 def _dc_values(metadata: etree._Element) -> dict[str, list[str]]:

@@ -2,8 +2,8 @@
 metadata element to the records it describes (one Dublin Core record is one record; one EAD
 finding aid is a whole fonds → series → file → item tree).
 
-Each mapper is called as `mapper(metadata_element, *, source_id, local_id, holding_province)`
-and returns a list of MappedRecord; it raises RecordError when the record cannot be read.
+Each mapper is called as `mapper(metadata_element, *, source_id, local_id, holding_province,
+access_policy)` (the source's, schema/access_policy.py) and returns a list of MappedRecord; it raises RecordError when the record cannot be read.
 """
 from __future__ import annotations
 
@@ -13,13 +13,15 @@ from lxml import etree
 
 from indexer.mapping.ead import map_ead
 from indexer.mapping.oai_dc import MappedRecord, map_oai_dc
+from schema.access_policy import DEFAULT_POLICY, AccessPolicy
 
 Mapper = Callable[..., list[MappedRecord]]
 
 
-def _map_oai_dc_one(metadata: etree._Element, *, source_id: str, local_id: str,
-                    holding_province: str) -> list[MappedRecord]:
-    return [map_oai_dc(metadata, source_id=source_id, local_id=local_id, holding_province=holding_province)]
+def _map_oai_dc_one(metadata: etree._Element, *, source_id: str, local_id: str, holding_province: str,
+                    access_policy: AccessPolicy = DEFAULT_POLICY) -> list[MappedRecord]:
+    return [map_oai_dc(metadata, source_id=source_id, local_id=local_id, holding_province=holding_province,
+                       access_policy=access_policy)]
 
 
 MAPPERS: dict[str, Mapper] = {

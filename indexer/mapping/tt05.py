@@ -27,6 +27,7 @@ from lxml import etree
 
 from indexer.errors import RecordError
 from indexer.mapping.access_levels import map_access
+from schema.access_policy import DEFAULT_POLICY, AccessPolicy
 from indexer.mapping.dates import parse_date_range
 from indexer.mapping.oai_dc import MappedRecord
 from indexer.mapping.text import clean_text
@@ -91,19 +92,21 @@ def _key(name: str) -> str:
 
 
 def map_tt05(
-    metadata: etree._Element, *, source_id: str, holding_province: str, package_id: str = ""
+    metadata: etree._Element, *, source_id: str, holding_province: str, package_id: str = "",
+    access_policy: AccessPolicy = DEFAULT_POLICY,
 ) -> list[MappedRecord]:
     """The records a package describes: its fonds and series (when named), the hồ sơ, then its documents."""
     if metadata is None or not isinstance(metadata.tag, str):
         raise RecordError("mapping", "the package has no TT 05/2025 descriptive metadata")
     root_key = _key(etree.QName(metadata).localname)
     if root_key in _FILE_ROOTS:
-        return _map_file(metadata, source_id, holding_province, package_id)
+        return _map_file(metadata, source_id, holding_province, package_id, access_policy)
     if root_key in _LIST_ROOTS or root_key in _ITEM_TAGS:
         items = [metadata] if root_key in _ITEM_TAGS else _item_elements(metadata)
         if not items:
             raise RecordError("mapping", "the list of documents (tài liệu) is empty")
-        base = _Base(source_id, holding_province, parent_local=None, path=[], access=None, origin=None)
+        base = _Base(source_id, holding_province, parent_local=None, path=[], access=None, origin=None,
+                     access_policy=access_policy)
         return [_map_item(item, base, position, package_id) for position, item in enumerate(items, start=1)]
     raise RecordError("mapping", f"<{etree.QName(metadata).localname}> is not a TT 05/2025 hồ sơ or tài liệu")
 
@@ -112,8 +115,8 @@ class _Base:
     """What a document inherits from its hồ sơ."""
 
     def __init__(self, source_id, holding_province, parent_local, path, access, origin, language=None,
-                 reliability=None, creator=None):
-        self.source_id, self.holding_province = source_id, holding_province
+                 reliability=None, creator=None, access_policy: AccessPolicy = DEFAULT_POLICY):
+        self.source_id, self.holding_province, self.access_policy = source_id, holding_province, access_policy
         self.parent_local, self.path, self.access, self.origin = parent_local, path, access, origin
         self.language, self.reliability, self.creator = language, reliability, creator
 
@@ -150,7 +153,8 @@ def _item_elements(element) -> list:
     return found
 
 
-def _map_file(element, source_id: str, holding_province: str, package_id: str) -> list[MappedRecord]:
+def _map_file(element, source_id: str, holding_province: str, package_id: str,
+              access_policy: AccessPolicy) -> list[MappedRecord]:
     values = _fields(element, FILE_FIELDS)
     code = _first(values, "code") or package_id
     title = _first(values, "title")
@@ -159,7 +163,7 @@ def _map_file(element, source_id: str, holding_province: str, package_id: str) -
     if not title:
         raise RecordError("mapping", f"the hồ sơ {code} has no title (TieuDeHoSo / Title)")
     origin = _origin(values)
-    access = map_access(values.get("access", []))
+    access = map_access(values.get("access", []), access_policy)
     records: list[MappedRecord] = []
     path: list[str] = []
     fonds_code = _first(values, "fonds_code")
@@ -198,9 +202,9 @@ def _map_file(element, source_id: str, holding_province: str, package_id: str) -
         keywords=_keywords(values),
         **_dates(dates),
     )
-    records.append(MappedRecord(hoso))
+    records.append(MappedRecord(hoso, unrecognised_access=access.unrecognised))
     base = _Base(source_id, holding_province, code, path + [hoso["id"]], access, origin, language, reliability,
-                 creator)
+                 creator, access_policy)
     for position, item in enumerate(_item_elements(element), start=1):
         records.append(_map_item(item, base, position, package_id))
     return records
@@ -221,7 +225,8 @@ def _map_item(element, base: _Base, position: int, package_id: str) -> MappedRec
     if not title:
         raise RecordError("mapping", f"the document {local_id} has no summary (TrichYeuNoiDung / Subject)")
     stated = values.get("access", [])
-    access = map_access(stated) if stated or base.access is None else base.access
+    own_access = stated or base.access is None
+    access = map_access(stated, base.access_policy) if own_access else base.access
     origin = _origin(values) or base.origin
     dates = parse_date_range(_first(values, "date"))
     number, notation = _first(values, "number"), _first(values, "notation")
@@ -241,7 +246,8 @@ def _map_item(element, base: _Base, position: int, package_id: str) -> MappedRec
         keywords=_keywords(values),
         **_dates(dates),
     )
-    return MappedRecord(document, file_urls=values.get("files", []))
+    return MappedRecord(document, file_urls=values.get("files", []),
+                        unrecognised_access=access.unrecognised if own_access else ())
 
 
 def _document(source_id, holding_province, local_id, level, title, origin, access, path) -> dict:

@@ -35,6 +35,7 @@ from indexer.errors import RecordError
 from indexer.mapping.ead import map_ead
 from indexer.mapping.oai_dc import DC_NS, OAI_DC_NS, MappedRecord, map_oai_dc
 from indexer.mapping.tt05 import map_tt05
+from schema.access_policy import DEFAULT_POLICY, AccessPolicy
 
 METS_NS = "http://www.loc.gov/METS/"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -196,13 +197,15 @@ def check_links(root: Path) -> None:
 
 # --- reading and checking ---
 
-def read_package(root: Path, name: str, *, source_id: str, holding_province: str) -> Package:
-    """The checked package and the records it describes; PackageRejected if anything is wrong."""
+def read_package(root: Path, name: str, *, source_id: str, holding_province: str,
+                 access_policy: AccessPolicy = DEFAULT_POLICY) -> Package:
+    """The checked package and the records it describes, their access by the source's policy;
+    PackageRejected if anything is wrong."""
     check_links(root)
     if (root / "METS.xml").is_file():
-        return _read_csip(root, name, source_id, holding_province)
+        return _read_csip(root, name, source_id, holding_province, access_policy)
     if (root / "bagit.txt").is_file():
-        return _read_bag(root, name, source_id, holding_province)
+        return _read_bag(root, name, source_id, holding_province, access_policy)
     raise PackageRejected([Problem(name, "neither an E-ARK package (METS.xml) nor a BagIt bag (bagit.txt)")])
 
 
@@ -227,7 +230,7 @@ class _Description:
     simple: bool = False  # simple Dublin Core: describes the package only when nothing richer does
 
 
-def _read_csip(root: Path, name: str, source_id: str, holding_province: str) -> Package:
+def _read_csip(root: Path, name: str, source_id: str, holding_province: str, access_policy: AccessPolicy) -> Package:
     mets = _parse_xml(root / "METS.xml", "METS.xml")
     if etree.QName(mets).localname != "mets":
         raise PackageRejected([Problem("METS.xml", "the root element is not <mets>")])
@@ -268,7 +271,7 @@ def _read_csip(root: Path, name: str, source_id: str, holding_province: str) -> 
     simple: list[tuple[str, list[MappedRecord]]] = []
     left_aside = []
     for ref, relative in descriptive:
-        found = _read_description(root, ref, relative, identifier, source_id, holding_province)
+        found = _read_description(root, ref, relative, identifier, source_id, holding_province, access_policy)
         if isinstance(found, str):
             left_aside.append(Problem(relative, found))
         elif found.simple:
@@ -287,8 +290,8 @@ def _read_csip(root: Path, name: str, source_id: str, holding_province: str) -> 
     return Package(name, KIND_CSIP, identifier, root, created, records, files, notes + left_aside)
 
 
-def _read_description(root: Path, ref, relative: str, identifier: str, source_id: str, holding_province: str
-                      ) -> _Description | str:
+def _read_description(root: Path, ref, relative: str, identifier: str, source_id: str, holding_province: str,
+                      access_policy: AccessPolicy) -> _Description | str:
     """The records a descriptive metadata file gives, or why it is set aside (a text note, a format the portal
     does not map). Only a description the portal can read and cannot map rejects the package."""
     media_type = (ref.get("MIMETYPE") or "").lower()
@@ -299,11 +302,13 @@ def _read_description(root: Path, ref, relative: str, identifier: str, source_id
     if localname in _SIMPLE_DC_ROOTS and metadata.nsmap.get(None) in (None, DC_NS):
         try:
             return _Description([map_oai_dc(_as_oai_dc(metadata), source_id=source_id, local_id=identifier,
-                                            holding_province=holding_province)], simple=True)
+                                            holding_province=holding_province, access_policy=access_policy)],
+                                simple=True)
         except RecordError as error:
             raise PackageRejected([Problem(relative, f"descriptive metadata: {error}")]) from error
     if localname == "ead" or localname in _TT05_ROOTS:
-        return _Description(_map_description(metadata, relative, identifier, source_id, holding_province))
+        return _Description(_map_description(metadata, relative, identifier, source_id, holding_province,
+                                             access_policy))
     return f"a <{etree.QName(metadata).localname}> description, a format the portal does not map: set aside"
 
 
@@ -480,12 +485,13 @@ def _digest(path: Path, algorithm: str) -> str:
 
 
 def _map_description(metadata, relative: str, identifier: str, source_id: str,
-                     holding_province: str) -> list[MappedRecord]:
+                     holding_province: str, access_policy: AccessPolicy) -> list[MappedRecord]:
     try:
         if etree.QName(metadata).localname == "ead":
             return map_ead(metadata, source_id=source_id, local_id=identifier, holding_province=holding_province,
-                           local_files=True)
-        return map_tt05(metadata, source_id=source_id, holding_province=holding_province, package_id=identifier)
+                           local_files=True, access_policy=access_policy)
+        return map_tt05(metadata, source_id=source_id, holding_province=holding_province, package_id=identifier,
+                        access_policy=access_policy)
     except RecordError as error:
         raise PackageRejected([Problem(relative, f"descriptive metadata: {error}")]) from error
 
@@ -525,7 +531,7 @@ class _NamingThePackage(logging.Filter):
         return True
 
 
-def _read_bag(root: Path, name: str, source_id: str, holding_province: str) -> Package:
+def _read_bag(root: Path, name: str, source_id: str, holding_province: str, access_policy: AccessPolicy) -> Package:
     bag = None
     _check_bagit_declaration(root)
     naming = _NamingThePackage(name)
@@ -562,9 +568,10 @@ def _read_bag(root: Path, name: str, source_id: str, holding_province: str) -> P
         if relative.endswith(".xml"):
             metadata = _parse_xml(package_file.path, relative)
             if etree.QName(metadata).localname.lower() in ("hoso", "file", "danhsachtailieu", "tailieu", "ead"):
-                records.extend(_map_description(metadata, relative, identifier, source_id, holding_province))
+                records.extend(_map_description(metadata, relative, identifier, source_id, holding_province,
+                                                access_policy))
     if not records:
-        records = [_bag_info_record(info, identifier, name, source_id, holding_province)]
+        records = [_bag_info_record(info, identifier, name, source_id, holding_province, access_policy)]
     return Package(name, KIND_BAGIT, identifier, root, info.get("bagging-date"), records, files, notes)
 
 
@@ -604,7 +611,8 @@ def _bag_problem(detail) -> str:
     return str(detail)
 
 
-def _bag_info_record(info: dict, identifier: str, name: str, source_id: str, holding_province: str) -> MappedRecord:
+def _bag_info_record(info: dict, identifier: str, name: str, source_id: str, holding_province: str,
+                     access_policy: AccessPolicy) -> MappedRecord:
     """A bag without TT 05/2025 metadata: one hồ sơ from bag-info.txt, holding all the payload."""
     from lxml.builder import E
 
@@ -616,7 +624,8 @@ def _bag_info_record(info: dict, identifier: str, name: str, source_id: str, hol
         E.ChuGiai(info.get("external-description") or ""),
     )
     try:
-        return map_tt05(hoso, source_id=source_id, holding_province=holding_province, package_id=identifier)[0]
+        return map_tt05(hoso, source_id=source_id, holding_province=holding_province, package_id=identifier,
+                        access_policy=access_policy)[0]
     except RecordError as error:
         raise PackageRejected([Problem("bag-info.txt", str(error))]) from error
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
 KIND_LABELS = {
@@ -38,3 +38,29 @@ class ActionForm(FlaskForm):
 class FullRunForm(FlaskForm):
     confirm = BooleanField(_l("Yes: re-read everything and remove from the index what the source no longer has"),
                            validators=[DataRequired(message=_l("Tick the box to confirm a full re-harvest."))])
+
+
+# The access policy page (portal/admin/access_policy.py): what each wording of a source means.
+RULE_LEVEL_LABELS = {
+    "public": _l("Public: anyone sees the record and its content"),
+    "restricted": _l("Restricted: the description is public, the content on request"),
+    "closed": _l("Closed: the record is not shown"),
+    "none": _l("Says nothing of access (a licence, a copyright line)"),
+}
+UNSTATED_LABELS = {level: RULE_LEVEL_LABELS[level] for level in ("closed", "restricted", "public")}
+
+
+class AccessRuleForm(FlaskForm):
+    statement = TextAreaField(_l("The statement, as the source writes it"),
+                              validators=[DataRequired(message=_l("Give the statement as the source writes it."))])
+    level = SelectField(_l("What it means"), choices=list(RULE_LEVEL_LABELS.items()),
+                        validators=[DataRequired(message=_l("Choose what the statement means."))])
+
+
+class RemoveRuleForm(FlaskForm):
+    statement = HiddenField(validators=[DataRequired()])
+
+
+class UnstatedAccessForm(FlaskForm):
+    level = SelectField(_l("Their level"), choices=list(UNSTATED_LABELS.items()),
+                        validators=[DataRequired()])

@@ -201,7 +201,7 @@ def _check_may(identity: Identity, settings: SourceSettings, source: Source | No
 
 # Changes, each written with its audit row in one transaction -----------------------------------
 
-def _commit_with_audit(db: Session, source: Source, details: dict) -> None:
+def commit_with_audit(db: Session, source: Source, details: dict) -> None:
     """The change and its audit row commit together, or neither does (AuditUnavailable)."""
     try:
         db.flush()
@@ -221,7 +221,7 @@ def add_source(db: Session, identity: Identity, source_id: str, settings: Source
     source = Source(id=source_id, created_at=utcnow(), run_requested_full=False)
     apply_settings(source, settings)
     db.add(source)
-    _commit_with_audit(db, source, {"change": "add", "changes": changes_between(None, settings)})
+    commit_with_audit(db, source, {"change": "add", "changes": changes_between(None, settings)})
     return source
 
 
@@ -239,7 +239,7 @@ def update_source(db: Session, identity: Identity, source: Source, settings: Sou
         if not settings.enabled and source.run_requested_at is not None:  # a disabled source runs nothing asked for
             source.run_requested_at, source.run_requested_full, source.run_requested_by = None, False, None
             details["run_request"] = "dropped"
-        _commit_with_audit(db, source, details)
+        commit_with_audit(db, source, details)
     return changes
 
 
@@ -267,5 +267,5 @@ def request_run(db: Session, identity: Identity, source: Source, full: bool, req
     details = {"requested": "full" if full else "incremental"}
     if pending_full and not full:
         details["kept"] = "full"
-    _commit_with_audit(db, source, details)
+    commit_with_audit(db, source, details)
     return source.run_requested_full

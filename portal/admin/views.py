@@ -13,6 +13,7 @@ from flask_login import current_user
 from portal.access.guard import identity_allowed
 from portal.access.identity import Identity
 from portal.access.roles import MANAGE_ALL, VIEW_HARVESTS
+from portal.admin.access_policy import unrecognised_statements
 from portal.admin.duplicate_fonds import likely_duplicate_fonds
 from portal.admin.forms import KIND_LABELS, ActionForm, FullRunForm, NewSourceForm, SourceForm
 from portal.admin.harvests import (harvest_trends, recent_runs, run_if_visible, source_if_visible, source_overview,
@@ -24,7 +25,7 @@ from portal.database import get_db
 from portal.labels import province_label
 from portal.opensearch import get_client, records_alias
 from schema.provinces import current_provinces
-from schema.tables import Source
+from schema.tables import OTHER_STATEMENTS, Source
 
 admin_blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -54,7 +55,9 @@ def harvest_run(run_id: int):
     if run is None:
         abort(404)
     objects = [o for o in run.objects if o.state == "failed"][:200]
-    return render_template("admin/harvest_run.html", run=run, failed_objects=objects)
+    return render_template("admin/harvest_run.html", run=run, failed_objects=objects,
+                           statements=run.unrecognised_statements(), other_statements=OTHER_STATEMENTS,
+                           sets_policy=may_manage(identity, run.source))
 
 
 @admin_blueprint.get("/sources")
@@ -68,7 +71,9 @@ def sources():
                            managed={row.source.id for row in rows if may_manage(identity, row.source)},
                            may_add=may_manage_sources(identity), kind_labels=KIND_LABELS,
                            round_minutes=current_app.config["HARVEST_ROUND_MINUTES"],
-                           duplicates=likely_duplicate_fonds(get_client(), records_alias(), provinces))
+                           duplicates=likely_duplicate_fonds(get_client(), records_alias(), provinces),
+                           unrecognised={row.source.id: len(unrecognised_statements(db, row.source)) for row in rows
+                                         if may_manage(identity, row.source)})
 
 
 # Managing sources ------------------------------------------------------------------------------
@@ -81,7 +86,7 @@ REFUSALS = {
 }
 
 
-def _managed_source(source_id: str) -> tuple[Identity, Source]:
+def managed_source(source_id: str) -> tuple[Identity, Source]:
     """The identity and the source when it may manage it: 404 if it may not see the source, 403
     if it may see it but not change it."""
     identity = _viewer()
@@ -187,7 +192,7 @@ def new_source():
 
 @admin_blueprint.route("/sources/<source_id>/edit", methods=["GET", "POST"])
 def edit_source(source_id: str):
-    identity, source = _managed_source(source_id)
+    identity, source = managed_source(source_id)
     form = _prepare(SourceForm(data={"name": source.name, "kind": source.kind, "url": source.url,
                                      "province": source.holding_province, "metadata_prefix": source.metadata_prefix,
                                      "set_spec": source.set_spec or "", "schedule": source.schedule or "",
@@ -204,7 +209,7 @@ def edit_source(source_id: str):
 
 
 def _enable(source_id: str, enabled: bool):
-    identity, source = _managed_source(source_id)
+    identity, source = managed_source(source_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     set_enabled(get_db(), identity, source, enabled)
@@ -242,7 +247,7 @@ def _ask_for_run(identity: Identity, source: Source, full: bool):
 @admin_blueprint.post("/sources/<source_id>/run")
 def request_harvest(source_id: str):
     """Harvest now: an incremental run, started by the next `flask harvest --due`."""
-    identity, source = _managed_source(source_id)
+    identity, source = managed_source(source_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     return _ask_for_run(identity, source, full=False)
@@ -251,7 +256,7 @@ def request_harvest(source_id: str):
 @admin_blueprint.route("/sources/<source_id>/full-run", methods=["GET", "POST"])
 def request_full_harvest(source_id: str):
     """Full re-harvest, after a confirmation: it re-reads everything and drops what the source no longer has."""
-    identity, source = _managed_source(source_id)
+    identity, source = managed_source(source_id)
     form = FullRunForm()
     if form.validate_on_submit():
         return _ask_for_run(identity, source, full=True)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from tests.access_requests import unique_email
 from tests.accounts import create_user
 from tests.conftest import make_portal
+from tests.databases import alembic
 
 FONDS, SERIES, FILE = "vinhlong:VL.T", "vinhlong:VL.T/ML01", "vinhlong:VL.T/ML01/HS001"
 ITEM = f"{FILE}/VB01"
@@ -382,24 +383,11 @@ def test_a_notice_whose_page_died_before_mailing_is_sent_by_the_command_once_it_
 
 # ---- migration 0012: the kind of a request ----------------------------------------------------
 
-def _alembic(database_url: str, action: str, revision: str) -> None:
-    from pathlib import Path
-
-    from alembic import command
-    from alembic.config import Config
-
-    project = Path(__file__).resolve().parents[2]
-    config = Config(str(project / "alembic.ini"))
-    config.set_main_option("script_location", str(project / "migrations"))
-    config.attributes["database_url"] = database_url
-    getattr(command, action)(config, revision)
-
-
 def test_migration_0012_gives_earlier_requests_the_content_kind_and_goes_down_again(database_url):
     from sqlalchemy import create_engine, inspect, text
     from sqlalchemy.exc import IntegrityError
 
-    _alembic(database_url, "upgrade", "0011")
+    alembic(database_url, "upgrade", "0011")
     engine = create_engine(database_url)
     insert = text("INSERT INTO access_requests (requester_id, record_id, record_level, record_title, record_path,"
                   " holding_province, purpose, use_description, research_topic, period_wanted, state, submitted_at,"
@@ -411,17 +399,17 @@ def test_migration_0012_gives_earlier_requests_the_content_kind_and_goes_down_ag
                                     " VALUES ('cu@example.vn', 'Độc giả cũ', 'reader', :yes, 0, CURRENT_TIMESTAMP)"),
                                {"yes": True})
             connection.execute(insert, {"record": "vinhlong:VL/1", "state": "submitted"})
-        _alembic(database_url, "upgrade", "heads")
+        alembic(database_url, "upgrade", "heads")
         with engine.connect() as connection:
             assert connection.execute(text("SELECT kind FROM access_requests")).scalars().all() == ["content"]
 
-        _alembic(database_url, "downgrade", "0011")
+        alembic(database_url, "downgrade", "0011")
         with engine.begin() as connection:
             columns = {column["name"] for column in inspect(connection).get_columns("access_requests")}
             assert "kind" not in columns and connection.execute(text("SELECT count(*) FROM access_requests")).scalar() == 1
             connection.execute(insert, {"record": "vinhlong:VL/1", "state": "withdrawn"})  # the index stays partial
         with pytest.raises(IntegrityError), engine.begin() as connection:  # and unique for open requests
             connection.execute(insert, {"record": "vinhlong:VL/1", "state": "submitted"})
-        _alembic(database_url, "upgrade", "heads")
+        alembic(database_url, "upgrade", "heads")
     finally:
         engine.dispose()

@@ -20,8 +20,8 @@ def _records() -> list[FaultRecord]:
         FaultRecord("HS001", "2025-01-01T00:00:00Z", "Hồ sơ công khai một"),
         FaultRecord("HS002", "2025-01-01T00:00:00Z", "Hồ sơ công khai sẽ bị xoá"),
         FaultRecord("HS003", "2025-01-01T00:00:00Z", "Hồ sơ công khai sẽ thành mật"),
-        FaultRecord("HS004", "2025-01-01T00:00:00Z", "Hồ sơ có điều kiện", rights=RESTRICTED),
-        FaultRecord("HS005", "2025-01-01T00:00:00Z", "Hồ sơ mật từ đầu", rights=CLOSED),
+        FaultRecord("HS004", "2025-01-01T00:00:00Z", "Hồ sơ có điều kiện", rights=(RESTRICTED,)),
+        FaultRecord("HS005", "2025-01-01T00:00:00Z", "Hồ sơ mật từ đầu", rights=(CLOSED,)),
         FaultRecord("HS006", "2025-01-01T00:00:00Z", "Hồ sơ công khai sẽ không còn được liệt kê"),
     ]
 
@@ -63,7 +63,7 @@ def test_datestamps_hold_when_nothing_changed_and_deletions_persist(source):
 
     # One record deleted, one closed, one changed, and (a full run) one no longer listed at all.
     _change(provider, "HS002", deleted=True)
-    _change(provider, "HS003", rights=CLOSED)
+    _change(provider, "HS003", rights=(CLOSED,))
     _change(provider, "HS001", title="Hồ sơ công khai một, đã sửa")
     assert harvest(app).exit_code == 0
     after = _headers(client)

@@ -225,7 +225,9 @@ def test_nested_markup_keeps_its_words_apart():
       </scopecontent></archdesc></ead>"""
     document = _mapped(xml)[0].document
     assert document["title"] == "Records 1925-1965"
-    assert document["access_reason"].endswith(": Conditions Governing Access Open for research.")
+    # The statement is its paragraph: the <head> is a heading, not what the archive says of access.
+    assert document["access_reason"] == "unrecognised access statement: Open for research."
+    assert _mapped(xml)[0].unrecognised_access == ("Open for research.",)
     assert document["description"] == "Letters of John Voorhis, John Voorhis ."
     # The unitdate inside the unittitle dates the collection; "EAD Location" is not an address.
     assert (document["date_start"], document["date_end"]) == ("1925-01-01", "1965-12-31")
