@@ -5,7 +5,8 @@ and gets back the XML and what to audit.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
@@ -26,6 +27,7 @@ IDENTIFIER_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 
 FORMATS = {"oai_dc": (OAI_DC_SCHEMA, OAI_DC_NS), "oai_ead": (EAD_SCHEMA, EAD_NS)}
+PREFIX_SYNTAX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")  # the XSD's metadataPrefixType
 EAD_PAGE_SIZE = 10  # finding aids a page at most: each holds its whole fonds
 LIST_VERBS = ("ListIdentifiers", "ListRecords")
 # The arguments each verb takes: (required, optional, exclusive).
@@ -62,7 +64,6 @@ class Settings:
 class Answer:
     xml: bytes
     audit: tuple[str, dict] | None = None  # (kind: "search" or "record", details) of what was read
-    details: dict = field(default_factory=dict)
 
 
 class Provider:
@@ -106,6 +107,8 @@ class Provider:
                 raise OaiError("badArgument", f"{exclusive} must be the only argument besides verb")
         elif missing := sorted(required - set(single)):
             raise OaiError("badArgument", f"{verb} needs {', '.join(missing)}")
+        if "metadataPrefix" in single and not PREFIX_SYNTAX.fullmatch(single["metadataPrefix"]):
+            raise OaiError("badArgument", "metadataPrefix holds characters no prefix may hold")
         return {"verb": verb, **single}
 
     def _envelope(self) -> tuple[etree._Element, etree._Element]:

@@ -144,6 +144,7 @@ def _error(document) -> str | None:
     ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "resumptionToken": "t"}, "badArgument"),
     ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": ["province:86", "province:46"]}, "badArgument"),
     ({"verb": "ListRecords", "metadataPrefix": "mods"}, "cannotDisseminateFormat"),
+    ({"verb": "ListRecords", "metadataPrefix": "oai dc"}, "badArgument"),
     ({"verb": "GetRecord", "metadataPrefix": "oai_ead", "identifier": "oai:portal.test:vl:F/H"},
      "cannotDisseminateFormat"),
     ({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:portal.test:vl:X"}, "idDoesNotExist"),
