@@ -17,7 +17,6 @@ the source no longer has is gone and readers never see a half-built province.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import queue
 import threading
@@ -28,7 +27,6 @@ from functools import partial
 from datetime import datetime, timezone
 from typing import Callable, Iterator
 
-import orjson
 from opensearchpy import OpenSearch
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -47,7 +45,7 @@ from indexer.writer import RecordWriter
 from schema.access_policy import policy_of
 from schema.file_links import FileLinkPolicy, guarded_session
 from schema.index import IndexLayout
-from schema.record import record_id
+from schema.record import content_hash, record_id
 from schema.tables import HarvestedRecord, HarvestObject, HarvestRun, Source, next_due, utcnow
 
 log = logging.getLogger(__name__)
@@ -74,12 +72,6 @@ class HarvestSettings:
 
 
 Progress = Callable[[int, int | None], None]  # (records done, records expected or None)
-
-
-def content_hash(document: dict) -> str:
-    """What the record says, without when we read it: equal hashes mean an unchanged record."""
-    stable = {key: value for key, value in document.items() if key != "harvested_at"}
-    return hashlib.sha256(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
 
 
 def known_records_query(source_id: str, identifiers: list[str]):

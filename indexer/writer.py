@@ -2,6 +2,14 @@
 
 Writes are bulk and idempotent by record id, so re-harvesting a record replaces it. An index made
 before a field was added to the mapping gets the new field when it is next opened.
+
+Every record written carries `content_hash` and `changed_at`, the time what it says last changed: a record
+whose hash equals the one readers see keeps its `changed_at`, so a full re-harvest of an unchanged source
+moves no OAI-PMH datestamp. A record that readers could see and that leaves the index (deleted, no longer
+listed by a full run) or becomes closed leaves a tombstone in `<prefix>records-tombstones`: the portal's
+OAI-PMH provider reports it deleted for ever (persistent deletions). Tombstones live in OpenSearch beside the
+records, not in the database, so that the provider pages through records and deletions in one search, under
+the one permission filter, with one cursor; the portal never reads the harvester's tables.
 """
 from __future__ import annotations
 
@@ -15,7 +23,9 @@ from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import NotFoundError, OpenSearchException, TransportError
 
 from indexer.errors import IndexUnavailable
-from schema.index import MAPPINGS, IndexLayout, alias_name, source_index_name, source_index_pattern
+from schema.index import (MAPPINGS, TOMBSTONE_BODY, TOMBSTONE_FIELDS, IndexLayout, alias_name, source_index_name,
+                          source_index_pattern, tombstone_index_name)
+from schema.record import ACCESS_CLOSED, content_hash
 
 MAX_BULK_BYTES = 20 * 1024 * 1024  # a request's body at most; a larger document goes alone
 # A bulk request waits longer than OpenSearch waits for a shard's primary (1 minute), so a primary failing
@@ -24,6 +34,23 @@ BULK_TIMEOUT = 120
 BULK_ATTEMPTS = 4
 BULK_BACKOFF = 1.0  # seconds before the second attempt, doubling
 RETRYABLE_STATUSES = (429, 502, 503, 504)
+_PREVIOUS_FIELDS = [*TOMBSTONE_FIELDS, "content_hash", "changed_at"]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def shown_to_readers(document: dict, now: str) -> bool:
+    """Whether anyone but its province's staff may know the record (public, restricted, or closed with its
+    opening date passed): only such a record's leaving is worth a tombstone. Which tombstones a reader sees
+    is still decided by the portal's permission filter, on the tombstone's own access and open_after."""
+    open_after = document.get("open_after")
+    return document.get("access") != ACCESS_CLOSED or bool(open_after and str(open_after) <= now)
+
+
+def tombstone_of(previous: dict, when: str) -> dict:
+    return {**{name: previous.get(name) for name in TOMBSTONE_FIELDS}, "changed_at": when, "deleted": True}
 
 
 class RecordWriter:
@@ -37,13 +64,18 @@ class RecordWriter:
         self.layout = layout
         self.alias = alias_name(index_prefix)
         self.index_prefix = index_prefix
-        if index is not None:
-            self.index = index if self._exists(index) else self._create_index(index, with_alias=False)
-            return
+        self.tombstones = tombstone_index_name(index_prefix)
         current = self._current_index()
         if current:
             self._add_new_fields(current)
-        self.index = current or self._create_index()
+        # What readers see of the source now: a record's previous version (its changed_at, and whether its
+        # leaving needs a tombstone) is read there, also while a full run builds its new index.
+        self.live_index = current
+        if index is not None:
+            self.index = index if self._exists(index) else self._create_index(index, with_alias=False)
+        else:
+            self.index = current or self._create_index()
+        self._ensure_tombstones()
 
     @classmethod
     def new_generation(cls, client: OpenSearch, source_id: str, index_prefix: str = "",
@@ -53,8 +85,20 @@ class RecordWriter:
         writer.client, writer.source_id, writer.index_prefix = client, source_id, index_prefix
         writer.layout = layout
         writer.alias = alias_name(index_prefix)
+        writer.tombstones = tombstone_index_name(index_prefix)
+        writer.live_index = writer._current_index()
         writer.index = writer._create_index(with_alias=False)
+        writer._ensure_tombstones()
         return writer
+
+    def _ensure_tombstones(self) -> None:
+        try:
+            if not self.client.indices.exists(index=self.tombstones):
+                body = {**TOMBSTONE_BODY, "settings": {"number_of_shards": 1,
+                                                       "number_of_replicas": self.layout.replicas}}
+                self.client.indices.create(index=self.tombstones, body=body, ignore=[400])
+        except OpenSearchException as error:
+            raise IndexUnavailable(f"could not create index {self.tombstones}: {error}") from error
 
     def _exists(self, index: str) -> bool:
         try:
@@ -68,6 +112,7 @@ class RecordWriter:
         pattern = source_index_pattern(self.index_prefix, self.source_id)
         try:
             older = [name for name in self.client.indices.get(index=pattern) if name != self.index]
+            self._bury_gone(self.client.indices.get_alias(index=pattern, name=self.alias, ignore=[404]))
             actions = [{"add": {"index": self.index, "alias": self.alias}}]
             behind_alias = self.client.indices.get_alias(index=pattern, name=self.alias, ignore=[404])
             actions += [{"remove": {"index": name, "alias": self.alias}}
@@ -119,10 +164,76 @@ class RecordWriter:
             raise IndexUnavailable(f"could not read from {self.index}: {error}") from error
         return {doc["_id"] for doc in found["docs"] if doc.get("found")}
 
+    def _bury_gone(self, behind_alias: dict) -> None:
+        """Before a new generation replaces the source's index: a tombstone for each record readers could see
+        there that the new index does not hold."""
+        old = [name for name in behind_alias if name != self.index]
+        if not old:
+            return
+        self.client.indices.refresh(index=self.index)
+        kept = {hit["_id"] for hit in helpers.scan(self.client, index=self.index, _source=False,
+                                                   query={"query": {"match_all": {}}})}
+        now = _now()
+        gone = [tombstone_of(hit["_source"], now) for hit in helpers.scan(
+            self.client, index=",".join(old), query={"query": {"match_all": {}}, "_source": _PREVIOUS_FIELDS})
+            if hit["_id"] not in kept and shown_to_readers(hit["_source"], now)]
+        for start in range(0, len(gone), 500):
+            actions = [({"index": {"_index": self.tombstones, "_id": t["id"]}}, t) for t in gone[start:start + 500]]
+            answer = self.client.bulk(body=self._ndjson(actions), refresh=False)
+            if answer.get("errors"):
+                raise IndexUnavailable(f"could not keep the deletions of {self.source_id} in {self.tombstones}")
+        self.client.indices.refresh(index=self.tombstones)
+
+    def _previous(self, ids: list[str]) -> tuple[dict[str, dict], set[str]]:
+        """The versions readers see now of these records (the fields a tombstone and changed_at need), and which
+        of them have a tombstone: one request."""
+        if not ids:
+            return {}, set()
+        wanted = [{"_index": self.tombstones, "_id": doc_id, "_source": False} for doc_id in ids]
+        if self.live_index:
+            wanted += [{"_index": self.live_index, "_id": doc_id, "_source": _PREVIOUS_FIELDS} for doc_id in ids]
+        try:
+            found = self.client.mget(body={"docs": wanted})
+        except OpenSearchException as error:
+            raise IndexUnavailable(f"could not read from {self.live_index}: {error}") from error
+        docs = [doc for doc in found["docs"] if doc.get("found")]
+        return ({doc["_id"]: doc["_source"] for doc in docs if doc["_index"] != self.tombstones},
+                {doc["_id"] for doc in docs if doc["_index"] == self.tombstones})
+
+    @staticmethod
+    def _stamped(document: dict, previous: dict | None, now: str) -> dict:
+        """The document with its content hash and when it changed: kept from the version readers see when
+        nothing it says changed and readers could see it then too, else now."""
+        digest = content_hash(document)
+        unchanged = previous is not None and previous.get("content_hash") == digest and previous.get("changed_at") \
+            and shown_to_readers(previous, now) == shown_to_readers(document, now)
+        return {**document, "content_hash": digest, "changed_at": previous["changed_at"] if unchanged else now}
+
+    def _tombstone_actions(self, documents: list[dict], deleted_ids: list[str], previous: dict[str, dict],
+                           buried: set[str], now: str) -> Iterator[tuple[dict, dict | None]]:
+        """A tombstone for a record readers could see that is deleted or becomes closed; none (any more) for a
+        record readers may see again. A record closed before and closed still leaves its tombstone alone."""
+        for document in documents:
+            before = previous.get(document["id"])
+            if shown_to_readers(document, now):
+                if document["id"] in buried:
+                    yield {"delete": {"_index": self.tombstones, "_id": document["id"]}}, None
+            elif before is not None and shown_to_readers(before, now):
+                yield {"index": {"_index": self.tombstones, "_id": document["id"]}}, tombstone_of(before, now)
+        for doc_id in deleted_ids:
+            before = previous.get(doc_id)
+            if before is not None and shown_to_readers(before, now):
+                yield {"index": {"_index": self.tombstones, "_id": doc_id}}, tombstone_of(before, now)
+
     def write(self, documents: list[dict], deleted_ids: list[str]) -> list[tuple[str, str]]:
-        """Index and delete in bulk requests; returns (id, error) for each action that failed."""
+        """Index and delete in bulk requests, with their changed_at and tombstones; returns (id, error) for each
+        action that failed."""
+        now = _now()
+        previous, buried = self._previous([d["id"] for d in documents] + list(deleted_ids))
+        documents = [self._stamped(document, previous.get(document["id"]), now) for document in documents]
+        tombstones = list(self._tombstone_actions(documents, deleted_ids, previous, buried, now))
         failures = []
-        for body in self._bulk_bodies(documents, deleted_ids):
+        for body in self._bulk_bodies(documents, deleted_ids, tombstones):
             answer = self._send(body)
             if not answer.get("errors"):
                 continue
@@ -149,13 +260,19 @@ class RecordWriter:
                 raise IndexUnavailable(f"bulk write to {self.index} failed: {error}") from error
         raise AssertionError("unreachable")
 
-    def _bulk_bodies(self, documents: list[dict], deleted_ids: list[str]) -> Iterator[bytes]:
+    @staticmethod
+    def _ndjson(actions) -> bytes:
+        return b"".join(orjson.dumps(action) + b"\n" + (orjson.dumps(source, default=str) + b"\n" if source else b"")
+                        for action, source in actions)
+
+    def _bulk_bodies(self, documents: list[dict], deleted_ids: list[str],
+                     tombstones: list[tuple[dict, dict | None]] = ()) -> Iterator[bytes]:
         """The actions as NDJSON, serialised once (orjson: the stdlib encoder costs a harvest more than
         OpenSearch does), cut into requests under MAX_BULK_BYTES (OpenSearch refuses bodies over 100 MB)."""
         lines: list[bytes] = []
         size = 0
-        for action, source in self._actions(documents, deleted_ids):
-            pair = orjson.dumps(action) + b"\n" + (orjson.dumps(source, default=str) + b"\n" if source else b"")
+        for action, source in [*self._actions(documents, deleted_ids), *tombstones]:
+            pair = self._ndjson([(action, source)])
             if lines and size + len(pair) > MAX_BULK_BYTES:
                 yield b"".join(lines)
                 lines, size = [], 0
@@ -185,6 +302,6 @@ class RecordWriter:
 
     def refresh(self) -> None:
         try:
-            self.client.indices.refresh(index=self.index)
+            self.client.indices.refresh(index=f"{self.index},{self.tombstones}")
         except OpenSearchException as error:
             raise IndexUnavailable(f"could not refresh {self.index}: {error}") from error

@@ -109,6 +109,16 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "archives-portal"),
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN", "20 per minute;200 per hour"),
         "RATELIMIT_MAIL_FORMS": os.environ.get("RATELIMIT_MAIL_FORMS", "5 per minute;30 per hour"),
+        "RATELIMIT_OAI": os.environ.get("RATELIMIT_OAI", "60 per minute;2000 per hour"),
+        # The OAI-PMH provider (/oai, portal/oai/): its name, the identifier its OAI identifiers carry
+        # (oai:<it>:<record id>; a domain name), whom harvesters write to, how long a resumption token
+        # lives, records a page, and how long caches may keep an answer.
+        "OAI_REPOSITORY_NAME": os.environ.get("OAI_REPOSITORY_NAME", "Cổng thông tin lưu trữ liên thông"),
+        "OAI_REPOSITORY_IDENTIFIER": os.environ.get("OAI_REPOSITORY_IDENTIFIER", "archives-portal.invalid"),
+        "OAI_ADMIN_EMAIL": os.environ.get("OAI_ADMIN_EMAIL", ""),
+        "OAI_TOKEN_SECONDS": _int("OAI_TOKEN_SECONDS", 86_400),
+        "OAI_PAGE_SIZE": _int("OAI_PAGE_SIZE", 100),
+        "OAI_CACHE_SECONDS": _int("OAI_CACHE_SECONDS", 60),
         # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0: none trusted).
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
         # Who may read /metrics: these client addresses or networks, or a bearer token (empty: none).

@@ -74,11 +74,11 @@ def records_alias() -> str:
     return alias_name(current_app.config["OPENSEARCH_INDEX_PREFIX"])
 
 
-def run_search(client: OpenSearch, index: str, body: dict) -> dict | None:
+def run_search(client: OpenSearch, index: str, body: dict, **params) -> dict | None:
     """Run one search; None when the index does not exist yet (nothing harvested), and
     SearchUnavailable when OpenSearch cannot answer."""
     try:
-        return client.search(index=index, body=body)
+        return client.search(index=index, body=body, **params)
     except NotFoundError:
         return None
     except OpenSearchConnectionError as error:

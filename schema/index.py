@@ -15,6 +15,13 @@ def alias_name(prefix: str = "") -> str:
     return f"{prefix}{RECORDS_ALIAS}"
 
 
+def tombstone_index_name(prefix: str = "") -> str:
+    """The index remembering the records that left the readers' index (and those that became closed), for
+    the OAI-PMH provider's persistent deletions. Not behind the alias; no source index has this name (theirs
+    end in a generation)."""
+    return f"{prefix}{RECORDS_ALIAS}-tombstones"
+
+
 def source_index_pattern(prefix: str, source_id: str) -> str:
     return f"{prefix}{RECORDS_ALIAS}-{_index_safe(source_id)}-*"
 
@@ -141,6 +148,10 @@ MAPPINGS = {
         "content": _text(),
         "source_url": {"type": "keyword", "index": False},
         "harvested_at": {"type": "date"},
+        # When what the record says last changed (schema.record.content_hash, kept beside it): the OAI-PMH
+        # datestamp. A re-harvest that finds the same content leaves it as it was.
+        "changed_at": {"type": "date"},
+        "content_hash": {"type": "keyword", "index": False, "doc_values": False},
         "source_datestamp": {"type": "date"},
         "deleted": {"type": "boolean"},
     },
@@ -169,3 +180,19 @@ class IndexLayout:
     def body(self) -> dict:
         return {**INDEX_BODY, "settings": {**INDEX_BODY["settings"], "number_of_shards": self.shards,
                                            "number_of_replicas": self.replicas}}
+
+
+# A tombstone: what the permission filter and the OAI-PMH sets need of a record that left the index, and when
+# (`changed_at`, the datestamp of its deletion). Its access is the record's last one that readers could see.
+TOMBSTONE_FIELDS = ("id", "source_id", "holding_province", "level", "parent_id", "path", "access", "open_after")
+TOMBSTONE_BODY = {
+    "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+    "mappings": {
+        "dynamic": "strict",
+        "properties": {
+            **{name: MAPPINGS["properties"][name] for name in TOMBSTONE_FIELDS},
+            "changed_at": {"type": "date"},
+            "deleted": {"type": "boolean"},
+        },
+    },
+}

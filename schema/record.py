@@ -1,4 +1,8 @@
-"""The record schema of DESIGN §2: levels, access levels and how a record id is formed."""
+"""The record schema of DESIGN §2: levels, access levels, how a record id is formed, and what makes two
+versions of a record the same."""
+import hashlib
+
+import orjson
 
 LEVELS = ("fonds", "series", "file", "item")
 
@@ -14,3 +18,13 @@ ID_SEPARATOR = ":"
 def record_id(source_id: str, local_identifier: str) -> str:
     """The stable, globally unique id: re-harvesting the same source never changes it."""
     return f"{source_id}{ID_SEPARATOR}{local_identifier}"
+
+
+# When we read a record and when it last changed are not what it says.
+PROVENANCE_FIELDS = ("harvested_at", "changed_at", "content_hash")
+
+
+def content_hash(document: dict) -> str:
+    """What the record says, without when we read it: equal hashes mean an unchanged record."""
+    stable = {key: value for key, value in document.items() if key not in PROVENANCE_FIELDS}
+    return hashlib.sha256(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()

@@ -455,6 +455,41 @@ def _export_schema(name: str) -> dict:
         f"{name.upper()} with a header row ({', '.join(EXPORT_COLUMNS)}); UTF-8 with a byte order mark.")}
 
 
+_OAI_OPERATION = {
+    "tags": ["harvesting"],
+    "operationId": "oaiPmh",
+    "summary": "OAI-PMH 2.0 data provider",
+    "description": (
+        "The records an anonymous reader may see, for harvesters (the national archive, aggregators): the six "
+        "verbs of OAI-PMH 2.0; `oai_dc` for every record, `oai_ead` for fonds (the finding aid with the components "
+        "an anonymous reader may see); sets `province:<code>` and `fonds:<record id>` (characters a setSpec may not "
+        "hold written `~` + hex of their UTF-8 bytes); `from`/`until` in days or seconds (UTC); deletions kept "
+        "(`deletedRecord` persistent: a record that leaves the index, or becomes closed, is listed deleted); "
+        "resumption tokens signed and valid for a day, across restarts. Restricted records without files or "
+        "text; closed records never. Errors are OAI-PMH errors inside a 200 answer. Identifiers are "
+        "`oai:<OAI_REPOSITORY_IDENTIFIER>:<record id>`. POST (form-encoded) is answered like GET."
+    ),
+    "parameters": [
+        _query("verb", "The OAI-PMH verb.", {"type": "string", "enum": [
+            "Identify", "ListMetadataFormats", "ListSets", "GetRecord", "ListIdentifiers", "ListRecords"]},
+            required=True),
+        _query("identifier", "GetRecord, ListMetadataFormats: the record's OAI identifier.", {"type": "string"}),
+        _query("metadataPrefix", "GetRecord, ListIdentifiers, ListRecords.",
+               {"type": "string", "enum": ["oai_dc", "oai_ead"]}),
+        _query("from", "Lists: datestamps from (inclusive).", {"type": "string"}),
+        _query("until", "Lists: datestamps until (inclusive).", {"type": "string"}),
+        _query("set", "Lists: a setSpec.", {"type": "string", "examples": ["province:86"]}),
+        _query("resumptionToken", "Lists and ListSets: the token of the previous page, alone.", {"type": "string"}),
+    ],
+    "responses": {
+        "200": {"description": "An OAI-PMH 2.0 answer (or error).",
+                "content": {"text/xml": {"schema": {"type": "string"}}}},
+        "503": {"description": "Too many requests from this address (`RATELIMIT_OAI`); retry after `Retry-After` "
+                               "seconds.", "headers": {"Retry-After": {"schema": {"type": "integer"}}}},
+    },
+}
+
+
 def openapi_document(max_page_size: int = 100, max_window: int = 10_000) -> dict:
     """The document; the limits are the application's `SEARCH_MAX_PAGE_SIZE` and `SEARCH_MAX_WINDOW`."""
     return {
@@ -474,6 +509,7 @@ def openapi_document(max_page_size: int = 100, max_window: int = 10_000) -> dict
         "tags": [
             {"name": "search", "description": "Searching and browsing the records."},
             {"name": "records", "description": "One record as the caller may see it, and its citation."},
+            {"name": "harvesting", "description": "The catalogue served onward over OAI-PMH 2.0."},
             {"name": "service", "description": "The state of the portal and this document."},
         ],
         "paths": {
@@ -566,6 +602,7 @@ def openapi_document(max_page_size: int = 100, max_window: int = 10_000) -> dict
                     "503": _UNAVAILABLE,
                 },
             }},
+            "/oai": {"get": _OAI_OPERATION, "post": {**_OAI_OPERATION, "operationId": "oaiPmhPost"}},
             "/healthz": {"get": {
                 "tags": ["service"],
                 "operationId": "liveness",

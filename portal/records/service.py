@@ -45,6 +45,7 @@ class RecordService:
         if not hits or not can_see(identity, hits[0]["_source"]):
             raise RecordNotFound(record_id)
         record = dict(hits[0]["_source"])
+        record.pop("content_hash", None)  # a hash of the whole record, its full text included: the indexer's alone
         record["content_visible"] = can_read_content(identity, record)
         # Whether a full text exists is said to all who see the record (what a request would open); the text is not.
         record["has_full_text"] = bool(record.get("content"))
