@@ -28,6 +28,7 @@ FONT_SIZE = 34  # about 12 pt at 200 dpi
 LINE_HEIGHT = 50
 CHARACTERS_PER_LINE = 62
 STAMP_RED = (200, 30, 40)
+STAMP_CLEARS = 12  # characters of a line that end left of the stamp
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,11 @@ def render_pages(text: str, noise: str, seed: int, stamp_text: str = "") -> list
         for row, line in enumerate(chunk):
             draw.text((MARGIN, MARGIN + row * LINE_HEIGHT), line, font=_font(FONT_SIZE), fill=(ink, ink, ink))
         if number == len(chunks) - 1 and stamp_text:
-            # Beside the signer's name at the foot of the text, as an agency's seal overlaps the signature.
-            bottom = MARGIN + len(chunk) * LINE_HEIGHT
-            _stamp(page, (MARGIN + 280, max(MARGIN, min(bottom - 300, PAGE_SIZE[1] - 360))), stamp_text)
+            # Over the signature block at the foot of the text (its short last lines), right of the words, as
+            # an agency's seal overlaps the signature; below the text when it ends with no such lines.
+            short_tail = next((n for n, line in enumerate(reversed(chunk)) if len(line) > STAMP_CLEARS), len(chunk))
+            top = MARGIN + (len(chunk) - short_tail) * LINE_HEIGHT
+            _stamp(page, (MARGIN + 280, min(top, PAGE_SIZE[1] - 360)), stamp_text)
         pages.append(_scanned(page, level, rng))
     return pages
 
