@@ -27,14 +27,14 @@ class FetchedFile:
     ocr_problem: str | None = None  # for the run's report: OCR failed, timed out, or was not asked for (page limit)
 
     def report_notes(self, name: str) -> list[tuple[str, str]]:
-        """(kind, message) of the run's report on this file: what went wrong with OCR, and a file left without text."""
-        notes = []
+        """(kind, message) of the run's report on this file: what went wrong with OCR, or a file left without text
+        (each once), and whether the next run reads it again."""
+        again = "; it is read again on the next run" if self.extraction_pending else ""
         if self.ocr_problem:
-            again = "; it is read again on the next run" if self.extraction_pending else ""
-            notes.append(("ocr", f"{name}: {self.ocr_problem}{again}"))
-        if not self.text and not (self.ocr_problem and self.extraction_pending):
-            notes.append(("file", f"{name}: {self.entry.get('extraction_error')}"))
-        return notes
+            return [("ocr", f"{name}: {self.ocr_problem}{again}")]
+        if not self.text:
+            return [("file", f"{name}: {self.entry.get('extraction_error')}{again}")]
+        return []
 
 
 def file_name(url: str) -> str:
@@ -112,5 +112,6 @@ def _examine(entry: dict, file: BinaryIO, extractor: TikaExtractor, trust_roots:
         entry["text_source"] = result.text_source
     if result.ocr_confidence is not None:
         entry["ocr_confidence"] = result.ocr_confidence
-    ocr_problem = result.error if result.retry else (f"not OCR'd: {result.ocr_skipped}" if result.ocr_skipped else None)
+    ocr_problem = result.error if result.ocr_failed else (f"not OCR'd: {result.ocr_skipped}" if result.ocr_skipped
+                                                          else None)
     return FetchedFile(entry, result.text, extraction_pending=result.read_again, ocr_problem=ocr_problem)

@@ -49,6 +49,7 @@ class ExtractionResult:
     error: str | None = None  # why there is no text, when there is none
     unavailable: bool = False  # Tika itself could not be reached: try the file again on a later run
     retry: bool = False  # OCR failed or Tika took too long: try the file again on a later run
+    ocr_failed: bool = False  # Tesseract failed or passed its time limit (then `retry` too)
     text_source: str | None = None  # TEXT_EMBEDDED, TEXT_OCR or TEXT_MIXED when there is text
     ocr_confidence: float | None = None  # Tesseract's mean word confidence (0-100) when OCR read words
     ocr_skipped: str | None = None  # why OCR did not read the file's scanned pages (the page limit)
@@ -116,7 +117,7 @@ class TikaExtractor:
         parts = [part for part in parts if isinstance(part, dict)] if isinstance(parts, list) else []
         ocr_failure = next((_ocr_failure(part) for part in parts if _ocr_failure(part)), None)
         if ocr_failure:  # what else the file holds waits with it for the next run, rather than be half-read
-            return ExtractionResult("", f"OCR failed: {ocr_failure}", retry=True)
+            return ExtractionResult("", f"OCR failed: {ocr_failure}", retry=True, ocr_failed=True)
         # The container first, then each embedded document (an attachment, an image in a DOCX, …), whose
         # text may be nothing but its own path in the package: that is dropped.
         read = PartText("")
