@@ -1,8 +1,8 @@
 """The demo archives: simulated provincial historical archives for `make demo` and the integration tests.
 
 Three archives (Vĩnh Long, Huế, Cần Thơ) hold generated, deterministic Vietnamese records at the four ISAD(G)
-levels, with real PDF and DOCX files and a few scans (image-only PDF, TIFF), served by a small OAI-PMH 2.0 data provider whose oai_dc output is the
-contract described in OAI_DC_PROFILE.md.
+levels, with real PDF and DOCX files and a few scans (image-only PDF, TIFF), served by a small OAI-PMH 2.0 data
+provider whose oai_dc output is the contract described in OAI_DC_PROFILE.md.
 
 - `models`        the archive, record and file dataclasses, access wording, and the leak-test `content_token`
 - `vocabulary`    the words the generator draws from: archives, origin units, agencies, topics, names
