@@ -48,6 +48,6 @@ def _count_lines(counts: dict[str, int]) -> list[str]:
         f"  levels: {levels}",
         f"  access: {access}",
         f"  files: pdf {counts.get('files.pdf', 0)}, docx {counts.get('files.docx', 0)}, "
-        f"tiff {counts.get('files.tiff', 0)} on {counts.get('items_with_files', 0)} items "
-        f"({counts.get('scans', 0)} of them scans without a text layer)",
+        f"tiff {counts.get('files.tiff', 0)} on {counts.get('items_with_files', 0)} items; "
+        f"{counts.get('scans', 0)} of the files scans without a text layer",
     ]
