@@ -115,7 +115,7 @@ class TikaExtractor:
         except ValueError:
             return ExtractionResult("", f"Tika answered {name or 'the file'} with something that is not JSON")
         parts = [part for part in parts if isinstance(part, dict)] if isinstance(parts, list) else []
-        ocr_failure = next((_ocr_failure(part) for part in parts if _ocr_failure(part)), None)
+        ocr_failure = next(filter(None, map(_ocr_failure, parts)), None)
         if ocr_failure:  # what else the file holds waits with it for the next run, rather than be half-read
             return ExtractionResult("", f"OCR failed: {ocr_failure}", retry=True, ocr_failed=True)
         # The container first, then each embedded document (an attachment, an image in a DOCX, …), whose
