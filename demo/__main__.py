@@ -3,6 +3,7 @@
     python -m demo serve [--host 127.0.0.1] [--port 5100] [--page-size 100]
     python -m demo stats
     python -m demo packages --out DIR [--ca-out FILE]
+    python -m demo scans --out DIR
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from werkzeug.serving import run_simple
 
 from demo.catalogue import build_archives
+from demo.files import write_scans
 from demo.links import oai_base_url
 from demo.oai_provider import create_provider_app
 from demo.stats import format_stats
@@ -30,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     packages = commands.add_parser("packages", help="write an inbox of TT 05/2025 packages and a BagIt bag")
     packages.add_argument("--out", required=True, type=Path, help="the inbox directory")
     packages.add_argument("--ca-out", type=Path, help="where to write the signing CA's certificate (PEM)")
+    scans = commands.add_parser("scans", help="write the archives' scans, each with its true text beside it")
+    scans.add_argument("--out", required=True, type=Path, help="the directory")
     arguments = parser.parse_args(argv)
 
     if arguments.command == "packages":
@@ -43,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     archives = build_archives()
+    if arguments.command == "scans":
+        for path in write_scans(archives, arguments.out):
+            print(path, flush=True)
+        return 0
     if arguments.command == "stats":
         print(format_stats(archives))
         return 0

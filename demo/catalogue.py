@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import zlib
 from datetime import date, datetime, timedelta, timezone
 
 from demo.documents import Letterhead, appendix_text, document_text
@@ -18,6 +19,7 @@ from demo.models import (
     DOCX_MEDIA_TYPE,
     LEVELS,
     PDF_MEDIA_TYPE,
+    TIFF_MEDIA_TYPE,
     Archive,
     DemoFile,
     DemoRecord,
@@ -52,6 +54,11 @@ FILES_PER_SERIES = (3, 4)
 ITEMS_PER_FILE = (3, 4)
 SHARE_OF_ITEMS_WITH_FILES = 0.2
 SHARE_OF_FILES_WITH_APPENDIX = 0.15
+# About one public item with files in SCANNED_ONE_IN is digitised: its document a scan without a text layer,
+# chosen by a checksum of its reference code (not the shared rng: the rest of the catalogue stays as it was).
+SCANNED_ONE_IN = 20
+SCAN_KINDS = (("pdf", "clean"), ("pdf", "light"), ("pdf", "heavy"), ("tif", "clean"), ("tif", "light"),
+              ("tif", "heavy"))
 SHARE_OF_ITEMS_DELETED = 0.028  # besides one whole deleted file per archive: about 3% of records in all
 SENSITIVE_TOPICS = frozenset({"appointment", "land"})  # personnel and land files are more often restricted
 COUNCIL_TERM_STARTS = (1977, 1981, 1985, 1989, 1994, 1999, 2004, 2011, 2016, 2021)
@@ -243,7 +250,7 @@ class _ArchiveBuilder:
             f"Bảo quản tại {self.spec.name}."
         )
         item.files = self._files_for(item, self._letterhead(origin, agency, signer_is_deputy, slots),
-                                     main_is_pdf=True)
+                                     main_is_pdf=True, may_be_scanned=False)
         self.script_fixture_ids = {file_record.local_id, item.local_id}
         return item
 
@@ -264,10 +271,13 @@ class _ArchiveBuilder:
         self.records.append(record)
         return record
 
-    def _files_for(self, item: DemoRecord, letterhead: Letterhead, main_is_pdf: bool) -> list[DemoFile]:
+    def _files_for(self, item: DemoRecord, letterhead: Letterhead, main_is_pdf: bool,
+                   may_be_scanned: bool = True) -> list[DemoFile]:
         main_type, other_type = (("pdf", "docx") if main_is_pdf else ("docx", "pdf"))
         files = [DemoFile(f"{item.reference_code}.{main_type}", _media_type(main_type),
                           document_text(item, letterhead, self.rng))]
+        if may_be_scanned and item.access == "public":
+            files[0] = _scanned(files[0], item.reference_code)
         if self.rng.random() < SHARE_OF_FILES_WITH_APPENDIX:
             files.append(DemoFile(f"{item.reference_code}-phu-luc.{other_type}", _media_type(other_type),
                                   appendix_text(item, letterhead, self.rng)))
@@ -448,4 +458,14 @@ def _vietnamese_long_date(iso_date: str) -> str:
 
 
 def _media_type(extension: str) -> str:
-    return PDF_MEDIA_TYPE if extension == "pdf" else DOCX_MEDIA_TYPE
+    return {"pdf": PDF_MEDIA_TYPE, "tif": TIFF_MEDIA_TYPE}.get(extension, DOCX_MEDIA_TYPE)
+
+
+def _scanned(document: DemoFile, reference_code: str) -> DemoFile:
+    """The document as a scan (an image-only PDF or a TIFF, at one of the noise levels), for one item in
+    SCANNED_ONE_IN; the document itself for the others."""
+    digest = zlib.crc32(reference_code.encode())
+    if digest % SCANNED_ONE_IN:
+        return document
+    extension, noise = SCAN_KINDS[digest // SCANNED_ONE_IN % len(SCAN_KINDS)]
+    return DemoFile(f"{reference_code}.{extension}", _media_type(extension), document.content_text, scan=noise)

@@ -10,12 +10,13 @@ import io
 import zipfile
 from datetime import datetime, timezone
 from functools import lru_cache
+from pathlib import Path
 
 from docx import Document
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from demo.models import DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE, DemoFile, DemoRecord
+from demo.models import DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE, Archive, DemoFile, DemoRecord
 
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 # Every rendered file claims this creation time; the wall clock would make the bytes differ run to run.
@@ -28,8 +29,33 @@ class UnsupportedMediaType(ValueError):
 
 
 def render_file(record: DemoRecord, demo_file: DemoFile) -> bytes:
-    """The file's bytes: the record's title as a heading, then the file's content_text line by line."""
+    """The file's bytes: the record's title as a heading, then the file's content_text line by line; a scan is
+    the content_text's pages as images, stamped with the creator's seal."""
+    if demo_file.scan:
+        from demo.scans import render_scan  # Pillow's imaging is loaded only for scans
+
+        return render_scan(demo_file.name, demo_file.media_type, demo_file.content_text, demo_file.scan,
+                           record.creator)
     return render_document(demo_file.media_type, record.title, demo_file.content_text, record.creator)
+
+
+def scanned_files(archives: dict[str, Archive]) -> list[tuple[DemoRecord, DemoFile]]:
+    """The archives' scans, with their records, in catalogue order."""
+    return [(record, demo_file) for archive in archives.values() for record in archive.records
+            for demo_file in record.files if demo_file.scan]
+
+
+def write_scans(archives: dict[str, Archive], directory: Path) -> list[Path]:
+    """Each scan as the archive serves it and its true text beside it (`<name>.truth.txt`, never served)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for record, demo_file in scanned_files(archives):
+        scan = directory / demo_file.name
+        scan.write_bytes(render_file(record, demo_file))
+        truth = directory / f"{demo_file.name}.truth.txt"
+        truth.write_text(demo_file.content_text + "\n", encoding="utf-8")
+        written += [scan, truth]
+    return written
 
 
 @lru_cache(maxsize=512)

@@ -29,6 +29,7 @@ ACCESS_RANK = {"public": 0, "restricted": 1, "closed": 2}
 
 PDF_MEDIA_TYPE = "application/pdf"
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TIFF_MEDIA_TYPE = "image/tiff"
 
 # Prefix of the leak-test token; ASCII so a test can grep rendered files and search results for it.
 CONTENT_TOKEN_PREFIX = "MATKHAU"
@@ -36,11 +37,14 @@ CONTENT_TOKEN_PREFIX = "MATKHAU"
 
 @dataclass
 class DemoFile:
-    """A file attached to an item: its name in URLs, its media type and the prose it renders."""
+    """A file attached to an item: its name in URLs, its media type and the prose it renders. A scan
+    (`scan`: its noise level, demo/scans.py) renders the prose as page images only, without a text layer:
+    its `content_text` is then the true text OCR is measured against."""
 
     name: str
     media_type: str
     content_text: str
+    scan: str | None = None
 
 
 @dataclass

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from demo.models import ACCESS_LEVELS, DOCX_MEDIA_TYPE, LEVELS, PDF_MEDIA_TYPE, Archive
+from demo.models import ACCESS_LEVELS, DOCX_MEDIA_TYPE, LEVELS, PDF_MEDIA_TYPE, TIFF_MEDIA_TYPE, Archive
 
-FILE_KINDS = {PDF_MEDIA_TYPE: "pdf", DOCX_MEDIA_TYPE: "docx"}
+FILE_KINDS = {PDF_MEDIA_TYPE: "pdf", DOCX_MEDIA_TYPE: "docx", TIFF_MEDIA_TYPE: "tiff"}
 
 
 def archive_counts(archive: Archive) -> dict[str, int]:
@@ -21,6 +21,7 @@ def archive_counts(archive: Archive) -> dict[str, int]:
             counts["items_with_files"] += 1
         for demo_file in record.files:
             counts[f"files.{FILE_KINDS[demo_file.media_type]}"] += 1
+            counts["scans"] += demo_file.scan is not None
     return dict(counts)
 
 
@@ -46,6 +47,7 @@ def _count_lines(counts: dict[str, int]) -> list[str]:
         f"  records {counts.get('records', 0)} (deleted {counts.get('deleted', 0)})",
         f"  levels: {levels}",
         f"  access: {access}",
-        f"  files: pdf {counts.get('files.pdf', 0)}, docx {counts.get('files.docx', 0)} "
-        f"on {counts.get('items_with_files', 0)} items",
+        f"  files: pdf {counts.get('files.pdf', 0)}, docx {counts.get('files.docx', 0)}, "
+        f"tiff {counts.get('files.tiff', 0)} on {counts.get('items_with_files', 0)} items; "
+        f"{counts.get('scans', 0)} of the files scans without a text layer",
     ]

@@ -3,5 +3,6 @@ to the record schema and write to OpenSearch.
 
 Stages, after CKAN's harvester: gather (list the source), fetch (read each record and its
 files), import (map and write). It imports `schema` and never Flask nor the portal; callers
-hand it a database session, an OpenSearch client and a text extractor.
+hand it a database session, an OpenSearch client and a text extractor (text_extraction.py, which
+reads scans through Tika's OCR: ocr.py says what is asked of it, tika_xhtml.py reads the answer).
 """

@@ -22,8 +22,19 @@ from schema.file_links import CHUNK, SPOOL_BYTES, FileTooLarge, LinkRefused, dow
 class FetchedFile:
     entry: dict  # the `files[]` entry of the record schema
     text: str
-    extraction_pending: bool = False  # Tika was unreachable: extract again on the next run
+    extraction_pending: bool = False  # Tika was unreachable, OCR failed or timed out: extract again on the next run
     refused: str | None = None  # why the link was not fetched (outside the file hosts, an address of ours)
+    ocr_problem: str | None = None  # for the run's report: OCR failed, timed out, or was not asked for (page limit)
+
+    def report_notes(self, name: str) -> list[tuple[str, str]]:
+        """(kind, message) of the run's report on this file: what went wrong with OCR, or a file left without text
+        (each once), and whether the next run reads it again."""
+        again = "; it is read again on the next run" if self.extraction_pending else ""
+        if self.ocr_problem:
+            return [("ocr", f"{name}: {self.ocr_problem}{again}")]
+        if not self.text:
+            return [("file", f"{name}: {self.entry.get('extraction_error')}{again}")]
+        return []
 
 
 def file_name(url: str) -> str:
@@ -93,8 +104,14 @@ def _examine(entry: dict, file: BinaryIO, extractor: TikaExtractor, trust_roots:
         file.seek(0)
     # A small file goes as bytes: handing requests a spooled file would make it write the file to disk.
     body = file.read() if entry["size"] <= SPOOL_BYTES else file
-    result = extractor.extract(body, entry["name"], size=entry["size"])
+    result = extractor.extract(body, entry["name"], size=entry["size"], media_type=entry["media_type"])
     entry["text_extracted"] = result.error is None
     if result.error:
         entry["extraction_error"] = result.error
-    return FetchedFile(entry, result.text, extraction_pending=result.unavailable)
+    if result.text_source:
+        entry["text_source"] = result.text_source
+    if result.ocr_confidence is not None:
+        entry["ocr_confidence"] = result.ocr_confidence
+    ocr_problem = result.error if result.ocr_failed else (f"not OCR'd: {result.ocr_skipped}" if result.ocr_skipped
+                                                          else None)
+    return FetchedFile(entry, result.text, extraction_pending=result.read_again, ocr_problem=ocr_problem)

@@ -496,10 +496,10 @@ class SourceHarvest:
                     work.files_extracted += 1
                 else:
                     work.files_failed += 1
-                    if fetched.extraction_pending:
-                        taken.needs_extraction.add(document["id"])
-                    work.notes.append(("file", document["id"], f"{fetched.entry['name']}: "
-                                                               f"{fetched.entry.get('extraction_error')}"))
+                if fetched.extraction_pending:
+                    taken.needs_extraction.add(document["id"])
+                work.notes.extend((kind, document["id"], message)
+                                  for kind, message in fetched.report_notes(fetched.entry["name"]))
             document["content"] = clean_text("\n\n".join(texts), keep_newlines=True) or None
         work.file_jobs, work.file_results = [], []
 

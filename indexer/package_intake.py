@@ -323,11 +323,11 @@ class _Intake:
                     self.run.files_extracted += 1
                 else:
                     self.run.files_failed += 1
-                    if fetched.extraction_pending:
-                        pending.add(document["id"])
-                    message = f"{package_file.relative}: {fetched.entry.get('extraction_error')}"
+                if fetched.extraction_pending:
+                    pending.add(document["id"])
+                for kind, message in fetched.report_notes(str(package_file.relative)):
                     notes.append({"record": document["id"], "message": message})
-                    self._note("file", document["id"], message)
+                    self._note(kind, document["id"], message)
             document["files"] = entries
             document["content"] = clean_text("\n\n".join(texts), keep_newlines=True) or None
             document["source_datestamp"] = _datestamp(package.created)

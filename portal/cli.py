@@ -18,6 +18,7 @@ from indexer.harvest import (HarvestSettings, RetryPolicy, due_sources, harvest_
                              refresh_record, source_sets)
 from indexer.package_intake import intake_packages
 from indexer.signatures import TrustRootsError, load_trust_roots
+from indexer.ocr import OcrLimits
 from indexer.text_extraction import TikaExtractor, TikaLimits
 from portal import database
 from portal.access.identity import Identity
@@ -292,7 +293,8 @@ def harvest_command(source_ids, all_sources, due, full, set_spec, until, record_
     except TrustRootsError as error:  # a wrong path must not turn every signature into "unknown" unseen
         raise click.ClickException(f"{error} (SIGNATURE_TRUST_ROOTS)")
     extractor = TikaExtractor(config["TIKA_SERVER_ENDPOINT"], TikaLimits(
-        config["TIKA_MAX_FILE_BYTES"], config["TIKA_TIMEOUT"], config["TIKA_MAX_CHARS"]))
+        config["TIKA_MAX_FILE_BYTES"], config["TIKA_TIMEOUT"], config["TIKA_MAX_CHARS"],
+        OcrLimits(config["TIKA_OCR_MAX_PAGES"], config["TIKA_OCR_TIMEOUT"] or None)))
     if not extractor.is_available():
         click.echo(f"warning: Tika is not reachable at {config['TIKA_SERVER_ENDPOINT']}; "
                    "records are indexed without their files' text and marked for extraction on the next run",

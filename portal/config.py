@@ -79,6 +79,10 @@ def load_config(instance_path: str) -> dict:
         "TIKA_MAX_FILE_BYTES": _int("TIKA_MAX_FILE_BYTES", 50 * 1024 * 1024),
         "TIKA_TIMEOUT": _int("TIKA_TIMEOUT", 120),
         "TIKA_MAX_CHARS": _int("TIKA_MAX_CHARS", 1_000_000),
+        # OCR of scans (indexer/ocr.py): a PDF of more pages is read by its text layer only; Tesseract's time
+        # limit per image or page, when set here instead of in Tika's configuration (deploy/tika/tika-config.xml).
+        "TIKA_OCR_MAX_PAGES": _int("TIKA_OCR_MAX_PAGES", 30),
+        "TIKA_OCR_TIMEOUT": _int("TIKA_OCR_TIMEOUT", 0),
         "HARVEST_HTTP_TIMEOUT": _int("HARVEST_HTTP_TIMEOUT", 60),
         # Bounded retries of a source that stumbles (HTTP 429/5xx, timeouts): tries, first wait, longest wait.
         "HARVEST_RETRIES": _int("HARVEST_RETRIES", 4),

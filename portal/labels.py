@@ -74,6 +74,7 @@ ERROR_KIND_LABELS = {
     "mapping": _l("Descriptions the harvester could not read"),
     "index": _l("Records the search index refused"),
     "file": _l("Files that could not be read"),
+    "ocr": _l("Scans not read by OCR"),
     "link": _l("File links refused"),
     "extraction": _l("Text extraction"),
     "page": _l("List pages repaired"),

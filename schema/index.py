@@ -132,6 +132,9 @@ MAPPINGS = {
                 "sha256": {"type": "keyword"},
                 "text_extracted": {"type": "boolean"},
                 "extraction_error": {"type": "keyword", "index": False},
+                # Where the text came from: "embedded" (the file's own), "ocr" (Tesseract read a scan), "mixed".
+                "text_source": {"type": "keyword"},
+                "ocr_confidence": {"type": "float"},  # Tesseract's mean word confidence, 0-100
                 "signature": {
                     "type": "object",
                     "properties": {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what the portal needs on a fresh machine, and nothing twice: system packages
-# (Java, Maven, Redis; Chromium too with --browser, for the browser tests), the Python environment,
+# (Java, Maven, Redis, Tesseract; Chromium too with --browser, for the browser tests), the Python environment,
 # the compiled translations. Downloads are cached (~/.cache/pip, ~/.m2).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -14,6 +14,12 @@ command -v curl >/dev/null || missing+=(curl)
 command -v redis-server >/dev/null || missing+=(redis-server)
 if [ "${1:-}" = "--browser" ]; then [ -x /usr/bin/chromium ] || missing+=(chromium); fi
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+# OCR of scanned files: Tika runs Tesseract with its Vietnamese and English models (deploy/tika/tika-config.xml).
+command -v tesseract >/dev/null || missing+=(tesseract-ocr)
+for model in vie eng; do
+  [ -n "$(find /usr/share/tesseract-ocr -name "$model.traineddata" 2>/dev/null | head -1)" ] \
+    || missing+=("tesseract-ocr-$model")
+done
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     log "installing system packages: ${missing[*]}"

@@ -230,6 +230,11 @@ def _schemas() -> dict:
                 "absent when the portal cannot.")},
             "text_extracted": {"type": "boolean"},
             "extraction_error": {"type": "string"},
+            "text_source": {"type": "string", "enum": ["embedded", "ocr", "mixed"], "description": (
+                "Where the file's text came from: its own text, OCR of its scanned pages (machine-read, may "
+                "hold errors), or both.")},
+            "ocr_confidence": {"type": "number", "minimum": 0, "maximum": 100, "description": (
+                "Tesseract's mean word confidence, when OCR read words.")},
             "signature": signature,
         },
     }

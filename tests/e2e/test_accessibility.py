@@ -125,3 +125,14 @@ def test_record_page_has_no_serious_accessibility_violations(page, portal_server
 def test_record_not_found_page_has_no_serious_accessibility_violations(page, portal_server):
     check_page(page, portal_server.url + "/records/vinhlong:KHONG/CO/HS999", "record-not-found")
     assert page.locator("h1").inner_text() == "Không tìm thấy"
+
+
+SCANNED_RECORD = "vinhlong:VL.SNV/ML02/HS006/VB02"  # its document is a scan (a TIFF): its text is OCR's
+
+
+def test_a_scans_record_page_says_its_text_is_machine_read_and_passes_axe(page, portal_server):
+    check_page(page, f"{portal_server.url}/records/{SCANNED_RECORD}", "record-scan")
+    notice = page.locator("section.fulltext [data-machine-read]")
+    assert notice.is_visible() and "OCR" in notice.inner_text()
+    assert "OCR" in page.locator("section.files [data-machine-read]").inner_text()
+    assert page.locator("section.fulltext .content").inner_text().strip()

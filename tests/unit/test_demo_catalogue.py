@@ -15,6 +15,7 @@ from demo.models import (
     FONDS_STATUSES,
     LEVELS,
     PDF_MEDIA_TYPE,
+    TIFF_MEDIA_TYPE,
     content_token,
 )
 from demo.vocabulary import SCRIPT_TITLE
@@ -72,8 +73,9 @@ def test_file_names_are_unique_url_safe_and_match_their_media_type(all_records):
     assert len(names) == len(set(names))
     for record in all_records:
         for demo_file in record.files:
-            assert re.fullmatch(r"[A-Za-z0-9.\-]+\.(pdf|docx)", demo_file.name)
-            expected_type = PDF_MEDIA_TYPE if demo_file.name.endswith(".pdf") else DOCX_MEDIA_TYPE
+            assert re.fullmatch(r"[A-Za-z0-9.\-]+\.(pdf|docx|tif)", demo_file.name)
+            expected_type = {"pdf": PDF_MEDIA_TYPE, "tif": TIFF_MEDIA_TYPE}.get(demo_file.name.rsplit(".", 1)[1],
+                                                                              DOCX_MEDIA_TYPE)
             assert demo_file.media_type == expected_type
 
 

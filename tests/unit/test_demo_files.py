@@ -28,7 +28,7 @@ def records_with_files():
 
 def _samples(records, media_type, access):
     return [(record, demo_file) for record in records for demo_file in record.files
-            if demo_file.media_type == media_type and record.access == access][:SAMPLES_PER_KIND]
+            if demo_file.media_type == media_type and record.access == access and not demo_file.scan][:SAMPLES_PER_KIND]
 
 
 # --- a minimal PDF text reader, enough for what fpdf2 writes ---

@@ -3,6 +3,7 @@ Tika's answer part by part. A stand-in Tika server here counts connections; the 
 tests/integration/test_file_fetching.py."""
 from __future__ import annotations
 
+import html
 import http.server
 import json
 import os
@@ -14,16 +15,22 @@ import pytest
 from indexer.text_extraction import TikaExtractor
 
 
-# Answers shaped as Tika 3.2's /rmeta/text for an encrypted PDF, and for a DOCX with the thumbnail Word saves
-# (the embedded image's "text" is its own path in the package).
+def xhtml(body: str, title: str = "") -> str:
+    """A part's X-TIKA:content as Tika 3.2's /rmeta/xml writes it."""
+    return (f'<html xmlns="http://www.w3.org/1999/xhtml">\n<head>\n<meta name="Content-Type" content="x" />\n'
+            f'<title>{title}</title>\n</head>\n<body>{body}</body></html>')
+
+
+# Answers shaped as Tika 3.2's /rmeta/xml for an encrypted PDF, and for a DOCX with the thumbnail Word saves
+# (the embedded image's "text" is its own path in the package, from its title).
 PACKAGES = {
     b"locked": [{"X-TIKA:EXCEPTION:container_exception":
                  "org.apache.tika.exception.EncryptedDocumentException: Unable to process: document is encrypted"}],
-    b"docx": [{"X-TIKA:content": "\n\nQuyết định\n\nQuyết định\nVề việc thành lập Hội đồng\n\n",
+    b"docx": [{"X-TIKA:content": xhtml("<h1>Quyết định</h1>\n<p>Về việc thành lập Hội đồng</p>\n", "Quyết định"),
                "X-TIKA:embedded_depth": "0"},
-              {"X-TIKA:content": "\n\n\n/docProps/thumbnail.jpeg\n\n", "X-TIKA:embedded_depth": "1",
+              {"X-TIKA:content": xhtml("", "/docProps/thumbnail.jpeg"), "X-TIKA:embedded_depth": "1",
                "resourceName": "/docProps/thumbnail.jpeg", "X-TIKA:embedded_resource_path": "/thumbnail.jpeg"},
-              {"X-TIKA:content": "\nimage1.emf\nBảng kê kèm theo\n", "X-TIKA:embedded_depth": "1",
+              {"X-TIKA:content": xhtml("<p>Bảng kê kèm theo</p>\n", "image1.emf"), "X-TIKA:embedded_depth": "1",
                "resourceName": ["image1.emf"], "X-TIKA:embedded_resource_path": "/image1.emf"}],
 }
 
@@ -50,7 +57,8 @@ class _FakeTika(socketserver.ThreadingTCPServer):
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length)
                 server.requests.append((self.path, dict(self.headers)))
-                parts = [{"X-TIKA:content": body.decode()}] if body not in PACKAGES else PACKAGES[body]
+                parts = [{"X-TIKA:content": xhtml(f"<p>{html.escape(body.decode())}</p>")}] if body not in PACKAGES \
+                    else PACKAGES[body]
                 self._answer(json.dumps(parts).encode(), "application/json")
 
             def _answer(self, body: bytes, media_type: str):
@@ -90,7 +98,8 @@ def test_files_go_over_one_kept_alive_connection_with_the_write_limit(fake_tika)
     texts = [extractor.extract(f"Biên bản số {n}".encode(), f"{n}.txt").text for n in range(5)]
     assert texts == [f"Biên bản số {n}" for n in range(5)]
     assert fake_tika.connections == 1
-    assert {path for path, _ in fake_tika.requests} == {"/rmeta/text"}
+    assert {path for path, _ in fake_tika.requests} == {"/rmeta/xml"}
+    assert all(headers["X-Tika-OCRoutputType"] == "hocr" for _, headers in fake_tika.requests)
     assert all(headers["writeLimit"] == "1000000" for _, headers in fake_tika.requests)
 
 
@@ -109,3 +118,26 @@ def test_the_paths_tika_gives_as_the_text_of_a_packages_resources_are_dropped(fa
     text = TikaExtractor(fake_tika.url).extract(b"docx", "quyet-dinh.docx").text
     assert "thumbnail" not in text and "image1.emf" not in text
     assert text.startswith("Quyết định") and text.endswith("Bảng kê kèm theo")  # embedded text itself is kept
+
+
+def test_office_documents_are_not_ocrd_and_scans_are(fake_tika):
+    extractor = TikaExtractor(fake_tika.url)
+    extractor.extract(b"docx", "quyet-dinh.docx",
+                      media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    extractor.extract(b"scan", "scan.tif", media_type="image/tiff")
+    (_, docx_headers), (_, scan_headers) = fake_tika.requests
+    assert docx_headers["X-Tika-OCRskipOcr"] == "true"
+    assert "X-Tika-OCRskipOcr" not in scan_headers
+
+
+def test_a_tesseract_failure_leaves_the_file_without_text_to_be_read_again(fake_tika, monkeypatch):
+    # Tika 3.2's answer for a PDF whose page Tesseract did not finish in time: the page's exception, caused by OCR.
+    monkeypatch.setitem(PACKAGES, b"timed-out", [{
+        "X-TIKA:content": xhtml("<p>trang một</p>", "scan"),
+        "X-TIKA:EXCEPTION:container_exception": "java.io.IOException: Unable to end a page\n\tat org.apache.tika."
+        "parser.pdf.AbstractPDF2XHTML.endPage(AbstractPDF2XHTML.java:821)\nCaused by: org.apache.tika.exception."
+        "TikaException: TesseractOCRParser timeout\n\tat org.apache.tika.parser.ocr.TesseractOCRParser."
+        "runOCRProcess(TesseractOCRParser.java:474)"}])
+    result = TikaExtractor(fake_tika.url).extract(b"timed-out", "scan.pdf")
+    assert result.text == "" and result.retry and result.read_again and not result.unavailable
+    assert result.error == "OCR failed: Tesseract took longer than its time limit"
