@@ -76,5 +76,6 @@ def restore_snapshot(client: OpenSearch, index_prefix: str, location: str, name:
     restored = answer["snapshot"]
     if restored["shards"]["failed"]:
         raise SnapshotError(f"restoring snapshot {name}: {restored['shards']['failed']} shards failed")
-    client.cluster.health(index=pattern, wait_for_status="yellow", timeout="120s")
+    # The wait is a query parameter: `timeout=` would be taken for the HTTP timeout.
+    client.cluster.health(index=pattern, wait_for_status="yellow", params={"timeout": "120s"}, request_timeout=130)
     return restored["indices"]

@@ -22,7 +22,7 @@ from tests.opensearch_cluster import RUNTIME
 SINGLE_NODE = os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200")
 CLOSED = [FaultRecord(f"MAT{n}", "2025-01-01T00:00:00Z", f"Hồ sơ mật số {n} về công tác lưu trữ", rights=("Mật",))
           for n in range(1, 6)]
-QUERIES = [{"q": "lưu trữ"}, {"q": "Hồ sơ số 7"}, {"q": "cong tac luu tru", "sort": "date"}, {"level": "file"}, {}]
+QUERIES = [{"q": "lưu trữ"}, {"q": "Hồ sơ số 7"}, {"q": "cong tac luu tru", "sort": "date_desc"}, {"level": "file"}, {}]
 
 
 @pytest.fixture()

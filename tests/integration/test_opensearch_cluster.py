@@ -94,7 +94,9 @@ def test_a_node_killed_during_searches_and_a_harvest_loses_nothing(portal, opens
             index = _harvested_index(client, f"{prefix}records-{SOURCE}-*")
             # Every shard with its replica in place first: a node lost while the only copy of a shard is on
             # it loses that shard whatever the client does.
-            assert client.cluster.health(index=index, wait_for_status="green", timeout="120s")["status"] == "green"
+            health = client.cluster.health(index=index, wait_for_status="green", params={"timeout": "120s"},
+                                           request_timeout=130)
+            assert health["status"] == "green", health
             victim = _victim(client, prefix, index)
             pid = int((cluster.directory / f"node-{victim}" / "opensearch.pid").read_text())
             os.kill(pid, signal.SIGKILL)
