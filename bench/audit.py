@@ -5,7 +5,9 @@ For each tree in turn — the old one checked out at `--base` in a throwaway `gi
 this one — it creates a fresh PostgreSQL database, migrates it with that tree's migrations,
 starts that tree's portal under gunicorn (gthread) on a free local port, and has `--clients`
 threads send GET /api/v1/search?q=... (each an audited search) for `--seconds` after a warm-up.
-Then it runs that tree's `flask audit verify` (this tree: `flask audit chain` first) and counts
+Then, on the same database, `--clients` threads of one process call `record_event` for
+`--seconds` (the audit write path alone, without the search), and it runs that tree's
+`flask audit verify` (this tree: `flask audit chain` first) and counts
 the rows. Both read the same small synthetic index (`bench.generate`, prefix bench-audit-).
 It prints searches/s for each, the ratio, the rows and the verify output, and the load average.
 A script that prints figures, never a test; all traffic goes to 127.0.0.1.
@@ -109,6 +111,30 @@ class Tree:
         return count
 
 
+# The audit write path alone, in one process of the tree: `clients` threads calling record_event for
+# `seconds` (what each search pays for its row, without OpenSearch's share of the machine).
+WRITE_PROBE = """
+import sys, threading, time
+from app import create_app
+from portal.audit.log import record_event
+app = create_app({"TESTING": True})
+clients, seconds = int(sys.argv[1]), float(sys.argv[2])
+counts, stop = [], time.monotonic() + seconds
+def write():
+    written = 0
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "203.0.113.9"}):
+        while time.monotonic() < stop:
+            record_event("search.query", details={"q": "quyết định", "hits": 12})
+            written += 1
+    counts.append(written)
+threads = [threading.Thread(target=write) for _ in range(clients)]
+started = time.monotonic()
+[thread.start() for thread in threads]
+[thread.join() for thread in threads]
+print(sum(counts) / (time.monotonic() - started))
+"""
+
+
 def hammer(url: str, clients: int, seconds: float) -> tuple[int, int]:
     """(answered 200, other answers) from `clients` threads searching for `seconds`."""
     counts, lock, stop = [0, 0], threading.Lock(), time.monotonic() + seconds
@@ -174,10 +200,14 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{label}: {args.clients} clients for {args.seconds:.0f} s")
             with Tree(label, path, postgres_url, args.workers, args.threads) as tree:
                 figures = measure(tree, args.clients, args.seconds, args.warm_up)
+                probe = subprocess.run([sys.executable, "-c", WRITE_PROBE, str(args.clients), str(args.seconds)],
+                                       cwd=path, env=tree.env, capture_output=True, text=True)
+                figures["writes_per_second"] = float(probe.stdout.strip() or "nan")
                 if path == REPO:
                     figures["chain"] = tree.flask("audit", "chain").stdout.strip()
                 verify = tree.flask("audit", "verify")
-                figures["verify"] = (verify.stdout + verify.stderr).strip().splitlines()
+                figures["verify"] = [line for line in (verify.stdout + verify.stderr).splitlines()
+                                     if line.startswith(("audit log", "checkpoints"))]
                 figures["verify_exit"] = verify.returncode
                 figures["rows"] = tree.rows()
             results[label] = figures
@@ -194,11 +224,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{label}")
         print(f"  {figures['per_second']:.1f} searches/s ({figures['ok']} answered 200, {figures['other']} other); "
               f"{figures['rows_during']} audit rows written meanwhile, {figures['rows']} in all")
+        print(f"  audit write path alone: {figures['writes_per_second']:.0f} record_event/s from {args.clients} threads")
         if "chain" in figures:
             print(f"  flask audit chain: {figures['chain']}")
         print(f"  flask audit verify (exit {figures['verify_exit']}): " + " | ".join(figures["verify"][-3:]))
     before, after = (figures["per_second"] for figures in results.values())
-    print(f"\nafter / before: {after / before:.2f}×")
+    print(f"\nafter / before: {after / before:.2f}× audited searches/s")
+    before, after = (figures["writes_per_second"] for figures in results.values())
+    print(f"after / before: {after / before:.2f}× audit rows/s (write path alone)")
     return 0 if all(figures["verify_exit"] == 0 for figures in results.values()) else 1
 
 
