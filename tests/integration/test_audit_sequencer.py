@@ -192,3 +192,72 @@ def test_a_changed_checkpoint_line_fails_its_signature(tmp_path_factory, tmp_pat
     result = _verify(app)
     assert result.exit_code == 1 and "line 1: the signature does not match" in result.output
     assert app.test_cli_runner().invoke(args=["audit", "keygen", "--to", str(key)]).exit_code == 1  # never overwritten
+
+
+def test_rows_chained_before_migration_0018_still_verify_and_the_chain_goes_on(tmp_path_factory, database_url):
+    from tests.databases import alembic
+
+    alembic(database_url, "upgrade", "0013")
+    engine = create_engine(database_url)
+    prev_hash, moment = "0" * 64, datetime(2026, 1, 2, 3, 4, 5, 678901)
+    with engine.begin() as connection:
+        for number in (1, 2, 3):  # as the writer of 0003 chained them: the position is the id
+            row = {"id": number, "occurred_at": moment, "actor": "anonymous", "actor_roles": "",
+                   "actor_province": None, "ip": None, "user_agent": None, "action": "search.query",
+                   "target_id": None, "target_province": None, "outcome": "allowed",
+                   "details": f'{{"n":{number}}}', "prev_hash": prev_hash}
+            prev_hash = row["hash"] = row_hash(row)
+            connection.execute(text(
+                "INSERT INTO audit_log (id, occurred_at, actor, actor_roles, actor_province, ip, user_agent, action,"
+                " target_id, target_province, outcome, details, prev_hash, hash) VALUES (:id, :occurred_at, :actor,"
+                " :actor_roles, :actor_province, :ip, :user_agent, :action, :target_id, :target_province, :outcome,"
+                " :details, :prev_hash, :hash)"), row)
+    engine.dispose()
+    app = portal_on(tmp_path_factory, database_url)  # migrates to the head
+    write_rows(app, 2)
+    assert [(row.id, row.seq) for row in audit_rows(app)] == [(1, 1), (2, 2), (3, 3), (4, 4), (5, 5)]
+    result = _verify(app)
+    assert result.exit_code == 0 and "5 rows, chain intact (rows 1–5)" in result.output
+    app.extensions["audit_engine"].dispose()
+    app.extensions["db_engine"].dispose()
+    alembic(database_url, "downgrade", "0013")  # every row's place is its id: 0003's writer can go on
+    alembic(database_url, "upgrade", "heads")
+
+
+def _process_writing_and_sequencing(database_url: str, count: int, ready, go) -> None:
+    from app import create_app
+    from portal.audit.sequencer import SequencerThread
+
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    sequencer = SequencerThread(app.extensions["audit_engine"], interval=0.01)
+    ready.set()
+    go.wait(30)
+    sequencer.start()
+    with app.test_request_context("/"):
+        for number in range(count):
+            record_event("search.query", details={"pid": os.getpid(), "n": number})
+    sequencer.stop()
+
+
+def test_processes_each_writing_and_sequencing_chain_every_row_exactly_once(tmp_path_factory, database_url):
+    import multiprocessing
+
+    app = portal_on(tmp_path_factory, database_url)
+    context = multiprocessing.get_context("spawn")
+    go, count, processes = context.Event(), 60, []
+    for _ in range(3):
+        ready = context.Event()
+        process = context.Process(target=_process_writing_and_sequencing, args=(database_url, count, ready, go))
+        process.start()
+        processes.append((process, ready))
+    for _process, ready in processes:
+        assert ready.wait(60)
+    go.set()
+    for process, _ready in processes:
+        process.join(120)
+        assert process.exitcode == 0
+    chain_pending(app.extensions["audit_engine"])  # the rows written after a process's last round
+    links = _links(database_url)
+    assert sorted(seq for _id, seq, _prev, _hash in links) == list(range(1, 3 * count + 1))
+    result = _verify(app, "--no-chain")
+    assert result.exit_code == 0 and f"{3 * count} rows, chain intact" in result.output
