@@ -1,15 +1,15 @@
 """Audited searches per second: the audit log chained on the request path (the branch's base
 commit) against rows chained by the sequencer (this tree), in one run, on PostgreSQL.
 
-For each tree in turn — the old one checked out at `--base` in a throwaway `git worktree`, then
-this one — it creates a fresh PostgreSQL database, migrates it with that tree's migrations,
-starts that tree's portal under gunicorn (gthread) on a free local port, and has `--clients`
-threads send GET /api/v1/search?q=... (each an audited search) for `--seconds` after a warm-up.
-Then, on the same database, `--clients` threads of one process call `record_event` for
-`--seconds` (the audit write path alone, without the search), and it runs that tree's
-`flask audit verify` (this tree: `flask audit chain` first) and counts
-the rows. Both read the same small synthetic index (`bench.generate`, prefix bench-audit-).
-It prints searches/s for each, the ratio, the rows and the verify output, and the load average.
+Two portals run side by side: the old tree checked out at `--base` in a throwaway `git
+worktree`, and this one, each on a fresh PostgreSQL database migrated by its own migrations,
+under gunicorn (gthread) on a free local port (this one's workers run their sequencer threads).
+After a warm-up they take turns, `--rounds` times, so the machine's other load falls on both
+alike: `--clients` threads send GET /api/v1/search?q=... (each an audited search), then as many
+threads spread over `--workers` processes call `record_event` (the audit write path alone,
+without OpenSearch's share of the machine). Then each tree's `flask audit verify` (this tree:
+`flask audit chain` first) and the rows counted. Both read the same small synthetic index
+(`bench.generate`, prefix bench-audit-). It prints the figures, their ratios and the load average.
 A script that prints figures, never a test; all traffic goes to 127.0.0.1.
 
     .venv/bin/python -m bench.audit --clients 16 --seconds 30
@@ -17,6 +17,7 @@ A script that prints figures, never a test; all traffic goes to 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
 import subprocess
@@ -161,13 +162,33 @@ def hammer(url: str, clients: int, seconds: float) -> tuple[int, int]:
     return counts[0], counts[1]
 
 
-def measure(tree: Tree, clients: int, seconds: float, warm_up: float) -> dict:
-    hammer(tree.url, clients, warm_up)
-    before = tree.rows()
-    started = time.monotonic()
-    ok, other = hammer(tree.url, clients, seconds)
-    elapsed = time.monotonic() - started
-    return {"ok": ok, "other": other, "per_second": ok / elapsed, "rows_during": tree.rows() - before}
+def probe_writes(tree: Tree, clients: int, processes: int, seconds: float) -> float:
+    """record_event/s from `clients` threads spread over `processes` processes, as gunicorn spreads them."""
+    running = [subprocess.Popen([sys.executable, "-c", WRITE_PROBE, str(max(1, clients // processes)), str(seconds)],
+                                cwd=tree.path, env=tree.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                text=True) for _ in range(processes)]
+    return sum(float(process.communicate()[0].strip() or "nan") for process in running)
+
+
+def measure(trees: list[Tree], args) -> dict[str, dict]:
+    """The trees take turns, `--rounds` times, so the machine's other load falls on both alike."""
+    figures = {tree.label: {"ok": 0, "other": 0, "seconds": 0.0, "rows_during": 0, "writes": []} for tree in trees}
+    for tree in trees:
+        hammer(tree.url, args.clients, args.warm_up)
+    share = args.seconds / args.rounds
+    for round_number in range(args.rounds):
+        for tree in trees:
+            log(f"round {round_number + 1}/{args.rounds}: {tree.label}")
+            mine, before, started = figures[tree.label], tree.rows(), time.monotonic()
+            ok, other = hammer(tree.url, args.clients, share)
+            mine["seconds"] += time.monotonic() - started
+            mine["ok"], mine["other"], mine["rows_during"] = mine["ok"] + ok, mine["other"] + other, \
+                mine["rows_during"] + tree.rows() - before
+            mine["writes"].append(probe_writes(tree, args.clients, args.workers, share))
+    for mine in figures.values():
+        mine["per_second"] = mine["ok"] / mine["seconds"]
+        mine["writes_per_second"] = sum(mine["writes"]) / len(mine["writes"])
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warm-up", type=float, default=5)
+    parser.add_argument("--rounds", type=int, default=4, help="the trees take turns this many times")
     parser.add_argument("--records", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=8)
@@ -193,30 +215,29 @@ def main(argv: list[str] | None = None) -> int:
     worktree = Path(tempfile.mkdtemp(prefix="bench-audit-base-")) / "tree"
     subprocess.run(["git", "worktree", "add", "--detach", str(worktree), base], cwd=REPO, check=True,
                    capture_output=True)
-    results, load_before = {}, os.getloadavg()
+    load_before = os.getloadavg()
     try:
-        for label, path in ((f"before ({base}: chained under one lock per row)", worktree),
-                            ("after (this tree: written unchained, chained by the sequencer)", REPO)):
-            log(f"{label}: {args.clients} clients for {args.seconds:.0f} s")
-            with Tree(label, path, postgres_url, args.workers, args.threads) as tree:
-                figures = measure(tree, args.clients, args.seconds, args.warm_up)
-                probe = subprocess.run([sys.executable, "-c", WRITE_PROBE, str(args.clients), str(args.seconds)],
-                                       cwd=path, env=tree.env, capture_output=True, text=True)
-                figures["writes_per_second"] = float(probe.stdout.strip() or "nan")
-                if path == REPO:
+        with contextlib.ExitStack() as stack:
+            trees = [stack.enter_context(Tree(label, path, postgres_url, args.workers, args.threads)) for label, path in
+                     ((f"before ({base}: chained under one lock per row)", worktree),
+                      ("after (this tree: written unchained, chained by the sequencer)", REPO))]
+            results = measure(trees, args)
+            for tree in trees:
+                figures = results[tree.label]
+                if tree.path == REPO:
                     figures["chain"] = tree.flask("audit", "chain").stdout.strip()
                 verify = tree.flask("audit", "verify")
                 figures["verify"] = [line for line in (verify.stdout + verify.stderr).splitlines()
                                      if line.startswith(("audit log", "checkpoints"))]
                 figures["verify_exit"] = verify.returncode
                 figures["rows"] = tree.rows()
-            results[label] = figures
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=REPO, capture_output=True)
         drop_bench_indices(opensearch, PREFIX)
     load_after = os.getloadavg()
 
-    print(f"audited searches per second, PostgreSQL, {args.clients} concurrent clients, {args.seconds:.0f} s each, "
+    print(f"audited searches per second, PostgreSQL, {args.clients} concurrent clients, {args.seconds:.0f} s each "
+          f"in {args.rounds} turns, "
           f"gunicorn -w {args.workers} --threads {args.threads}, {args.records} records, {os.cpu_count()} cores")
     print(f"load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
           f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")
@@ -224,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{label}")
         print(f"  {figures['per_second']:.1f} searches/s ({figures['ok']} answered 200, {figures['other']} other); "
               f"{figures['rows_during']} audit rows written meanwhile, {figures['rows']} in all")
-        print(f"  audit write path alone: {figures['writes_per_second']:.0f} record_event/s from {args.clients} threads")
+        print(f"  audit write path alone: {figures['writes_per_second']:.0f} record_event/s from {args.clients} threads "
+              f"in {args.workers} processes (rounds: {', '.join(f'{rate:.0f}' for rate in figures['writes'])})")
         if "chain" in figures:
             print(f"  flask audit chain: {figures['chain']}")
         print(f"  flask audit verify (exit {figures['verify_exit']}): " + " | ".join(figures["verify"][-3:]))

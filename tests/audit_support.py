@@ -104,3 +104,26 @@ def make_audit_table_read_only(database_url: str) -> None:
         else:
             connection.exec_driver_sql("REVOKE INSERT ON audit_log FROM CURRENT_USER")
     engine.dispose()
+
+
+def run_writer_processes(target, database_url: str, count: int, processes: int = 3) -> float:
+    """Spawn `processes` running target(database_url, count, ready, go), let them start together
+    once all are ready, wait for each to exit cleanly; returns the seconds they took."""
+    import multiprocessing
+    import time
+
+    context = multiprocessing.get_context("spawn")
+    go, started = context.Event(), []
+    for _ in range(processes):
+        ready = context.Event()
+        process = context.Process(target=target, args=(database_url, count, ready, go))
+        process.start()
+        started.append((process, ready))
+    for _process, ready in started:
+        assert ready.wait(60)
+    began = time.monotonic()
+    go.set()
+    for process, _ready in started:
+        process.join(120)
+        assert process.exitcode == 0
+    return time.monotonic() - began

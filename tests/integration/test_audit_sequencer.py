@@ -15,7 +15,7 @@ from portal.audit.chain import row_hash
 from portal.audit.log import record_event
 from portal.audit.sequencer import chain_pending
 from portal.audit.writer import AuditEvent, insert_unchained
-from tests.audit_support import as_attacker, audit_rows, portal_on, write_rows
+from tests.audit_support import as_attacker, audit_rows, portal_on, run_writer_processes, write_rows
 
 
 def _verify(app, *args):
@@ -240,22 +240,9 @@ def _process_writing_and_sequencing(database_url: str, count: int, ready, go) ->
 
 
 def test_processes_each_writing_and_sequencing_chain_every_row_exactly_once(tmp_path_factory, database_url):
-    import multiprocessing
-
     app = portal_on(tmp_path_factory, database_url)
-    context = multiprocessing.get_context("spawn")
-    go, count, processes = context.Event(), 60, []
-    for _ in range(3):
-        ready = context.Event()
-        process = context.Process(target=_process_writing_and_sequencing, args=(database_url, count, ready, go))
-        process.start()
-        processes.append((process, ready))
-    for _process, ready in processes:
-        assert ready.wait(60)
-    go.set()
-    for process, _ready in processes:
-        process.join(120)
-        assert process.exitcode == 0
+    count = 60
+    run_writer_processes(_process_writing_and_sequencing, database_url, count)
     chain_pending(app.extensions["audit_engine"])  # the rows written after a process's last round
     links = _links(database_url)
     assert sorted(seq for _id, seq, _prev, _hash in links) == list(range(1, 3 * count + 1))
