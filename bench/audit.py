@@ -193,7 +193,8 @@ def measure(trees: list[Tree], args) -> dict[str, dict]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--base", default="main", help="the commit whose audit log chains on the request path")
+    parser.add_argument("--base", default=None, help="the commit whose audit log chains on the request path "
+                        "(default: where this branch left main, `git merge-base HEAD main`)")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warm-up", type=float, default=5)
@@ -210,8 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     postgres_url = _postgres_url(args.postgres_url)
     opensearch = OpenSearch(args.opensearch_url)
     load_index(opensearch, args.records, prefix=PREFIX)
-    base = subprocess.run(["git", "rev-parse", "--short", args.base], cwd=REPO, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    git = lambda *words: subprocess.run(["git", *words], cwd=REPO, check=True, capture_output=True,  # noqa: E731
+                                        text=True).stdout.strip()
+    base = git("rev-parse", "--short", args.base or git("merge-base", "HEAD", "main"))
     worktree = Path(tempfile.mkdtemp(prefix="bench-audit-base-")) / "tree"
     subprocess.run(["git", "worktree", "add", "--detach", str(worktree), base], cwd=REPO, check=True,
                    capture_output=True)
