@@ -86,6 +86,14 @@ def on_starting(server):
         os.remove(stale)
 
 
+def post_worker_init(worker):
+    """Each worker chains the audit rows its requests (and the others') wrote, in a thread of its own;
+    one at a time holds the chain's lock (portal/audit/sequencer.py)."""
+    from portal.audit.sequencer import start_sequencer
+
+    start_sequencer(worker.wsgi)
+
+
 def child_exit(server, worker):
     """A worker ended (restarted, killed, max_requests): its live figures (gauges) are dropped;
     its counters and histograms stay counted."""

@@ -58,6 +58,14 @@ def load_config(instance_path: str) -> dict:
         "PERSONAL_DATA_KEY": os.environ.get("PERSONAL_DATA_KEY", ""),
         # Key of the HMAC that hides anonymous visitors' addresses in the audit log (default: from SECRET_KEY).
         "AUDIT_IP_KEY": os.environ.get("AUDIT_IP_KEY", ""),
+        # How often each gunicorn worker's audit sequencer chains the rows requests wrote (0: not at all,
+        # e.g. when `flask audit chain --every 1` runs as a service of its own).
+        "AUDIT_SEQUENCER_SECONDS": float(os.environ.get("AUDIT_SEQUENCER_SECONDS", "1")),
+        # Ed25519 key signing checkpoints of the chain's head, and where the checkpoints go: both outside
+        # the database, so that whoever owns it cannot rewrite the chain unseen (`flask audit checkpoint`).
+        "AUDIT_CHECKPOINT_KEY_FILE": os.environ.get("AUDIT_CHECKPOINT_KEY_FILE", ""),
+        "AUDIT_CHECKPOINT_PUBLIC_KEY_FILE": os.environ.get("AUDIT_CHECKPOINT_PUBLIC_KEY_FILE", ""),
+        "AUDIT_CHECKPOINT_DIR": os.environ.get("AUDIT_CHECKPOINT_DIR", ""),
         "DATABASE_URL": os.environ.get("DATABASE_URL")
         or f"sqlite:///{os.path.join(instance_path, 'portal.db')}",
         "OPENSEARCH_URL": os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200"),

@@ -39,6 +39,10 @@ def signed_in_client(app, roles: str, province: str | None = None):
 
 
 def audit_rows(app, action: str | None = None) -> list[AuditEntry]:
+    """The rows in insert order, chained first, as a running sequencer would have within a second."""
+    from portal.audit.sequencer import chain_pending
+
+    chain_pending(app.extensions["audit_engine"])
     session = app.extensions["db_sessionmaker"]()
     query = select(AuditEntry).order_by(AuditEntry.id)
     if action:
@@ -55,13 +59,17 @@ def count_by_action(app) -> dict[str, int]:
     return counts
 
 
-def write_rows(app, count: int, **kwargs) -> None:
+def write_rows(app, count: int, chain: bool = True, **kwargs) -> None:
+    """`count` rows as requests write them; then chained, as the sequencer would within a second."""
     from portal.audit.log import record_event
+    from portal.audit.sequencer import chain_pending
 
     with app.test_request_context("/", environ_base={"REMOTE_ADDR": "203.0.113.7"}):
         for number in range(count):
             record_event(kwargs.get("action", "search.query"), details={"n": number, "q": "quyết định"},
                          **{k: v for k, v in kwargs.items() if k != "action"})
+    if chain:
+        chain_pending(app.extensions["audit_engine"])
 
 
 def as_attacker(database_url: str, *statements: str) -> None:
@@ -96,3 +104,26 @@ def make_audit_table_read_only(database_url: str) -> None:
         else:
             connection.exec_driver_sql("REVOKE INSERT ON audit_log FROM CURRENT_USER")
     engine.dispose()
+
+
+def run_writer_processes(target, database_url: str, count: int, processes: int = 3) -> float:
+    """Spawn `processes` running target(database_url, count, ready, go), let them start together
+    once all are ready, wait for each to exit cleanly; returns the seconds they took."""
+    import multiprocessing
+    import time
+
+    context = multiprocessing.get_context("spawn")
+    go, started = context.Event(), []
+    for _ in range(processes):
+        ready = context.Event()
+        process = context.Process(target=target, args=(database_url, count, ready, go))
+        process.start()
+        started.append((process, ready))
+    for _process, ready in started:
+        assert ready.wait(60)
+    began = time.monotonic()
+    go.set()
+    for process, _ready in started:
+        process.join(120)
+        assert process.exitcode == 0
+    return time.monotonic() - began

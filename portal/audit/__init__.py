@@ -1,5 +1,6 @@
-"""The audit log (DESIGN §7): writing rows into a hash chain (log.py, writer.py, chain.py),
-verifying and archiving it (cli.py, archive.py), and the auditor pages (views.py, reading.py).
+"""The audit log (DESIGN §7): writing rows (log.py, writer.py) and chaining them (sequencer.py,
+chain.py), verifying, checkpointing and archiving the chain (cli.py, signed_heads.py,
+archive.py), and the auditor pages (views.py, reading.py).
 
 Imports the portal's database, identity and roles; never the indexer. Other packages call
 `portal.audit.log.record_event` with a name from `portal.audit.actions`.

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select, text
 from portal.audit import actions
 from portal.audit.chain import canonical_json, canonical_row, verify_rows
 from portal.audit.models import GENESIS_HASH, AuditEntry
-from portal.audit.writer import AuditEvent, append_locked, begin_locked
+from portal.audit.writer import AuditEvent, append_locked, begin_locked, chain_locked
 
 ARCHIVE_FORMAT = "portal-audit-archive/1"
 
@@ -44,9 +44,10 @@ def chain_start(connection) -> tuple[int, str]:
 
 
 def select_rows(connection, *conditions, limit: int | None = None):
-    """Rows in chain order, with typed columns (times as datetimes on every database)."""
+    """Chained rows in chain order, with typed columns (times as datetimes on every database)."""
     table = AuditEntry.__table__
-    return connection.execute(select(table).where(*conditions).order_by(table.c.id).limit(limit))
+    return connection.execute(select(table).where(table.c.seq.is_not(None), *conditions)
+                              .order_by(table.c.seq).limit(limit))
 
 
 def archive_before(engine: Engine, before: datetime, path: str, actor: str) -> ArchiveResult:
@@ -55,11 +56,12 @@ def archive_before(engine: Engine, before: datetime, path: str, actor: str) -> A
     with engine.connect() as connection:
         begin_locked(connection)
         try:
+            chain_locked(connection)  # rows written before `before` but not yet chained go too
             start_id, start_hash = chain_start(connection)
             # The oldest rows up to the first one at or after `before`: the archive is a prefix of the chain.
-            first_kept = connection.execute(text("SELECT MIN(id) FROM audit_log WHERE occurred_at >= :before"),
+            first_kept = connection.execute(text("SELECT MIN(seq) FROM audit_log WHERE occurred_at >= :before"),
                                             {"before": before}).scalar()
-            rows = list(select_rows(connection, *([AuditEntry.__table__.c.id < first_kept] if first_kept else [])))
+            rows = list(select_rows(connection, *([AuditEntry.__table__.c.seq < first_kept] if first_kept else [])))
             if not rows:  # still recorded: someone ran the archive step
                 append_locked(connection, AuditEvent(action=actions.AUDIT_ARCHIVE, actor=actor, details={
                     "before": before.isoformat(), "file": None, "rows": 0}))
@@ -69,27 +71,27 @@ def archive_before(engine: Engine, before: datetime, path: str, actor: str) -> A
             if not checked.ok:
                 raise ArchiveError(f"the chain is broken, nothing archived: {checked.problem}")
             digest = _write_archive(path, rows, start_hash)
-            through = rows[-1]
+            through = SimpleNamespace(id=rows[-1].seq, hash=rows[-1].hash)
             connection.execute(text(
                 "INSERT INTO audit_checkpoints (created_at, archived_through, last_hash, row_count, file_name,"
                 " file_sha256) VALUES (:created_at, :through, :last_hash, :count, :file_name, :sha)"),
                 {"created_at": datetime.now(timezone.utc), "through": through.id, "last_hash": through.hash,
                  "count": len(rows), "file_name": os.path.basename(path), "sha": digest})
-            connection.execute(text("DELETE FROM audit_log WHERE id <= :through"), {"through": through.id})
+            connection.execute(text("DELETE FROM audit_log WHERE seq <= :through"), {"through": through.id})
             append_locked(connection, AuditEvent(
                 action=actions.AUDIT_ARCHIVE, actor=actor, details={
                     "before": before.isoformat(), "file": os.path.basename(path), "file_sha256": digest,
-                    "rows": len(rows), "first_id": rows[0].id, "through_id": through.id,
+                    "rows": len(rows), "first_id": rows[0].seq, "through_id": through.id,
                     "last_hash": through.hash}))
             connection.exec_driver_sql("COMMIT")
         except BaseException:
             connection.exec_driver_sql("ROLLBACK")
             raise
-    return ArchiveResult(len(rows), rows[0].id, through.id, digest)
+    return ArchiveResult(len(rows), rows[0].seq, through.id, digest)
 
 
 def _write_archive(path: str, rows, start_hash: str) -> str:
-    header = {"format": ARCHIVE_FORMAT, "first_id": rows[0].id, "through_id": rows[-1].id,
+    header = {"format": ARCHIVE_FORMAT, "first_id": rows[0].seq, "through_id": rows[-1].seq,
               "start_prev_hash": start_hash, "last_hash": rows[-1].hash, "rows": len(rows),
               "written_at": datetime.now(timezone.utc).isoformat()}
     lines = [canonical_json(header)]

@@ -1,7 +1,9 @@
 """The hash chain: canonical form of a row, its hash, and walking the chain to verify it.
 
 hash = SHA-256 of the canonical JSON (sorted keys, no whitespace, UTC ISO times) of the row's
-fields and `prev_hash`. Knows nothing of Flask.
+fields and `prev_hash`. The canonical form names the chain position `id`: it is the row's `seq`
+(rows written before migration 0018 have seq = id, so their hashes still hold). Knows nothing
+of Flask.
 """
 from __future__ import annotations
 
@@ -28,10 +30,18 @@ def utc_iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def chain_position(row) -> int:
+    """A row's place in the chain: its `seq`; an archive file's rows carry it as `id`."""
+    get = row.get if isinstance(row, dict) else (lambda name: getattr(row, name, None))
+    seq = get("seq")
+    return seq if seq is not None else get("id")
+
+
 def canonical_row(row) -> dict:
     """The hashed view of a row (a mapping or an object with the audit_log columns)."""
     get = row.get if isinstance(row, dict) else (lambda name: getattr(row, name))
-    fields = {name: get(name) for name in HASHED_FIELDS}
+    fields = {name: get(name) for name in HASHED_FIELDS if name != "id"}
+    fields["id"] = chain_position(row)
     fields["occurred_at"] = utc_iso(fields["occurred_at"])
     fields["details"] = json.loads(fields["details"] or "{}")
     return fields
@@ -63,20 +73,22 @@ class VerifyResult:
 
 
 def verify_rows(rows: Iterable, start_id: int = 1, start_hash: str = GENESIS_HASH) -> VerifyResult:
-    """Walk rows in id order; stop at the first that does not match. A missing row shows as a
-    gap in the ids (ids are given consecutively under the writers' lock)."""
+    """Walk rows in chain order; stop at the first that does not match. A missing row shows as
+    a gap in the positions (the sequencer gives them consecutively under its lock). Rows are
+    named by their position."""
     expected_id, expected_prev, checked, first_id, last_id = start_id, start_hash, 0, None, None
     for row in rows:
-        first_id = row.id if first_id is None else first_id
-        if row.id != expected_id:
-            missing = f"{expected_id}" if row.id == expected_id + 1 else f"{expected_id}–{row.id - 1}"
+        position = chain_position(row)
+        first_id = position if first_id is None else first_id
+        if position != expected_id:
+            missing = f"{expected_id}" if position == expected_id + 1 else f"{expected_id}–{position - 1}"
             return VerifyResult(checked, first_id, last_id, ChainProblem(
-                row.id, f"gap before this row: row(s) {missing} are missing (deleted?)"))
+                position, f"gap before this row: row(s) {missing} are missing (deleted?)"))
         if row.prev_hash != expected_prev:
             return VerifyResult(checked, first_id, last_id, ChainProblem(
-                row.id, "prev_hash does not match the hash of the row before it"))
+                position, "prev_hash does not match the hash of the row before it"))
         if row_hash(row) != row.hash:
             return VerifyResult(checked, first_id, last_id, ChainProblem(
-                row.id, "content does not match its hash (changed after it was written)"))
-        expected_id, expected_prev, checked, last_id = row.id + 1, row.hash, checked + 1, row.id
+                position, "content does not match its hash (changed after it was written)"))
+        expected_id, expected_prev, checked, last_id = position + 1, row.hash, checked + 1, position
     return VerifyResult(checked, first_id, last_id, None)

@@ -3,8 +3,10 @@
 Fail closed: if the row cannot be written, `AuditUnavailable` is raised and the action it
 records must not happen; the app-wide handler answers 503 ("this action is unavailable").
 
-The row is written on a connection of its own: call it when the caller's session holds no
-uncommitted writes (flushed but not committed), since SQLite lets one writer at a time.
+The row is written unchained, on a connection of its own, committed before this returns; the
+sequencer (sequencer.py) links it into the hash chain within seconds. Call it when the caller's
+session holds no uncommitted writes (flushed but not committed), since SQLite lets one writer
+at a time.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from flask import current_app, has_app_context, has_request_context, request
 
 from portal.access import identity as identity_module
 from portal.audit.actions import OUTCOMES
-from portal.audit.writer import POSTGRES_LOCK_KEY, AuditEvent, append_event, append_locked
+from portal.audit.writer import AuditEvent, append_event, insert_unchained
 from portal.logging_setup import current_request_id
 from portal.metrics import AUDIT_WRITE_FAILURES, AUDIT_WRITES
 from portal.personal_data.addresses import anonymous_address
@@ -74,14 +76,10 @@ def record_event_in_transaction(session, action: str, *, target_id: str | None =
                                 details: dict | None = None, actor: str | None = None) -> None:
     """Append the audit row inside the caller's own database transaction, so the change and its
     row commit together or not at all (for changes made in the portal's database, e.g. access
-    requests and grants). The chain stays serial: SQLite has one writer at a time, and on
-    PostgreSQL the chain's advisory lock is held until the caller's commit."""
+    requests and grants). Unchained, like every row: the sequencer links it once committed."""
     event = _event(action, target_id, target_province, outcome, details, actor)
     try:
-        connection = session.connection()
-        if connection.dialect.name != "sqlite":
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_LOCK_KEY})")
-        append_locked(connection, event)
+        insert_unchained(session.connection(), event)
     except Exception as error:  # any database failure: the change it records does not happen
         AUDIT_WRITE_FAILURES.inc()
         log.error("audit row for %s could not be written: %s", action, error)

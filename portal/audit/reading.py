@@ -110,7 +110,7 @@ def visible_to(entry: AuditEntry, scope_province: str | None) -> bool:
     return scope_province is None or scope_province in (entry.target_province, entry.actor_province)
 
 
-EXPORT_FIELDS = ("id", "occurred_at", "actor", "actor_roles", "actor_province", "ip", "user_agent", "action",
+EXPORT_FIELDS = ("id", "seq", "occurred_at", "actor", "actor_roles", "actor_province", "ip", "user_agent", "action",
                  "target_id", "target_province", "outcome", "details", "prev_hash", "hash")
 
 

@@ -3,7 +3,6 @@ evidence (`flask audit verify`), append-only triggers, concurrent writers, archi
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import threading
 import time
@@ -16,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from portal.audit.log import AuditUnavailable, record_event
 from tests.audit_support import (as_attacker, audit_rows, make_audit_table_read_only, portal_on,
-                                 write_rows)
+                                 run_writer_processes, write_rows)
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -147,21 +146,8 @@ def _process_writer(database_url: str, count: int, ready, go) -> None:
 
 def test_several_processes_writing_leave_an_unbroken_chain(tmp_path_factory, database_url):
     app = portal_on(tmp_path_factory, database_url)
-    context = multiprocessing.get_context("spawn")
-    go, count, processes = context.Event(), 40, []
-    for _ in range(3):
-        ready = context.Event()
-        process = context.Process(target=_process_writer, args=(database_url, count, ready, go))
-        process.start()
-        processes.append((process, ready))
-    for _process, ready in processes:
-        assert ready.wait(60)
-    started = time.monotonic()
-    go.set()
-    for process, _ready in processes:
-        process.join(120)
-        assert process.exitcode == 0
-    elapsed = time.monotonic() - started
+    count = 40
+    elapsed = run_writer_processes(_process_writer, database_url, count)
     rows = audit_rows(app)
     assert len(rows) == 3 * count
     assert len({json.loads(row.details)["pid"] for row in rows}) == 3

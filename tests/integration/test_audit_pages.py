@@ -102,8 +102,8 @@ def test_bad_filter_is_a_400_with_a_message(portal):
 
 def test_row_details_page_shows_every_field(portal):
     client, _user = signed_in_client(portal, "auditor")
+    row = audit_rows(portal)[2]  # chained first, as the sequencer would have
     html = client.get("/audit/3").get_data(as_text=True)
-    row = audit_rows(portal)[2]
     # Written in an anonymous request: the address is shown as its keyed hash, never in clear.
     assert "search.query" in html and "quyết định" in html and row.ip.startswith("hmac:") and row.ip in html
     assert "192.0.2.10" not in html
@@ -129,11 +129,12 @@ def test_csv_export_of_filtered_rows_is_itself_a_row(portal):
 
 def test_json_export_carries_hashes_and_details(portal):
     client, _user = signed_in_client(portal, "national_admin")
+    audit_rows(portal)  # chained first, as the sequencer would have
     response = client.get("/audit/export?format=json&action=record.fulltext_view")
     assert response.status_code == 200
     rows = json.loads(response.get_data(as_text=True))
     assert len(rows) == 1 and rows[0]["target_id"] == "cantho:CT.UBND/ML03/HS001"
-    assert len(rows[0]["hash"]) == 64 and rows[0]["occurred_at"].endswith("Z")
+    assert len(rows[0]["hash"]) == 64 and rows[0]["occurred_at"].endswith("Z") and rows[0]["seq"] == rows[0]["id"]
     assert len(audit_rows(portal, actions.AUDIT_EXPORT)) == 1
     assert portal.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
 
