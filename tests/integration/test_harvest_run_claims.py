@@ -21,7 +21,7 @@ from indexer.harvest import harvest_source
 from indexer.runs import claim_run
 from indexer.text_extraction import TikaExtractor
 from portal import database
-from portal.cli import harvest_settings
+from portal.harvest_jobs import harvest_settings
 from portal.opensearch import build_client
 from schema.index import alias_name
 from schema.tables import HarvestRun, Source, utcnow
