@@ -28,7 +28,7 @@ from celery.signals import worker_process_init
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
 
-from indexer.errors import HarvestError, RunBusy
+from indexer.errors import HarvestError, LeaseLost, RunBusy
 from indexer.runs import lease_is_stale
 from portal import database
 from portal.harvest_jobs import harvest_tools, run_source_harvest
@@ -160,7 +160,7 @@ def harvest_source_task(self, source_id: str, full: bool = False, requested_by: 
             log.info("harvest task %s of %s: its run has ended already (a copy delivered again); nothing to do",
                      task_id, source_id)
             return "superseded"
-        waiting = False
+        keep_marker = False
         try:
             db = database.get_db()
             source = db.get(Source, source_id)
@@ -171,13 +171,17 @@ def harvest_source_task(self, source_id: str, full: bool = False, requested_by: 
             try:
                 run = run_source_harvest(db, source, extractor, settings, full=full, requested_by=requested_by)
             except RunBusy as busy:
-                waiting = True  # the run is alive elsewhere: this task asks again until it can take it or it ended
+                keep_marker = True  # the run is alive elsewhere: this task asks again until it can take it or it ended
                 log.info("harvest task %s: %s; trying again later", task_id, busy)
                 raise self.retry(exc=busy, countdown=busy_retry_seconds(settings.lease_seconds))
+            except LeaseLost as error:  # this process stalled and its run was taken over: the marker is the taker's
+                keep_marker = True
+                log.error("harvest of %s: %s", source_id, error)
+                return "taken over"
             except HarvestError as error:  # the run's checkpoint is kept (if it has one); the scheduler tries again
                 log.error("harvest of %s failed: %s", source_id, error)
                 return "failed"
             return run.state
         finally:
-            if not waiting:
+            if not keep_marker:
                 _release_marker(config, source_id, task_id)

@@ -12,16 +12,18 @@ import sys
 import time
 import uuid
 
-from sqlalchemy import select
+
+import redis
 
 from demo.fault_provider import FaultProvider, Faults, numbered_records
-from portal import database
-from portal.harvest_queue import QueueUnavailable, enqueue_harvest
+from indexer.runs import claim_run
+from portal import database, harvest_queue
+from portal.harvest_queue import QueueUnavailable, enqueue_harvest, harvest_source_task
 from portal.opensearch import build_client
 from schema.index import alias_name
 from schema.tables import HarvestRun
 from tests.conftest import ServerThread, drop_indices
-from tests.integration.harvest_helpers import FAST_RETRIES, SOURCE, indexed, live_ids, portal_for
+from tests.integration.harvest_helpers import FAST_RETRIES, SOURCE, indexed, live_ids, portal_for, source_runs
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LEASE_SECONDS = 3
@@ -78,15 +80,6 @@ def _wait_for(condition, seconds: float, what: str):
     raise AssertionError(f"waited {seconds} s for {what}")
 
 
-def _runs(app) -> list[HarvestRun]:
-    with app.app_context():
-        db = database.get_db()
-        runs = db.scalars(select(HarvestRun).where(HarvestRun.source_id == SOURCE).order_by(HarvestRun.id)).all()
-        for run in runs:
-            db.expunge(run)
-        return runs
-
-
 def _parent_of(pid: int) -> int:
     with open(f"/proc/{pid}/stat") as stat:
         return int(stat.read().rsplit(")", 1)[1].split()[1])
@@ -110,7 +103,7 @@ def test_a_run_whose_worker_is_killed_is_taken_over_by_another_worker_from_its_c
             assert again.exit_code == 0 and f"{SOURCE}: a run is already queued or running" in again.output
 
             # Mid-run: some pages committed, most still to come.
-            first = _wait_for(lambda: next((r for r in _runs(app) if r.state == "running" and r.processed >= 8),
+            first = _wait_for(lambda: next((r for r in source_runs(app) if r.state == "running" and r.processed >= 8),
                                            None), 120, "the run's first pages")
             killed = _owner_pid(first)
             first_worker = _parent_of(killed)
@@ -118,14 +111,14 @@ def test_a_run_whose_worker_is_killed_is_taken_over_by_another_worker_from_its_c
             assert first.processed < RECORDS
             os.kill(killed, signal.SIGKILL)
 
-            taken = _wait_for(lambda: next((r for r in _runs(app) if r.state == "running" and r.lease_owner
+            taken = _wait_for(lambda: next((r for r in source_runs(app) if r.state == "running" and r.lease_owner
                                             and _owner_pid(r) != killed), None), 120, "another worker to take it")
             successor_worker = _parent_of(_owner_pid(taken))
-            run = _wait_for(lambda: next((r for r in _runs(app) if r.state != "running"), None), 180,
+            run = _wait_for(lambda: next((r for r in source_runs(app) if r.state != "running"), None), 180,
                             "the run to end")
 
             assert successor_worker in {w.pid for w in workers} - {first_worker}  # the other worker
-            assert len(_runs(app)) == 1  # taken over, not started again
+            assert len(source_runs(app)) == 1  # taken over, not started again
             assert (run.id, run.mode, run.state, run.resumed) == (first.id, "full", "done", 1)
             assert (run.added, run.updated, run.failed, run.processed) == (RECORDS, 0, 0, RECORDS)
             assert set(indexed(app)) == live_ids(records)
@@ -136,8 +129,8 @@ def test_a_run_whose_worker_is_killed_is_taken_over_by_another_worker_from_its_c
             # The run ended: its marker with it, so the source can be queued again (and runs incrementally).
             with app.app_context():
                 assert enqueue_harvest(app.config, SOURCE) is not None
-            _wait_for(lambda: len(_runs(app)) == 2 and _runs(app)[1].state == "done", 120, "the next run")
-            assert (_runs(app)[1].mode, _runs(app)[1].added) == ("incremental", 0)
+            _wait_for(lambda: len(source_runs(app)) == 2 and source_runs(app)[1].state == "done", 120, "the next run")
+            assert (source_runs(app)[1].mode, source_runs(app)[1].added) == ("incremental", 0)
         finally:
             _stop_workers(workers)
             drop_indices(app)
@@ -156,4 +149,34 @@ def test_enqueueing_without_a_reachable_broker_says_so_and_queues_nothing(tmp_pa
             pass
         else:
             raise AssertionError("queued without a broker")
-    assert _runs(app) == []
+    assert source_runs(app) == []
+
+
+def test_a_source_harvested_by_a_live_process_is_not_queued(tmp_path_factory, database_url):
+    app = portal_for(tmp_path_factory, "http://127.0.0.1:9", database_url=database_url, **_queue_config())
+    with app.app_context():
+        db = database.get_db()
+        claim_run(db, SOURCE, lambda owner: HarvestRun.begin(SOURCE, "incremental", owner),
+                  lease_seconds=LEASE_SECONDS)  # a `flask harvest` at the console, alive: this process
+
+        result = app.test_cli_runner().invoke(args=["harvest", "--source", SOURCE, "--enqueue"])
+
+    assert result.exit_code == 0 and f"{SOURCE}: a run is already queued or running" in result.output
+    assert redis.Redis.from_url(app.config["CELERY_BROKER_URL"]).keys(f"{app.config['HARVEST_QUEUE_KEY_PREFIX']}*") == []
+
+
+def test_a_copy_of_a_task_whose_run_has_ended_does_nothing(tmp_path_factory, monkeypatch):
+    app = portal_for(tmp_path_factory, "http://127.0.0.1:9", **_queue_config())
+    monkeypatch.setattr(harvest_queue, "_worker_app", app)  # the task run here, in this test's portal
+    with app.app_context():
+        task_id = enqueue_harvest(app.config, SOURCE)
+        store = redis.Redis.from_url(app.config["CELERY_BROKER_URL"])
+        store.delete(f"{app.config['HARVEST_QUEUE_KEY_PREFIX']}harvest-queued:{SOURCE}")  # as its run's end does
+        try:
+            outcome = harvest_source_task.apply((SOURCE,), task_id=task_id).get()
+        finally:
+            for key in store.keys(f"{app.config['HARVEST_QUEUE_KEY_PREFIX']}*"):
+                store.delete(key)
+
+    assert outcome == "superseded"
+    assert source_runs(app) == []
