@@ -54,10 +54,14 @@ def _start_workers(app, count: int, log_dir) -> list[subprocess.Popen]:
              "--pool", "prefork", "--hostname", f"w{number}-{uuid.uuid4().hex[:6]}@%h", "--without-gossip",
              "--without-mingle", "--loglevel", "INFO"],
             cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
-    for number, worker in enumerate(workers):
-        _wait_for(lambda: "ready." in (log_dir / f"worker{number}.log").read_text() or worker.poll() is not None,
-                  60, "a worker to start")
-        assert worker.poll() is None, (log_dir / f"worker{number}.log").read_text()
+    try:
+        for number, worker in enumerate(workers):
+            _wait_for(lambda: "ready." in (log_dir / f"worker{number}.log").read_text() or worker.poll() is not None,
+                      60, "a worker to start")
+            assert worker.poll() is None, (log_dir / f"worker{number}.log").read_text()
+    except BaseException:
+        _stop_workers(workers)
+        raise
     return workers
 
 
@@ -68,6 +72,13 @@ def _stop_workers(workers: list[subprocess.Popen]) -> None:
         except ProcessLookupError:
             pass
         worker.wait(timeout=30)
+
+
+def _forget_queue(app) -> None:
+    """The test's keys in the shared Redis: its queue, its bindings, its markers."""
+    store = redis.Redis.from_url(app.config["CELERY_BROKER_URL"])
+    for key in store.scan_iter(f"{app.config['HARVEST_QUEUE_KEY_PREFIX']}*"):
+        store.delete(key)
 
 
 def _wait_for(condition, seconds: float, what: str):
@@ -133,6 +144,7 @@ def test_a_run_whose_worker_is_killed_is_taken_over_by_another_worker_from_its_c
             assert (source_runs(app)[1].mode, source_runs(app)[1].added) == ("incremental", 0)
         finally:
             _stop_workers(workers)
+            _forget_queue(app)
             drop_indices(app)
 
 
@@ -175,8 +187,7 @@ def test_a_copy_of_a_task_whose_run_has_ended_does_nothing(tmp_path_factory, mon
         try:
             outcome = harvest_source_task.apply((SOURCE,), task_id=task_id).get()
         finally:
-            for key in store.keys(f"{app.config['HARVEST_QUEUE_KEY_PREFIX']}*"):
-                store.delete(key)
+            _forget_queue(app)
 
     assert outcome == "superseded"
     assert source_runs(app) == []
