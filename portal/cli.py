@@ -1,7 +1,6 @@
 """Command line: `flask db upgrade`, `flask sources list|add|disable`, `flask harvest`."""
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from dataclasses import dataclass
@@ -14,12 +13,8 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select, update
 
 from indexer.errors import HarvestError, RunBusy
-from indexer.harvest import (HarvestSettings, RetryPolicy, due_sources, harvest_source, last_run_started,
-                             refresh_record, source_sets)
-from indexer.package_intake import intake_packages
-from indexer.signatures import TrustRootsError, load_trust_roots
-from indexer.ocr import OcrLimits
-from indexer.text_extraction import TikaExtractor, TikaLimits
+from indexer.harvest import due_sources, last_run_started, source_sets
+from indexer.signatures import TrustRootsError
 from portal import database
 from portal.access.identity import Identity
 from portal.admin.access_policy import remove_rule, rules_of, set_rule, set_unstated, unrecognised_statements
@@ -28,8 +23,9 @@ from portal.admin.sources import (InvalidSource, apply_settings, changes_between
 from portal.audit import actions as audit_actions
 from portal.backup.database import BackupError, backup_database, restore_database
 from portal.backup.snapshots import SnapshotError, list_snapshots, restore_snapshot, take_snapshot
-from portal.audit.log import record_command_event
-from portal.opensearch import get_client, index_layout
+from portal.audit.log import AuditUnavailable, record_command_event
+from portal.harvest_jobs import harvest_tools, run_source_harvest
+from portal.opensearch import get_client
 from schema.access_policy import RULE_LEVELS
 from schema.record import ACCESS_LEVELS
 from schema.tables import SOURCE_KINDS, HarvestRun, Source, next_due, run_request_pending, utcnow
@@ -256,10 +252,14 @@ def _source_or_fail(source_id: str) -> Source:
 @click.option("--until", default=None, help="Only records with a datestamp up to this one.")
 @click.option("--record", "record_identifier", default=None,
               help="Refresh one record (GetRecord): its OAI identifier, record id or local id.")
-def harvest_command(source_ids, all_sources, due, full, set_spec, until, record_identifier):
+@click.option("--enqueue", is_flag=True, help="Hand the runs to the Celery harvest workers (CELERY_BROKER_URL) "
+                                             "instead of running them here; a source already queued is left be.")
+def harvest_command(source_ids, all_sources, due, full, set_spec, until, record_identifier, enqueue):
     """Harvest sources into the index, with a progress line and a report at the end."""
     if not source_ids and not all_sources and not due:
         raise click.UsageError("name a source with --source ID, or use --all or --due")
+    if enqueue and (set_spec or until or record_identifier):
+        raise click.UsageError("--enqueue queues whole runs; --set, --until and --record run here")
     if (set_spec or record_identifier) and len(source_ids) != 1:
         raise click.UsageError("--set and --record go with exactly one --source")
     if full and (set_spec or until or record_identifier):
@@ -286,20 +286,17 @@ def harvest_command(source_ids, all_sources, due, full, set_spec, until, record_
                                f"{'is a package inbox' if len(packages) == 1 else 'are package inboxes'}")
 
     config = current_app.config
-    # pyHanko logs a traceback for every untrusted signer; the run report already says "unknown".
-    logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    if enqueue:
+        _enqueue_sources(db, sources, full, due)
+        return
     try:
-        trust_roots = load_trust_roots(config["SIGNATURE_TRUST_ROOTS"])
-    except TrustRootsError as error:  # a wrong path must not turn every signature into "unknown" unseen
+        extractor, settings = harvest_tools(config)
+    except TrustRootsError as error:
         raise click.ClickException(f"{error} (SIGNATURE_TRUST_ROOTS)")
-    extractor = TikaExtractor(config["TIKA_SERVER_ENDPOINT"], TikaLimits(
-        config["TIKA_MAX_FILE_BYTES"], config["TIKA_TIMEOUT"], config["TIKA_MAX_CHARS"],
-        OcrLimits(config["TIKA_OCR_MAX_PAGES"], config["TIKA_OCR_TIMEOUT"] or None)))
     if not extractor.is_available():
         click.echo(f"warning: Tika is not reachable at {config['TIKA_SERVER_ENDPOINT']}; "
                    "records are indexed without their files' text and marked for extraction on the next run",
                    err=True)
-    settings = harvest_settings(config, trust_roots)
     if set_spec:
         try:
             offered = {spec for spec, _ in source_sets(sources[0], settings.http_timeout)}
@@ -322,36 +319,51 @@ def harvest_command(source_ids, all_sources, due, full, set_spec, until, record_
         asked = f", asked for by {request.requested_by or 'an admin'}" if request else ""
         click.echo(f"harvesting {source.id} ({source.url}, {mode}{', set ' + set_spec if set_spec else ''}{asked})")
         started = time.monotonic()
-        audit_target = {"target_id": source.id, "target_province": source.holding_province}
-        record_command_event(audit_actions.HARVEST_START, **audit_target, details={
-            "mode": mode, **({"requested_by": request.requested_by} if request else {})})
         try:
-            if source.kind == "package":
-                run = intake_packages(db, source, get_client(), extractor, settings, full=source_full,
-                                      on_progress=_progress_printer(started, "packages"))
-            elif record_identifier:
-                run = refresh_record(db, source, get_client(), extractor, record_identifier, settings)
-            else:
-                run = harvest_source(db, source, get_client(), extractor, settings, full=source_full,
-                                     on_progress=_progress_printer(started), set_spec=set_spec, until=until)
+            run = run_source_harvest(
+                db, source, extractor, settings, full=source_full,
+                requested_by=request.requested_by if request else None, record_identifier=record_identifier,
+                set_spec=set_spec, until=until,
+                on_progress=_progress_printer(started, "packages" if source.kind == "package" else "records"))
+        except AuditUnavailable as error:
+            raise click.ClickException(f"refused: the audit log cannot be written ({error})") from error
         except HarvestError as error:
             if request is not None and isinstance(error, RunBusy):
                 _give_back_run_request(db, source, request)  # asked for after the live run began: run it after
             click.echo(f"\n  failed: {error}", err=True)
-            record_command_event(audit_actions.HARVEST_END, **audit_target, outcome="failed",
-                                 details={"error": str(error)[:1000]})
             failed = True
             continue
-        record_command_event(audit_actions.HARVEST_END, **audit_target,
-                             outcome="failed" if run.state == "failed" else "allowed", details={
-                                 "run": run.id, "state": run.state, "added": run.added, "updated": run.updated,
-                                 "deleted": run.deleted, "failed": run.failed})
         if sys.stdout.isatty():
             click.echo("")
         _print_report(run, time.monotonic() - started)
         failed = failed or run.state in ("failed", "stopped")
     if failed:
         sys.exit(1)
+
+
+def _enqueue_sources(db, sources: list[Source], full: bool, due: bool) -> None:
+    """Queues a run of each source for the workers; a source whose run is queued or running is left be."""
+    from portal.harvest_queue import QueueUnavailable, enqueue_harvest
+
+    for source in sources:
+        request = None
+        if due and run_request_pending(source, last_run_started(db, source.id)):
+            request = _take_run_request(db, source)
+            if request is None:
+                continue  # another `--due` took it
+        try:
+            task_id = enqueue_harvest(current_app.config, source.id, full=full or bool(request and request.full),
+                                      requested_by=request.requested_by if request else None)
+        except QueueUnavailable as error:
+            if request is not None:
+                _give_back_run_request(db, source, request)
+            raise click.ClickException(str(error))
+        if task_id is None:
+            if request is not None:  # the queued run was asked for before: this request waits for the next round
+                _give_back_run_request(db, source, request)
+            click.echo(f"{source.id}: a run is already queued or running")
+        else:
+            click.echo(f"{source.id}: queued ({task_id})")
 
 
 @dataclass(frozen=True)
@@ -384,18 +396,6 @@ def _give_back_run_request(db, source: Source, request: RunRequest) -> None:
                        run_requested_by=request.requested_by).execution_options(synchronize_session=False))
     db.commit()
     db.refresh(source)
-
-
-def harvest_settings(config, trust_roots=None) -> HarvestSettings:
-    return HarvestSettings(
-        index_prefix=config["OPENSEARCH_INDEX_PREFIX"],
-        index_layout=index_layout(config),
-        http_timeout=config["HARVEST_HTTP_TIMEOUT"],
-        signature_trust_roots=trust_roots or [],
-        retry=RetryPolicy(attempts=config.get("HARVEST_RETRIES", 4), backoff=config.get("HARVEST_BACKOFF", 2.0),
-                          max_wait=config.get("HARVEST_RETRY_MAX_WAIT", 120.0)),
-        lease_seconds=config.get("HARVEST_LEASE_SECONDS", 300),
-    )
 
 
 def _progress_printer(started: float, unit: str = "records"):

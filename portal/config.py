@@ -101,6 +101,13 @@ def load_config(instance_path: str) -> dict:
         # How often `flask harvest --due` runs (deploy/systemd/archives-harvest.timer): what the admin pages
         # tell people who ask for a harvest about when it starts.
         "HARVEST_ROUND_MINUTES": _int("HARVEST_ROUND_MINUTES", 15),
+        # Harvest runs on Celery workers (portal/harvest_queue.py): the broker (Redis), the queue's name, a
+        # prefix of every key the queue writes there, and how long a message taken by a worker that vanished
+        # (its host gone) stays unseen before Redis hands it to another worker.
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL") or redis_url,
+        "HARVEST_QUEUE": os.environ.get("HARVEST_QUEUE", "harvest"),
+        "HARVEST_QUEUE_KEY_PREFIX": os.environ.get("HARVEST_QUEUE_KEY_PREFIX", "archives-portal:"),
+        "CELERY_VISIBILITY_TIMEOUT": _int("CELERY_VISIBILITY_TIMEOUT", 3600),
         # PEM bundle of the roots a PDF signer must chain to; empty: no signature shows as valid.
         "SIGNATURE_TRUST_ROOTS": os.environ.get("SIGNATURE_TRUST_ROOTS", ""),
         # Outgoing mail (verification, password reset, notifications); the demo uses a local sink.

@@ -57,6 +57,16 @@ def live_ids(records, source_id: str = SOURCE) -> set[str]:
     return {f"{source_id}:{r.local_id}" for r in records if not r.deleted}
 
 
+def source_runs(app, source_id: str = SOURCE) -> list[HarvestRun]:
+    """The source's runs, oldest first."""
+    with app.app_context():
+        db = database.get_db()
+        runs = db.scalars(select(HarvestRun).where(HarvestRun.source_id == source_id).order_by(HarvestRun.id)).all()
+        for run in runs:
+            db.expunge(run)
+        return runs
+
+
 def last_run(app) -> HarvestRun:
     with app.app_context():
         db = database.get_db()

@@ -13,7 +13,7 @@ from demo.fault_provider import FaultProvider, FaultRecord, Faults
 from indexer.harvest import harvest_source
 from indexer.text_extraction import TikaExtractor
 from portal import database
-from portal.cli import harvest_settings
+from portal.harvest_jobs import harvest_settings
 from portal.opensearch import build_client
 from schema.tables import HarvestRun, Source
 from tests.conftest import ServerThread, drop_indices

@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import pytest
 from opensearchpy import OpenSearch
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from demo.fault_provider import FaultProvider, Faults, numbered_records
@@ -21,12 +20,13 @@ from indexer.harvest import harvest_source
 from indexer.runs import claim_run
 from indexer.text_extraction import TikaExtractor
 from portal import database
-from portal.cli import harvest_settings
+from portal.harvest_jobs import harvest_settings
 from portal.opensearch import build_client
 from schema.index import alias_name
 from schema.tables import HarvestRun, Source, utcnow
 from tests.conftest import ServerThread, drop_indices
-from tests.integration.harvest_helpers import SOURCE, harvest, indexed, last_run, live_ids, portal_for
+from tests.integration.harvest_helpers import (SOURCE, harvest, indexed, last_run, live_ids, portal_for,
+                                               source_runs)
 from tests.integration.run_helpers import HeldSource, ManualClock, ShiftedClock
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -36,15 +36,6 @@ CLAIMANTS = 4
 
 def _start(owner: str) -> HarvestRun:
     return HarvestRun.begin(SOURCE, "incremental", owner)
-
-
-def _runs(app) -> list[HarvestRun]:
-    with app.app_context():
-        db = database.get_db()
-        runs = db.scalars(select(HarvestRun).where(HarvestRun.source_id == SOURCE).order_by(HarvestRun.id)).all()
-        for run in runs:
-            db.expunge(run)
-        return runs
 
 
 def _dead_run(app, **fields) -> int:
@@ -77,7 +68,7 @@ def test_a_claim_that_saw_no_running_run_is_refused_by_the_index_when_another_cl
 
     [lease] = winner
     assert f"source {SOURCE} is being harvested by {lease.owner} (run {lease.run_id}" in str(refused.value)
-    assert [(r.id, r.state, r.lease_owner) for r in _runs(app)] == [(lease.run_id, "running", lease.owner)]
+    assert [(r.id, r.state, r.lease_owner) for r in source_runs(app)] == [(lease.run_id, "running", lease.owner)]
 
 
 def test_of_two_claims_that_found_the_same_dead_run_one_takes_it_over(tmp_path_factory, database_url):
@@ -97,7 +88,7 @@ def test_of_two_claims_that_found_the_same_dead_run_one_takes_it_over(tmp_path_f
 
     [lease] = winner
     assert f"(its run {dead_id} was taken over by another process)" in str(refused.value)
-    [run] = _runs(app)
+    [run] = source_runs(app)
     assert (run.id, run.state, run.lease_owner, run.resumed, run.checkpoint_token) == \
         (dead_id, "running", lease.owner, 1, "page-3")
 
@@ -125,7 +116,7 @@ def test_a_stopped_run_is_not_reopened_beside_a_run_another_process_started_mean
 
     [lease] = winner
     assert f"is being harvested by {lease.owner}" in str(refused.value)
-    assert [(r.id, r.state) for r in _runs(app)] == [(stopped_id, "stopped"), (lease.run_id, "running")]
+    assert [(r.id, r.state) for r in source_runs(app)] == [(stopped_id, "stopped"), (lease.run_id, "running")]
 
 
 def test_a_run_taken_over_writes_nothing_more_to_the_run(tmp_path_factory, database_url):
@@ -143,7 +134,7 @@ def test_a_run_taken_over_writes_nothing_more_to_the_run(tmp_path_factory, datab
         with pytest.raises(LeaseLost):
             lease.close("failed", message="the stalled process's report")
 
-    [run] = _runs(app)
+    [run] = source_runs(app)
     assert (run.id, run.state, run.lease_owner, run.processed, run.message) == \
         (lease.run_id, "running", taken.owner, 0, None)
 
@@ -159,16 +150,16 @@ def test_a_record_refresh_leaves_a_dead_run_to_be_taken_up_by_the_next_harvest(t
             refreshed = harvest(app, "--record", "HS003")
 
             assert refreshed.exit_code == 0, refreshed.output
-            dead = next(r for r in _runs(app) if r.id == dead_id)
+            dead = next(r for r in source_runs(app) if r.id == dead_id)
             assert (dead.state, dead.resumable, dead.lease_owner) == ("stopped", True, None)
             assert last_run(app).mode == "record" and last_run(app).state == "done"
 
             resumed = harvest(app)
 
             assert resumed.exit_code == 0, resumed.output
-            taken_up = next(r for r in _runs(app) if r.id == dead_id)
+            taken_up = next(r for r in source_runs(app) if r.id == dead_id)
             assert (taken_up.resumed, taken_up.state) == (1, "done")
-            assert len(_runs(app)) == 3  # the first harvest, the dead run, the refresh: no new run
+            assert len(source_runs(app)) == 3  # the first harvest, the dead run, the refresh: no new run
         finally:
             drop_indices(app)
 
@@ -211,7 +202,7 @@ def test_processes_claiming_a_source_at_once_run_it_once(tmp_path_factory, datab
                 threading.Thread(target=lambda p=process: ended.put((p, *p.communicate())), daemon=True).start()
 
             losers = [ended.get(timeout=120) for _ in range(CLAIMANTS - 1)]
-            [holding] = [r for r in _runs(app) if r.state == "running"]  # the winner, held by the source
+            [holding] = [r for r in source_runs(app) if r.state == "running"]  # the winner, held by the source
             source.gate.set()
             winner, out, err = ended.get(timeout=120)
 
@@ -219,7 +210,7 @@ def test_processes_claiming_a_source_at_once_run_it_once(tmp_path_factory, datab
                 assert loser.returncode == 1, loser_err
                 assert f"source {SOURCE} is being harvested by {holding.lease_owner} (run {holding.id}" in loser_err
             assert winner.returncode == 0, err
-            runs = _runs(app)
+            runs = source_runs(app)
             assert [(r.id, r.state, r.added) for r in runs] == [(holding.id, "done", 20)]
             assert set(indexed(app)) == live_ids(records)
         finally:

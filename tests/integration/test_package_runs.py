@@ -18,7 +18,7 @@ from indexer.package_intake import intake_packages
 from indexer.text_extraction import TikaExtractor
 from indexer.writer import RecordWriter
 from portal import database
-from portal.cli import harvest_settings
+from portal.harvest_jobs import harvest_settings
 from portal.opensearch import build_client
 from schema.index import source_index_pattern
 from schema.tables import HarvestedRecord, HarvestRun, Source, utcnow

@@ -1,0 +1,187 @@
+"""Harvest runs on Celery workers, Redis as broker: `celery -A portal.harvest_queue worker` on any number
+of hosts, fed by `flask harvest --due --enqueue` (and `--source ID --enqueue`).
+
+A task is one source's run, the whole run (its pages are not yet shared between workers). What keeps it
+one run, resumed rather than repeated, is the run's lease in the database (indexer/runs.py); the queue
+only has to deliver the task again when its worker dies, and not twice when nobody did:
+
+- `acks_late` and `reject_on_worker_lost`: a task is acknowledged when it ends, so a worker process
+  killed mid-run (kill -9, out of memory) gives its message back and another worker takes the run over
+  from its checkpoint. A whole host gone gives it back after CELERY_VISIBILITY_TIMEOUT.
+- A task that finds the run held by a live process (a message delivered twice, a `flask harvest` at the
+  console) waits and tries again (`RunBusy` → retry), never fails and never runs beside it.
+- One marker in Redis a source (its task's id, SET NX): enqueueing a source whose run is queued or
+  running does nothing, and a task whose marker is gone or another's (its run already ended; a stale
+  copy of its message) does nothing either. So two schedulers started at once queue one run.
+
+The Flask application is created once per worker process (after the fork: each has its own database
+connections), and each task runs in its application context.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+
+import redis
+from celery import Celery
+from celery.signals import worker_process_init
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import select
+
+from indexer.errors import HarvestError, LeaseLost, RunBusy
+from indexer.runs import lease_is_stale
+from portal import database
+from portal.harvest_jobs import harvest_tools, run_source_harvest
+from schema.tables import HarvestRun, Source
+
+log = logging.getLogger(__name__)
+
+# How long a source's "queued or running" marker lives if its task never ends it (its message lost with
+# the broker's data): a day, then the scheduler queues the source again.
+MARKER_SECONDS = 24 * 3600
+TASK_NAME = "portal.harvest_source"
+
+
+class QueueUnavailable(Exception):
+    """The broker cannot be reached or is not configured."""
+
+
+def queue_settings(config) -> dict:
+    """Celery's configuration, from the portal's."""
+    return {
+        "broker_url": config["CELERY_BROKER_URL"],
+        "broker_connection_retry_on_startup": True,
+        # Every key of the queue (lists, unacknowledged messages) under the portal's prefix, so another
+        # portal or a test run on the same Redis never restores or takes this one's messages.
+        "broker_transport_options": {"global_keyprefix": config["HARVEST_QUEUE_KEY_PREFIX"],
+                                     "visibility_timeout": config["CELERY_VISIBILITY_TIMEOUT"]},
+        "task_default_queue": config["HARVEST_QUEUE"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,  # a worker process holds only the run it is on
+        "task_ignore_result": True,  # the run's report is in the database
+        # The portal's logging (portal/logging_setup.py) stays, writing to stderr itself.
+        "worker_hijack_root_logger": False,
+        "worker_redirect_stdouts": False,
+    }
+
+
+celery = Celery("archives-portal")
+_worker_app: Flask | None = None
+
+
+def _flask_app() -> Flask:
+    """The portal, created once in this process."""
+    global _worker_app
+    if _worker_app is None:
+        from portal import create_app
+
+        _worker_app = create_app()
+    return _worker_app
+
+
+@celery.on_configure.connect
+def _configure(sender: Celery, **_) -> None:
+    sender.conf.update(queue_settings(current_app.config if has_app_context() else _flask_app().config))
+
+
+@worker_process_init.connect
+def _fresh_app_per_process(**_) -> None:
+    global _worker_app
+    _worker_app = None  # the parent's, with its connection pools, is not this process's
+
+
+# --- the marker: one queued or running run a source -------------------------------------------------------
+
+def _redis(config) -> redis.Redis:
+    if not config.get("CELERY_BROKER_URL"):
+        raise QueueUnavailable("no broker: set CELERY_BROKER_URL or REDIS_URL to queue harvests")
+    return redis.Redis.from_url(config["CELERY_BROKER_URL"], socket_timeout=10)
+
+
+def _marker_key(config, source_id: str) -> str:
+    return f"{config['HARVEST_QUEUE_KEY_PREFIX']}harvest-queued:{source_id}"
+
+
+# Deletes the marker only if it is still this task's (a later enqueue's marker is left alone).
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
+def _marker_holder(config, source_id: str) -> str | None:
+    held = _redis(config).get(_marker_key(config, source_id))
+    return held.decode() if held is not None else None
+
+
+def _release_marker(config, source_id: str, task_id: str) -> None:
+    _redis(config).eval(_RELEASE, 1, _marker_key(config, source_id), task_id)
+
+
+def _live_run(db, source_id: str, lease_seconds: float) -> HarvestRun | None:
+    running = db.scalars(select(HarvestRun).where(HarvestRun.source_id == source_id, HarvestRun.state == "running"))
+    return next((run for run in running if not lease_is_stale(run, lease_seconds)), None)
+
+
+def enqueue_harvest(config, source_id: str, *, full: bool = False, requested_by: str | None = None) -> str | None:
+    """Queues a run of the source for the workers: the task's id, or None when a run of it is already
+    queued, or running in a live process. QueueUnavailable when the broker cannot be reached."""
+    if _live_run(database.get_db(), source_id, config["HARVEST_LEASE_SECONDS"]) is not None:
+        return None
+    task_id = str(uuid.uuid4())
+    try:
+        if not _redis(config).set(_marker_key(config, source_id), task_id, nx=True, ex=MARKER_SECONDS):
+            return None
+        celery.conf.update(queue_settings(config))
+        with celery.connection_for_write() as connection:  # this configuration's broker and prefix, now
+            harvest_source_task.apply_async((source_id,), {"full": full, "requested_by": requested_by},
+                                            task_id=task_id, queue=config["HARVEST_QUEUE"], connection=connection)
+    except (redis.RedisError, OSError) as error:
+        try:
+            _release_marker(config, source_id, task_id)
+        except redis.RedisError:
+            pass  # the marker lapses after MARKER_SECONDS
+        raise QueueUnavailable(f"the harvest queue ({config['CELERY_BROKER_URL']}) cannot be reached: {error}")
+    return task_id
+
+
+# --- the task -----------------------------------------------------------------------------------------------------
+
+def busy_retry_seconds(lease_seconds: float) -> float:
+    """How long a task that found its source's run held by a live process waits before asking again."""
+    return min(max(lease_seconds / 2, 1.0), 60.0)
+
+
+@celery.task(bind=True, name=TASK_NAME, max_retries=None, acks_late=True, reject_on_worker_lost=True)
+def harvest_source_task(self, source_id: str, full: bool = False, requested_by: str | None = None) -> str:
+    """Runs (or takes over) one run of the source; its state, or why nothing was run."""
+    with _flask_app().app_context():
+        config = current_app.config
+        task_id = self.request.id
+        if _marker_holder(config, source_id) != task_id:
+            log.info("harvest task %s of %s: its run has ended already (a copy delivered again); nothing to do",
+                     task_id, source_id)
+            return "superseded"
+        keep_marker = False
+        try:
+            db = database.get_db()
+            source = db.get(Source, source_id)
+            if source is None:
+                log.error("harvest task %s: no source %r", task_id, source_id)
+                return "no such source"
+            extractor, settings = harvest_tools(config)
+            try:
+                run = run_source_harvest(db, source, extractor, settings, full=full, requested_by=requested_by)
+            except RunBusy as busy:
+                keep_marker = True  # the run is alive elsewhere: this task asks again until it can take it or it ended
+                log.info("harvest task %s: %s; trying again later", task_id, busy)
+                raise self.retry(exc=busy, countdown=busy_retry_seconds(settings.lease_seconds))
+            except LeaseLost as error:  # this process stalled and its run was taken over: the marker is the taker's
+                keep_marker = True
+                log.error("harvest of %s: %s", source_id, error)
+                return "taken over"
+            except HarvestError as error:  # the run's checkpoint is kept (if it has one); the scheduler tries again
+                log.error("harvest of %s failed: %s", source_id, error)
+                return "failed"
+            return run.state
+        finally:
+            if not keep_marker:
+                _release_marker(config, source_id, task_id)
