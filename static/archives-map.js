@@ -1,0 +1,42 @@
+// The archives map: the list of archives (the page's own content) drawn again as links on a schematic map
+// of the provinces (static/archives/provinces-schematic.geojson), with Leaflet and no tile server.
+// Each marker is a link to the archive's page, reached with Tab like the list's.
+(function () {
+  "use strict";
+  const figure = document.querySelector("[data-archives-map]");
+  if (!figure || !window.L) return;  // without the script the list alone serves
+  const box = figure.querySelector("#archives-map");
+  const items = document.querySelectorAll("#archive-list li[data-archive-latitude]");
+  figure.hidden = false;
+  const map = L.map(box, {attributionControl: false, zoomControl: false, scrollWheelZoom: false,
+                          zoomSnap: 0.25, minZoom: 4, maxZoom: 10});
+  L.control.zoom({zoomInTitle: box.dataset.zoomIn, zoomOutTitle: box.dataset.zoomOut}).addTo(map);
+  const marks = [];
+  items.forEach(function (item) {
+    const listed = item.querySelector("a");
+    const link = document.createElement("a");
+    link.href = listed.href;
+    link.className = "archive-marker-link";
+    link.setAttribute("aria-label", listed.textContent.trim());
+    link.title = listed.textContent.trim();
+    const position = [parseFloat(item.dataset.archiveLatitude), parseFloat(item.dataset.archiveLongitude)];
+    marks.push(position);
+    L.marker(position, {keyboard: false, icon: L.divIcon({html: link, className: "archive-marker",
+                                                            iconSize: [16, 16]})}).addTo(map);
+  });
+  if (marks.length) map.fitBounds(marks, {padding: [12, 12]});
+  else map.setView([16, 106], 5);
+  fetch(box.dataset.outline).then(function (answer) { return answer.ok ? answer.json() : null; })
+    .then(function (outlines) {
+      if (!outlines) return;
+      const drawn = L.geoJSON(outlines, {
+        interactive: false,
+        style: function () { return {className: "province-outline", weight: 1}; },
+        pointToLayer: function (feature, where) {
+          return L.circleMarker(where, {radius: 3, className: "island-outline", interactive: false});
+        },
+      }).addTo(map);
+      drawn.bringToBack();
+      map.fitBounds(drawn.getBounds(), {padding: [8, 8]});
+    });
+})();
