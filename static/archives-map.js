@@ -5,6 +5,8 @@
   "use strict";
   const figure = document.querySelector("[data-archives-map]");
   if (!figure || !window.L) return;  // without the script the list alone serves
+  // On a phone 34 points crowd into taps too small to hit (WCAG 2.5.8): the list serves there.
+  if (window.matchMedia("(max-width: 600px)").matches) return;
   const box = figure.querySelector("#archives-map");
   const items = document.querySelectorAll("#archive-list li[data-archive-latitude]");
   figure.hidden = false;
@@ -15,7 +17,7 @@
   items.forEach(function (item) {
     const listed = item.querySelector("a");
     const link = document.createElement("a");
-    link.href = listed.href;
+    link.href = listed.getAttribute("href");
     link.className = "archive-marker-link";
     link.setAttribute("aria-label", listed.textContent.trim());
     link.title = listed.textContent.trim();
@@ -31,10 +33,10 @@
       if (!outlines) return;
       const drawn = L.geoJSON(outlines, {
         interactive: false,
-        style: function () { return {className: "province-outline", weight: 1}; },
-        pointToLayer: function (feature, where) {
-          return L.circleMarker(where, {radius: 3, className: "island-outline", interactive: false});
+        style: function (feature) {  // islands (đặc khu) are points, provinces outlines
+          return {className: feature.geometry.type === "Point" ? "island-outline" : "province-outline", weight: 1};
         },
+        pointToLayer: function (feature, where) { return L.circleMarker(where, {radius: 3, interactive: false}); },
       }).addTo(map);
       drawn.bringToBack();
       map.fitBounds(drawn.getBounds(), {padding: [8, 8]});

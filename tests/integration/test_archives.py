@@ -151,3 +151,12 @@ def test_a_wrong_description_is_refused_field_by_field_and_nothing_is_saved(port
         assert message in page.replace("&#39;", "'"), message
     assert _archive(portal, "86").name == before.name
     assert audit_rows(portal, actions.ARCHIVE_CHANGE) == []
+
+
+def test_archives_are_listed_by_their_provinces_own_names(portal):
+    page = portal.test_client().get("/archives").text
+    order = re.findall(r'<a href="/archives/(\d\d)">', page)
+    assert len(order) == 34
+    # Cần Thơ among the C, Hà Nội before Hà Tĩnh before Huế: never all the cities together under "Thành phố"
+    assert order.index("92") < order.index("48") < order.index("01") < order.index("42") < order.index("46") \
+        < order.index("86")
