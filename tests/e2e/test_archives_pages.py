@@ -4,32 +4,22 @@ laptop and phone, Vietnamese and English, axe-core clean."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.screens import LAPTOP, PHONE
 from tests.e2e.sign_in import sign_in_as
-from tests.e2e.test_accessibility import check_page
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
+from tests.e2e.test_admin_walk import _fits_and_passes_axe  # map points: test_accessibility's EQUIVALENT_TARGETS
 
 
 @contextmanager
-def _browsing(browser, viewport, locale="vi-VN"):
-    context = browser.new_context(locale=locale, viewport=viewport)
+def _browsing(browser, viewport):
+    context = browser.new_context(locale="vi-VN", viewport=viewport)
     try:
         yield context, context.new_page()
     finally:
         context.close()
-
-
-def _fits_and_passes_axe(page, name: str, viewport) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{viewport['width']}.png"), full_page=True)
-    check_page(page, page.url, f"{name}-{viewport['width']}")
 
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
@@ -48,6 +38,8 @@ def test_home_page_draws_the_34_archives_on_a_map_of_links(browser, portal_serve
             return
         markers = page.locator("#archives-map a.archive-marker-link")
         expect(markers).to_have_count(34)
+        listed = page.locator("#archive-list a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert markers.evaluate_all("links => links.map(a => a.getAttribute('href'))") == listed  # one list, two views
         expect(page.locator("#archives-map path.province-outline")).to_have_count(34)
         assert outside == []  # no tile server, nothing fetched from elsewhere
         vinh_long = page.locator('#archives-map a[href="/archives/86"]')

@@ -160,3 +160,23 @@ def test_archives_are_listed_by_their_provinces_own_names(portal):
     # Cần Thơ among the C, Hà Nội before Hà Tĩnh before Huế: never all the cities together under "Thành phố"
     assert order.index("92") < order.index("48") < order.index("01") < order.index("42") < order.index("46") \
         < order.index("86")
+
+
+def test_migration_0017_goes_down_and_up_again(database_url):
+    from sqlalchemy import create_engine, inspect, text
+
+    from tests.databases import alembic
+
+    alembic(database_url, "upgrade", "0017")
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM archives")).scalar() == 34
+        alembic(database_url, "downgrade", "0013")
+        assert "archives" not in inspect(engine).get_table_names()
+        alembic(database_url, "upgrade", "0017")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT name FROM archives WHERE province = '92'")).scalar() == \
+                "Trung tâm Lưu trữ lịch sử thành phố Cần Thơ"
+    finally:
+        engine.dispose()
