@@ -40,5 +40,6 @@
       }).addTo(map);
       drawn.bringToBack();
       map.fitBounds(drawn.getBounds(), {padding: [8, 8]});
-    });
+    })
+    .catch(function () {});  // without the outline the points still stand, on a plain background
 })();
