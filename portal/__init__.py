@@ -36,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.admin.views import admin_blueprint
     from portal.access import views as access_views
     from portal.api_docs.views import api_docs_blueprint
+    from portal.archives.views import archives_blueprint
     from portal.auth.oidc import oidc_blueprint
     from portal.export.views import export_blueprint
     from portal.oai import views as oai_views
@@ -53,6 +54,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     audit.init_app(app)
     app.register_blueprint(search_blueprint)
     app.register_blueprint(records_blueprint)
+    app.register_blueprint(archives_blueprint)
     app.register_blueprint(export_blueprint)
     app.register_blueprint(api_docs_blueprint)
     app.register_blueprint(health.health_blueprint)

@@ -66,3 +66,13 @@ def resolve_origin(name: str) -> OriginProvince | None:
         code = normalise_code(current.province_code)
         return OriginProvince(code, current.province, code)
     return None
+
+
+@lru_cache(maxsize=1)
+def province_centres() -> dict[str, tuple[float, float]]:
+    """Code → (latitude, longitude) of each of the 34 provinces' centre, as `vietnamadminunits` gives it."""
+    from vietnamadminunits.database import get_data
+
+    rows = get_data(fields=["provinceCode", "provinceLat", "provinceLon"], table="admin_units")
+    return {normalise_code(row["provinceCode"]): (row["provinceLat"], row["provinceLon"]) for row in rows
+            if row["provinceLat"] is not None}

@@ -23,6 +23,7 @@ GRANT_REVOKE = "grant.revoke"
 ROLE_CHANGE = "admin.role_change"
 SOURCE_CHANGE = "admin.source_change"
 SETTING_CHANGE = "admin.setting_change"
+ARCHIVE_CHANGE = "admin.archive_change"  # the description of a holding archive (ISDIAH)
 HARVEST_START = "harvest.start"
 HARVEST_END = "harvest.end"
 
@@ -36,7 +37,7 @@ AUDIT_ARCHIVE = "audit.archive"
 ALL_ACTIONS = (SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, SEARCH, SUGGEST, RECORD_VIEW, FULLTEXT_VIEW, FILE_DOWNLOAD,
                EXPORT, REQUEST_CREATE, REQUEST_CHANGE, GRANT_CREATE, GRANT_REVOKE, ROLE_CHANGE, SOURCE_CHANGE,
                SETTING_CHANGE, HARVEST_START, HARVEST_END, ACCOUNT_EXPORT, ACCOUNT_DELETE, AUDIT_EXPORT,
-               AUDIT_ARCHIVE)
+               AUDIT_ARCHIVE, ARCHIVE_CHANGE)
 
 ALLOWED, DENIED, FAILED = "allowed", "denied", "failed"
 OUTCOMES = (ALLOWED, DENIED, FAILED)

@@ -44,6 +44,7 @@ ACTION_LABELS = {
     actions.REQUEST_CHANGE: _l("Access request changed"), actions.GRANT_CREATE: _l("Access granted"),
     actions.GRANT_REVOKE: _l("Access revoked"), actions.ROLE_CHANGE: _l("Role changed"),
     actions.SOURCE_CHANGE: _l("Source changed"), actions.SETTING_CHANGE: _l("Setting changed"),
+    actions.ARCHIVE_CHANGE: _l("Archive description changed"),
     actions.HARVEST_START: _l("Harvest started"), actions.HARVEST_END: _l("Harvest ended"),
     actions.ACCOUNT_EXPORT: _l("Own data downloaded"), actions.ACCOUNT_DELETE: _l("Account deleted"),
     actions.AUDIT_EXPORT: _l("Audit log exported"), actions.AUDIT_ARCHIVE: _l("Audit log archived"),

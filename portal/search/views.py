@@ -5,8 +5,10 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from flask_babel import lazy_gettext as _l
 
 from portal.access.identity import current_identity
+from portal.archives.service import all_archives
 from portal.audit import actions as audit_actions
 from portal.audit.log import described, record_event
+from portal.database import get_db
 from portal.metrics import SEARCHES
 from portal.opensearch import get_client, records_alias
 from portal.search.active_filters import active_filters, chosen_first, decade_chosen
@@ -53,7 +55,7 @@ def api_search():
 @search_blueprint.get("/")
 def home():
     result = _service().search(current_identity(), SearchParams(size=0, sort="reference"))
-    return render_template("search/home.html", result=result)
+    return render_template("search/home.html", result=result, archives=all_archives(get_db()))
 
 
 @search_blueprint.get("/search")

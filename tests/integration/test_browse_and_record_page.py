@@ -115,3 +115,35 @@ def test_record_page_breadcrumb_names_ancestors_by_title_with_their_codes(client
         title = re.escape(str(escape(ancestor.title)))
         assert re.search(rf'<span class="crumb-title">{title}</span></a>\s*'
                          rf'<span class="crumb-code">[^<]*{re.escape(ancestor.reference_code)}</span>', crumbs)
+
+
+def test_archive_page_counts_fonds_through_the_permission_filter(harvested_app, demo_archives):
+    """A closed fonds, and closed records under an open one, are in no count for a visitor; the province's
+    staff see and count them; another province's staff do not."""
+    from tests.accounts import signed_in_client
+
+    live = list(_live(demo_archives, "vinhlong"))
+
+    def expected(fonds, with_closed):
+        return sum(1 for _, r in live if fonds.local_id in r.ancestors and (with_closed or r.access != "closed"))
+
+    fonds = [r for _, r in live if r.level == "fonds"]
+    assert any(r.access == "closed" for _, r in live)
+    visitor = harvested_app.test_client().get("/archives/86", headers={"Accept-Language": "vi"}).text
+    own_staff = signed_in_client(harvested_app, "staff86-archive@example.vn", "staff", province="86")
+    other_staff = signed_in_client(harvested_app, "staff46-archive@example.vn", "staff", province="46")
+    staff_page = own_staff.get("/archives/86?lang=vi").text
+    other_page = other_staff.get("/archives/86?lang=vi").text
+    for entry in fonds:
+        fonds_id = record_id("vinhlong", entry.local_id)
+        for page, with_closed in ((visitor, False), (other_page, False), (staff_page, True)):
+            shown = entry.access != "closed" or with_closed
+            assert (f'data-fonds="{fonds_id}"' in page) == shown
+            if shown:
+                count = expected(entry, with_closed)
+                row = page.split(f'data-fonds="{fonds_id}"')[1].split("</li>")[0]
+                assert re.search(rf"\b{count} tài liệu", row), (fonds_id, count, row)
+    assert sum(expected(f, True) for f in fonds) > sum(expected(f, False) for f in fonds if f.access != "closed")
+    record = next(r for _, r in live if r.access == "public" and r.level == "item")
+    page = harvested_app.test_client().get(f"/records/{record_id('vinhlong', record.local_id)}").text
+    assert 'href="/archives/86" data-holding-archive' in page
