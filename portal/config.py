@@ -97,6 +97,8 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "archives-portal"),
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN", "20 per minute;200 per hour"),
         "RATELIMIT_MAIL_FORMS": os.environ.get("RATELIMIT_MAIL_FORMS", "5 per minute;30 per hour"),
+        # A finding aid export reads a whole fonds (EAD or PDF).
+        "RATELIMIT_EXPORTS": os.environ.get("RATELIMIT_EXPORTS", "10 per minute;100 per hour"),
         # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0: none trusted).
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
         # Who may read /metrics: these client addresses or networks, or a bearer token (empty: none).
