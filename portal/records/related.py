@@ -27,7 +27,8 @@ def related_query(record: dict, identity: Identity, size: int = RELATED_COUNT) -
             "fields": ["title", "subjects.text", "places.text"], "like": like,
             "min_term_freq": 1, "min_doc_freq": 1, "max_query_terms": 25, "minimum_should_match": "30%"}})
     if record.get("doc_number"):
-        should.append({"term": {"doc_number": {"value": record["doc_number"], "boost": 10}}})
+        # A constant weight above any likeness: idf differs from one source's index to another's.
+        should.append({"constant_score": {"filter": {"term": {"doc_number": record["doc_number"]}}, "boost": 100}})
     if not should:
         return None
     fonds_id = (record.get("path") or [record["id"]])[0]

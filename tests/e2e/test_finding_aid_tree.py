@@ -27,6 +27,15 @@ def _open(browser, viewport, language):
     return context, context.new_page()
 
 
+def _fits(page, viewport):
+    """Nothing wider than the screen; else the first elements sticking out, named."""
+    wide = page.evaluate("""width => Array.from(document.querySelectorAll("main *"))
+        .filter(element => element.getBoundingClientRect().right > width + 1)
+        .slice(0, 5).map(element => element.tagName + "." + element.className + ": "
+                         + (element.textContent || "").trim().slice(0, 50))""", viewport["width"])
+    assert not wide and page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1, wide
+
+
 def _axe_clean(page, name):
     blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING_IMPACTS]
     assert not blocking, f"{name}:\n" + "\n".join(describe(v) for v in blocking)
@@ -39,7 +48,7 @@ def test_tree_is_worked_with_the_keyboard(browser, portal_server, item, viewport
     try:
         page.goto(f"{portal_server.url}/records/{item['id']}?lang={language}")
         check_page(page, page.url, f"record-tree-{language}-{viewport['width']}")
-        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
+        _fits(page, viewport)
         tree = page.get_by_role("tree")
         heading = "Cấu trúc phông" if language == "vi" else "Arrangement of the fonds"
         expect(tree).to_have_accessible_name(heading)
@@ -113,7 +122,9 @@ def test_a_long_level_loads_more_with_the_keyboard(browser, portal_server, harve
             before = group.locator("li[data-id] > [role=treeitem]").count()
             more.focus()
             page.keyboard.press("Enter")
-            expect(group.locator("li[data-id] > [role=treeitem]")).to_have_count(before + 50)
+            total = int(group.get_attribute("data-total"))
+            assert total > before + 10
+            expect(group.locator("li[data-id] > [role=treeitem]")).to_have_count(min(total, before + 50))
             focused = page.evaluate("document.activeElement.parentElement.dataset.posinset")
             assert int(focused) == before + 1
             _axe_clean(page, "tree after more")
