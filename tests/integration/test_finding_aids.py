@@ -242,10 +242,10 @@ def test_related_records_are_from_other_fonds_and_visible(person, clients, truth
 
 def test_same_document_number_is_related_and_closed_copies_only_to_who_may_see_them(harvested_app, clients):
     item = one_record(harvested_app, {"term": {"access": "public"}}, {"exists": {"field": "doc_number"}})
-    elsewhere = copy_of(item, "hue", "46", "Huế", title="Bản sao lưu ở nơi khác", subjects=[], places=[],
-                        path=["hue:OTHER"], parent_id="hue:OTHER")
-    hidden = copy_of(item, "cantho", "92", "Cần Thơ", title="Bản mật lưu ở nơi khác", access="closed",
-                     subjects=[], places=[], path=["cantho:OTHER"], parent_id="cantho:OTHER")
+    elsewhere = copy_of(item, "copy-hue", "46", "Huế", title="Bản sao lưu ở nơi khác", subjects=[], places=[],
+                        path=["copy-hue:OTHER"], parent_id="copy-hue:OTHER")
+    hidden = copy_of(item, "copy-cantho", "92", "Cần Thơ", title="Bản mật lưu ở nơi khác", access="closed",
+                     subjects=[], places=[], path=["copy-cantho:OTHER"], parent_id="copy-cantho:OTHER")
     with extra_records(harvested_app, [elsewhere, hidden]):
         anonymous = _related_ids(clients["anonymous"].get(f"/records/{item['id']}").get_data(as_text=True))
         # Nothing but the number is alike, yet it comes before records alike in words only.
