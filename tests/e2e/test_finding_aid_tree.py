@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from lxml import etree
 from playwright.sync_api import expect
 
 from tests.e2e.screens import LAPTOP, PHONE
+from tests.ead_schema import EAD_NS, ead_schema
 from tests.e2e.test_accessibility import BLOCKING_IMPACTS, check_page, describe, run_axe
 from tests.extra_records import copy_of, extra_records, one_record
 
@@ -142,5 +144,29 @@ def test_without_script_the_tree_is_nested_links(browser, portal_server, item):
         expect(section.locator("a[aria-current=page]")).to_have_attribute("href", f"/records/{item['id']}")
         for ancestor in item["path"]:
             expect(section.locator(f"a[href='/records/{ancestor}']")).to_have_count(1)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_related_records_and_the_finding_aid_downloads(browser, portal_server, item, language):
+    context, page = _open(browser, LAPTOP, language)
+    try:
+        page.goto(f"{portal_server.url}/records/{item['id']}?lang={language}")
+        heading = "Tài liệu liên quan ở các phông khác" if language == "vi" else "Related records in other fonds"
+        related = page.get_by_role("region", name=heading)
+        expect(related.get_by_role("listitem")).not_to_have_count(0)
+        assert related.get_by_role("listitem").count() <= 5
+        fonds_id = item["path"][0]
+        expect(related.locator(f"a[href^='/records/{fonds_id}/'], a[href='/records/{fonds_id}']")).to_have_count(0)
+        with page.expect_download() as ead:
+            page.get_by_role("link", name="EAD 2002", exact=True).click()
+        document = etree.parse(ead.value.path())
+        ead_schema().assertValid(document)
+        assert document.find("ead:eadheader/ead:eadid", EAD_NS).text == fonds_id
+        with page.expect_download() as pdf:
+            page.get_by_role("link", name="PDF", exact=True).click()
+        with open(pdf.value.path(), "rb") as saved:
+            assert saved.read(5) == b"%PDF-"
     finally:
         context.close()

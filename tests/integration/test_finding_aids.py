@@ -13,7 +13,7 @@ from lxml import etree
 from portal.audit import actions as audit_actions
 from tests.accounts import create_user, sign_in
 from tests.audit_support import audit_rows
-from tests.conftest import DEMO_SOURCES
+from tests.conftest import DEMO_SOURCES, make_portal
 from tests.ead_schema import EAD_NS, ead_schema
 from tests.extra_records import copy_of, extra_records, one_record
 from tests.permission_truth import Person, demo_truth, may_read, may_see
@@ -257,3 +257,12 @@ def test_same_document_number_is_related_and_closed_copies_only_to_who_may_see_t
         admin = _related_ids(page.get_data(as_text=True))
         assert {elsewhere["id"], hidden["id"]} <= set(admin)
         assert f"same document number {item['doc_number']}" in page.get_data(as_text=True)
+
+
+def test_finding_aid_exports_are_rate_limited_per_address(tmp_path_factory):
+    """A finding aid reads a whole fonds: RATELIMIT_EXPORTS counts them (refused ones too), the tree does not."""
+    app = make_portal(tmp_path_factory, RATELIMIT_EXPORTS="2 per minute")
+    client = app.test_client()
+    statuses = [client.get("/api/v1/finding-aid/vinhlong:VL.UBND?format=ead").status_code for _ in range(3)]
+    assert statuses == [404, 404, 429]
+    assert client.get("/api/v1/tree/vinhlong:VL.UBND").status_code == 404
