@@ -11,7 +11,7 @@ import requests
 from lxml import etree
 
 from portal.audit import actions as audit_actions
-from tests.accounts import create_user, sign_in
+from tests.accounts import create_user, grant_file, sign_in
 from tests.audit_support import audit_rows
 from tests.conftest import DEMO_SOURCES, make_portal
 from tests.ead_schema import EAD_NS, ead_schema
@@ -26,6 +26,7 @@ PEOPLE = [
     Person("staff of Vĩnh Long", frozenset({"staff"}), "86"),
     Person("staff of Huế", frozenset({"staff"}), "46"),
     Person("national admin", frozenset({"national_admin"})),
+    Person("reader with a grant on a file", frozenset({"reader"}), None, frozenset({"<a restricted file>"})),
 ]
 IDS = [person.name for person in PEOPLE]
 
@@ -36,16 +37,30 @@ def truth(demo_archives):
 
 
 @pytest.fixture(scope="module")
-def clients(harvested_app):
+def granted_file(truth, fonds):
+    """A restricted file of the fonds whose restricted items hold files: what the grant in PEOPLE opens."""
+    return next(r.id for r in truth if fonds.id in r.path and r.level == "file" and r.access == "restricted"
+                and any(o.access == "restricted" and o.file_count and o.path[-1] == r.id for o in truth))
+
+
+@pytest.fixture(scope="module")
+def clients(harvested_app, granted_file):
     signed_in = {}
     for number, person in enumerate(PEOPLE):
         client = harvested_app.test_client()
         if person.name != "anonymous":
             email = f"finding-aid-{number}@example.vn"
-            create_user(harvested_app, email, " ".join(sorted(person.roles)), person.province)
+            user_id = create_user(harvested_app, email, " ".join(sorted(person.roles)), person.province)
+            if person.grants:
+                grant_file(harvested_app, user_id, granted_file)
             assert sign_in(client, email).status_code == 302
         signed_in[person.name] = client
     return signed_in
+
+
+def _resolved(person: Person, granted_file: str) -> Person:
+    """PEOPLE names the grant before the demo data is read; put the real file id in."""
+    return Person(person.name, person.roles, person.province, frozenset({granted_file})) if person.grants else person
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +162,8 @@ def _ead(client, record_id):
 
 
 @pytest.mark.parametrize("person", PEOPLE, ids=IDS)
-def test_ead_is_valid_and_holds_only_what_the_person_may_see(person, clients, truth, fonds, schema):
+def test_ead_is_valid_and_holds_only_what_the_person_may_see(person, clients, truth, fonds, schema, granted_file):
+    person = _resolved(person, granted_file)
     document = _ead(clients[person.name], fonds.id)
     schema.assertValid(document)
     described = {unitid.get("identifier"): unitid.getparent().getparent()
@@ -162,6 +178,9 @@ def test_ead_is_valid_and_holds_only_what_the_person_may_see(person, clients, tr
         elif record.file_count:
             assert len(links) == record.file_count
             assert links[0].get(f"{{{EAD_NS['xlink']}}}href").startswith(f"http://localhost/records/{record_id}/files/")
+    if person.grants:  # the grant opens the files of the restricted records it covers, and no others
+        opened = [r for r in visible.values() if r.access == "restricted" and r.file_count and may_read(person, r)]
+        assert opened and all(described[r.id].find("ead:did/ead:dao", EAD_NS) is not None for r in opened)
     text = etree.tostring(document, encoding="unicode")
     assert "MATKHAU" not in text  # no full text, of any record, in a finding aid
     assert fonds.title in text

@@ -16,7 +16,7 @@ from portal.opensearch import build_client
 from portal.records.service import RecordNotFound, RecordService
 from portal.search.params import SearchParams
 from portal.search.service import SearchService
-from tests.accounts import create_user, sign_in
+from tests.accounts import create_user, grant_file, sign_in
 from tests.conftest import DEMO_SOURCES
 from tests.permission_truth import Person, count_by, demo_truth, may_read, may_see
 
@@ -61,7 +61,7 @@ def clients(harvested_app, granted_file):
             email = f"matrix-{number}@example.vn"
             user_id = create_user(harvested_app, email, " ".join(sorted(person.roles)), person.province)
             if person.grants:
-                _grant(harvested_app, user_id, granted_file)
+                grant_file(harvested_app, user_id, granted_file)
             assert sign_in(client, email).status_code == 302
         signed_in[person.name] = client
     return signed_in
@@ -72,22 +72,6 @@ def _resolved(person: Person, granted_file: str) -> Person:
     if not person.grants:
         return person
     return Person(person.name, person.roles, person.province, frozenset({granted_file}))
-
-
-def _grant(app, user_id: int, file_id: str) -> None:
-    from datetime import datetime, timedelta, timezone
-
-    from portal.access.models import AccessGrant
-    from portal.database import get_db
-
-    granter = create_user(app, f"granter-{user_id}@example.vn", "staff", "86")
-    with app.app_context():
-        db = get_db()
-        db.add(AccessGrant(user_id=user_id, scope="file", scope_record_id=file_id, scope_level="file",
-                           scope_title="", holding_province="86", granted_by_id=granter,
-                           expires_at=datetime.now(timezone.utc) + timedelta(days=30), state="active"))
-        db.commit()
-
 
 
 @pytest.fixture(scope="module")
