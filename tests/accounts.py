@@ -63,3 +63,19 @@ def grant_file(app: Flask, user_id: int, file_id: str) -> None:
                            scope_title="", holding_province="86", granted_by_id=granter,
                            expires_at=datetime.now(timezone.utc) + timedelta(days=30), state="active"))
         db.commit()
+
+
+def sign_in_people(app: Flask, people, granted_file: str, tag: str) -> dict[str, FlaskClient]:
+    """One test client per person of tests/permission_truth.py, signed in through /login (anonymous: not
+    signed in); a person with grants holds a real access_grants row on `granted_file`."""
+    signed_in = {}
+    for number, person in enumerate(people):
+        client = app.test_client()
+        if person.name != "anonymous":
+            email = f"{tag}-{number}@example.vn"
+            user_id = create_user(app, email, " ".join(sorted(person.roles)), person.province)
+            if person.grants:
+                grant_file(app, user_id, granted_file)
+            assert sign_in(client, email).status_code == 302
+        signed_in[person.name] = client
+    return signed_in

@@ -11,12 +11,12 @@ import requests
 from lxml import etree
 
 from portal.audit import actions as audit_actions
-from tests.accounts import create_user, grant_file, sign_in
+from tests.accounts import sign_in_people
 from tests.audit_support import audit_rows
 from tests.conftest import DEMO_SOURCES, make_portal
 from tests.ead_schema import EAD_NS, ead_schema
 from tests.extra_records import copy_of, extra_records, one_record
-from tests.permission_truth import Person, demo_truth, may_read, may_see
+from tests.permission_truth import Person, demo_truth, may_read, may_see, with_grant
 
 TIKA = os.environ.get("TIKA_SERVER_ENDPOINT", "http://127.0.0.1:9998")
 
@@ -45,22 +45,7 @@ def granted_file(truth, fonds):
 
 @pytest.fixture(scope="module")
 def clients(harvested_app, granted_file):
-    signed_in = {}
-    for number, person in enumerate(PEOPLE):
-        client = harvested_app.test_client()
-        if person.name != "anonymous":
-            email = f"finding-aid-{number}@example.vn"
-            user_id = create_user(harvested_app, email, " ".join(sorted(person.roles)), person.province)
-            if person.grants:
-                grant_file(harvested_app, user_id, granted_file)
-            assert sign_in(client, email).status_code == 302
-        signed_in[person.name] = client
-    return signed_in
-
-
-def _resolved(person: Person, granted_file: str) -> Person:
-    """PEOPLE names the grant before the demo data is read; put the real file id in."""
-    return Person(person.name, person.roles, person.province, frozenset({granted_file})) if person.grants else person
+    return sign_in_people(harvested_app, PEOPLE, granted_file, "finding-aid")
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +148,7 @@ def _ead(client, record_id):
 
 @pytest.mark.parametrize("person", PEOPLE, ids=IDS)
 def test_ead_is_valid_and_holds_only_what_the_person_may_see(person, clients, truth, fonds, schema, granted_file):
-    person = _resolved(person, granted_file)
+    person = with_grant(person, granted_file)
     document = _ead(clients[person.name], fonds.id)
     schema.assertValid(document)
     described = {unitid.get("identifier"): unitid.getparent().getparent()
