@@ -37,7 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.access import views as access_views
     from portal.api_docs.views import api_docs_blueprint
     from portal.auth.oidc import oidc_blueprint
-    from portal.export.views import export_blueprint
+    from portal.export.views import export_blueprint, limit_finding_aid_exports
     from portal.oai import views as oai_views
     from portal.personal_data.views import limit_delete_attempts, personal_data_blueprint
     from portal.records.views import records_blueprint
@@ -65,6 +65,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(personal_data_blueprint)
     limit_delete_attempts(app)
     oai_views.init_app(app)
+    limit_finding_aid_exports(app)
     access_views.init_app(app)
     menu.init_app(app)
     security_headers.init_app(app)
