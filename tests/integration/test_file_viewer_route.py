@@ -45,3 +45,23 @@ def test_pdfjs_is_served_from_our_origin_as_javascript_under_the_portals_policy(
     assert response.mimetype == "text/javascript"
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-eval" not in policy
+
+
+def test_a_reader_whose_grant_covers_a_restricted_file_opens_it_in_the_viewer(harvested_app, demo_archives):
+    from tests.access_requests import ask_for_access, decide, request_id_of, restricted_files, unique_email
+    from tests.accounts import signed_in_client
+
+    pdf_items = {record_id(slug, r.local_id) for slug, archive in demo_archives.items() for r in archive.records
+                 if r.files and r.files[0].media_type == "application/pdf"}
+    target = next(item for file in restricted_files(harvested_app) for item in file.items if item in pdf_items)
+    reader = signed_in_client(harvested_app, unique_email("viewer-reader"))
+    staff = signed_in_client(harvested_app, unique_email("viewer-staff"), "staff", "86")
+    assert reader.get(f"/records/{target}/files/1/view").status_code == 403
+
+    request_id = request_id_of(ask_for_access(reader, target))
+    assert decide(staff, request_id, "approve", scope="record").status_code == 302
+
+    assert "data-open-file" in reader.get(f"/records/{target}").text
+    viewer = reader.get(f"/records/{target}/files/1/view")
+    assert viewer.status_code == 200 and f'data-src="/records/{target}/files/1"' in viewer.text
+    assert reader.get(f"/records/{target}/files/1").status_code == 200  # the bytes the viewer asks for

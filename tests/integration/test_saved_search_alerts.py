@@ -202,3 +202,16 @@ def test_history_is_the_readers_own_kept_90_days_and_leaves_with_the_account(por
         assert not db.scalars(select(SavedSearch).where(SavedSearch.user_id == user_id)).all()
         assert not db.scalars(select(SearchHistoryEntry).where(SearchHistoryEntry.user_id == user_id)).all()
         assert personal_data_of(db, db.get(User, user_id), now=T0)["search_history"] == []
+
+
+def test_migration_0015_adds_the_tables_and_goes_down_again(database_url):
+    from sqlalchemy import create_engine, inspect
+
+    from tests.databases import alembic
+
+    alembic(database_url, "upgrade", "0015")
+    engine = create_engine(database_url)
+    assert {"saved_searches", "search_history"} <= set(inspect(engine).get_table_names())
+    alembic(database_url, "downgrade", "0013")
+    assert not {"saved_searches", "search_history"} & set(inspect(engine).get_table_names())
+    engine.dispose()
