@@ -97,3 +97,61 @@ def test_the_viewer_is_accessible(page, portal_server, public_pdf, lang):
     page.goto(url)
     expect(page.locator("[data-viewer]")).to_have_attribute("data-page", "2", timeout=20_000)
     check_page(page, url, f"viewer-{lang}")
+
+
+def test_an_image_opens_in_the_page_with_zoom_and_a_tiff_is_offered_for_download(
+        browser, portal_server, harvested_app, tmp_path):
+    """A PNG and a TIFF that came in a package (read from the source's done/ folder by the download route)."""
+    import hashlib
+    import io
+    import uuid
+
+    from PIL import Image
+
+    from tests.extra_records import extra_records, one_record
+
+    source_id = f"anh{uuid.uuid4().hex[:6]}"
+    folder = tmp_path / "inbox" / "done" / "goi-anh"
+    folder.mkdir(parents=True)
+    files = []
+    for name, media_type, kind in (("ban-do.png", "image/png", "PNG"), ("ban-do.tif", "image/tiff", "TIFF")):
+        picture = io.BytesIO()
+        Image.new("RGB", (400, 300), (180, 40, 40)).save(picture, kind)
+        (folder / name).write_bytes(picture.getvalue())
+        files.append({"name": name, "media_type": media_type, "size": len(picture.getvalue()),
+                      "sha256": hashlib.sha256(picture.getvalue()).hexdigest(), "package_path": f"goi-anh/{name}"})
+    added = harvested_app.test_cli_runner().invoke(args=["sources", "add", "--id", source_id, "--kind", "package",
+                                                         "--url", str(tmp_path / "inbox"), "--province", "86"])
+    assert added.exit_code == 0, added.output
+    base = one_record(harvested_app, {"term": {"access": "public"}})
+    rid = f"{source_id}:ANH/1"
+    record = dict(base, id=rid, source_id=source_id, title="Bản đồ hành chính", files=files, content=None)
+    context = browser.new_context(locale="vi-VN", viewport=PHONE)
+    page = context.new_page()
+    try:
+        with extra_records(harvested_app, [record]):
+            page.goto(f"{portal_server.url}/records/{rid}")
+            expect(page.locator("[data-open-file]")).to_have_count(1)  # the PNG; the TIFF is only downloaded
+            expect(page.locator(".files")).to_contain_text("Trình duyệt không hiển thị được ảnh TIFF")
+            page.locator("[data-open-file]").click()
+            image = page.locator("[data-image]")
+            expect(image).to_have_js_property("naturalWidth", 400)  # drawn from the download route's bytes
+            width = image.bounding_box()["width"]
+            assert 0 < width <= PHONE["width"]
+            page.locator("[data-zoom-in]").click()
+            assert image.bounding_box()["width"] > width
+            assert page.locator("[data-download]").get_attribute("href") == f"/records/{rid}/files/1"
+            check_page(page, page.url, "viewer-image")
+    finally:
+        context.close()
+        _remove_source(harvested_app, source_id)  # the session's other tests list and harvest its sources
+
+
+def _remove_source(app, source_id: str) -> None:
+    from portal.database import get_db
+    from schema.tables import Source
+
+    with app.app_context():
+        db = get_db()
+        db.delete(db.get(Source, source_id))
+        db.commit()
