@@ -89,9 +89,11 @@ async function showPdf() {
 
   const asked = /^#page=(\d+)$/.exec(window.location.hash);
   if (asked) return render(parseInt(asked[1], 10));
-  if (!queryWords.length) return render(1);
+  await render(1); // shown at once; a long file's text takes a while to search
+  if (!queryWords.length) return undefined;
   const found = await pageOfQuery();
   const q = viewer.dataset.q;
+  if (current !== 1) return undefined; // the reader has turned the pages meanwhile: leave them where they are
   return found ? render(found, text("textFound", { q, page: found })) : render(1, text("textNotFound", { q }));
 }
 
