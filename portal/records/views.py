@@ -16,11 +16,12 @@ from portal.labels import province_label
 from portal.search.params import SearchParams
 from portal.search.service import SearchService
 from portal.opensearch import get_client, records_alias
-from portal.records.files import file_response
+from portal.records.files import file_of, file_response
 from portal.records.full_text import shown_full_text
 from portal.records.related import related_records
 from portal.records.service import RecordNotFound, RecordService
 from portal.records.tree import TREE_PAGE, FindingAidTree, TreeNode
+from portal.records.viewer import PDF, viewable, viewer_kind
 
 records_blueprint = Blueprint("records", __name__)
 
@@ -86,9 +87,13 @@ def record_page(record_id: str):
     if tree:
         _summarise_tree(tree)
     related = related_records(service, identity, record)
+    viewer_kinds = {number: viewer_kind(entry) for number, entry in enumerate(record.get("files") or [], start=1)
+                    if record.get("content_visible")}
+    openable = {number for number, entry in enumerate(record.get("files") or [], start=1) if viewable(record, entry)}
     return render_template("records/record.html", record=record, ancestors=ancestors,
                            children=children, children_total=children_total,
-                           previous=previous, following=following, q=query, tree=tree, related=related)
+                           previous=previous, following=following, q=query, tree=tree, related=related,
+                           viewer_kinds=viewer_kinds, openable=openable)
 
 
 def tree_summary(node: dict) -> str:
@@ -132,6 +137,20 @@ def api_tree(record_id: str):
 @records_blueprint.get("/records/<path:record_id>/files/<int:number>")
 def download_file(record_id: str, number: int):
     return file_response(_service(), record_id, number)
+
+
+@records_blueprint.get("/records/<path:record_id>/files/<int:number>/view")
+def view_file(record_id: str, number: int):
+    """The file in the page (pdf.js or an image), opened at the search's words; its bytes come from
+    download_file, checked and audited there like any download."""
+    record, entry = file_of(_service(), record_id, number)
+    if not record.get("content_visible"):
+        return render_template("records/file_forbidden.html", record=record, file=entry), 403
+    if not viewable(record, entry):
+        abort(404)
+    query = (request.args.get("q") or "").strip()[:500]
+    return render_template("records/viewer.html", record=record, file=entry, number=number,
+                           kind=viewer_kind(entry), pdf=PDF, q=query)
 
 
 @records_blueprint.get("/browse")
