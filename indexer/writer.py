@@ -112,9 +112,9 @@ class RecordWriter:
         pattern = source_index_pattern(self.index_prefix, self.source_id)
         try:
             older = [name for name in self.client.indices.get(index=pattern) if name != self.index]
-            self._bury_gone(self.client.indices.get_alias(index=pattern, name=self.alias, ignore=[404]))
+            self._bury_gone(self._behind_alias(pattern))
             actions = [{"add": {"index": self.index, "alias": self.alias}}]
-            behind_alias = self.client.indices.get_alias(index=pattern, name=self.alias, ignore=[404])
+            behind_alias = self._behind_alias(pattern)
             actions += [{"remove": {"index": name, "alias": self.alias}}
                         for name in behind_alias if name != self.index and name in older]
             self.client.indices.update_aliases(body={"actions": actions})
@@ -124,12 +124,17 @@ class RecordWriter:
             raise IndexUnavailable(f"could not put {self.index} behind {self.alias}: {error}") from error
         return older
 
-    def _current_index(self) -> str | None:
-        pattern = source_index_pattern(self.index_prefix, self.source_id)
+    def _behind_alias(self, pattern: str) -> dict:
+        """The indices of `pattern` behind the alias (none on a source's first full run). Not `ignore=[404]`:
+        that answers the error's body, whose keys ("error", "status") would be taken for index names."""
         try:
-            found = self.client.indices.get_alias(index=pattern, name=self.alias)
+            return self.client.indices.get_alias(index=pattern, name=self.alias)
         except NotFoundError:
-            return None
+            return {}
+
+    def _current_index(self) -> str | None:
+        try:
+            found = self._behind_alias(source_index_pattern(self.index_prefix, self.source_id))
         except OpenSearchConnectionError as error:
             raise IndexUnavailable(f"OpenSearch is not reachable: {error}") from error
         indices = sorted(found)

@@ -19,7 +19,7 @@ from indexer.harvest import harvest_source
 from indexer.text_extraction import TikaExtractor
 from portal import database
 from portal.audit import actions as audit_actions
-from portal.cli import harvest_settings
+from portal.harvest_jobs import harvest_settings
 from portal.opensearch import build_client
 from schema.index import alias_name, source_index_pattern
 from schema.tables import HarvestRun, Source
@@ -160,6 +160,20 @@ def test_a_full_run_builds_a_new_index_and_swaps_it_in_only_when_it_succeeds(tmp
             assert run.id == stopped.id and run.mode == "full" and run.deleted == 5
             assert _source_indices(app) == [stopped.target_index] != [first_index]
             _assert_index_equals_source(app, records)
+        finally:
+            drop_indices(app)
+
+
+def test_a_sources_first_harvest_may_be_a_full_one(tmp_path_factory):
+    records = numbered_records(8)
+    with ServerThread(FaultProvider(records, Faults(page_size=4))) as server:
+        app = portal_for(tmp_path_factory, server.url)
+        try:
+            result = harvest(app, "--full")  # no index of the source behind the alias yet
+
+            assert result.exit_code == 0, result.output
+            assert (last_run(app).state, last_run(app).added) == ("done", 8)
+            assert set(indexed(app)) == live_ids(records)
         finally:
             drop_indices(app)
 

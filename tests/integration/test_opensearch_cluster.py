@@ -27,7 +27,7 @@ STEADY = [FaultRecord(f"SDRD{n:03d}", "2025-01-01T00:00:00Z", f"Sổ địa bạ
 def portal(tmp_path_factory, opensearch_cluster):
     steady = FaultProvider(STEADY, Faults(page_size=100))
     # Slow enough pages that the node dies in the middle of the harvest.
-    moving = FaultProvider(numbered_records(1500), Faults(page_size=50, delay=0.15))
+    moving = FaultProvider(numbered_records(1500), Faults(page_size=50, delay=0.6))
     with ServerThread(steady) as steady_server, ServerThread(moving) as moving_server:
         app = portal_for(tmp_path_factory, moving_server.url, OPENSEARCH_URL=opensearch_cluster.url)
         added = app.test_cli_runner().invoke(args=["sources", "add", "--id", "steady", "--province", "86",
@@ -99,6 +99,7 @@ def test_a_node_killed_during_searches_and_a_harvest_loses_nothing(portal, opens
             assert health["status"] == "green", health
             victim = _victim(client, prefix, index)
             pid = int((cluster.directory / f"node-{victim}" / "opensearch.pid").read_text())
+            assert not harvest.done(), "the harvest ended before the node could be killed in its middle"
             os.kill(pid, signal.SIGKILL)
             killed_at = time.monotonic()
             result = harvest.result(timeout=600)
