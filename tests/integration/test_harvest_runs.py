@@ -19,7 +19,7 @@ from indexer.harvest import harvest_source
 from indexer.text_extraction import TikaExtractor
 from portal import database
 from portal.audit import actions as audit_actions
-from portal.harvest_jobs import harvest_settings
+from portal.cli import harvest_settings
 from portal.opensearch import build_client
 from schema.index import alias_name, source_index_pattern
 from schema.tables import HarvestRun, Source
