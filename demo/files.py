@@ -21,6 +21,9 @@ from demo.models import DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE, Archive, DemoFile, Demo
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 # Every rendered file claims this creation time; the wall clock would make the bytes differ run to run.
 RENDERED_AT = datetime(2024, 1, 1, tzinfo=timezone.utc)
+# The recipients and the signature block start a page of their own in a PDF, as a signed page often does:
+# the demo's PDFs have two pages, so the record viewer has a page 2 to open at (the signer's name is there).
+SIGNATURE_PAGE_STARTS = "Nơi nhận:"
 _ZIP_TIMESTAMP = (2024, 1, 1, 0, 0, 0)
 
 
@@ -83,6 +86,8 @@ def render_pdf(title: str, text: str, author: str) -> bytes:
     pdf.ln(3)
     pdf.set_font("DejaVu", "", 11)
     for line in text.splitlines():
+        if line == SIGNATURE_PAGE_STARTS:
+            pdf.add_page()
         # Left-aligned: justified lines are written word by word, which some extractors join badly.
         pdf.multi_cell(0, 6, line, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())

@@ -38,10 +38,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.api_docs.views import api_docs_blueprint
     from portal.archives.views import archives_blueprint
     from portal.auth.oidc import oidc_blueprint
-    from portal.export.views import export_blueprint
+    from portal.export.views import export_blueprint, limit_finding_aid_exports
     from portal.oai import views as oai_views
     from portal.personal_data.views import limit_delete_attempts, personal_data_blueprint
     from portal.records.views import records_blueprint
+    from portal.saved_searches import views as saved_searches_views
     from portal.search.views import search_blueprint
 
     personal_data.init_app(app)  # first: without its key the portal does not start
@@ -67,7 +68,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(personal_data_blueprint)
     limit_delete_attempts(app)
     oai_views.init_app(app)
+    limit_finding_aid_exports(app)
     access_views.init_app(app)
+    saved_searches_views.init_app(app)
     menu.init_app(app)
     security_headers.init_app(app)
     return app

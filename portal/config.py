@@ -138,6 +138,8 @@ def load_config(instance_path: str) -> dict:
         "OAI_TOKEN_SECONDS": _int("OAI_TOKEN_SECONDS", 86_400),
         "OAI_PAGE_SIZE": _int("OAI_PAGE_SIZE", 100),
         "OAI_CACHE_SECONDS": _int("OAI_CACHE_SECONDS", 60),
+        # A finding aid export reads a whole fonds (EAD or PDF).
+        "RATELIMIT_EXPORTS": os.environ.get("RATELIMIT_EXPORTS", "10 per minute;100 per hour"),
         # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0: none trusted).
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
         # Who may read /metrics: these client addresses or networks, or a bearer token (empty: none).

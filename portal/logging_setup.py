@@ -36,7 +36,8 @@ REDACTED = "[redacted]"
 # `127.0.0.1 - - [06/Dec/2026 06:46:20] "GET /search?q=… HTTP/1.1" 200 -`, as werkzeug's server writes it.
 _WERKZEUG_ACCESS_LINE = re.compile(r'\S+ - - \[[^\]]*\] "')
 # Libraries that log every HTTP call (or every plugin) at INFO: kept to their warnings.
-_QUIET_LOGGERS = ("opensearch", "urllib3", "pyhanko", "alembic.runtime.plugins")
+# fontTools writes some forty INFO lines each time fpdf2 subsets a font (a finding aid's PDF).
+_QUIET_LOGGERS = ("opensearch", "urllib3", "pyhanko", "alembic.runtime.plugins", "fontTools")
 
 # The attributes every LogRecord has; the others on a record are the fields it was given (`extra=`).
 _RECORD_ATTRIBUTES = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}

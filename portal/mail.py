@@ -20,7 +20,8 @@ class MailNotSent(Exception):
     """The SMTP server is not configured, refused the mail, or could not be reached."""
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
+def send_mail(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> None:
+    """`headers`: more header fields, e.g. List-Unsubscribe."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         raise MailNotSent("MAIL_SERVER is not configured")
@@ -30,6 +31,8 @@ def send_mail(to: str, subject: str, body: str) -> None:
     message["Subject"] = subject
     message["Date"] = format_datetime(datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")))  # RFC 5322 wants one
     message["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].rpartition("@")[2] or None)
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:

@@ -42,5 +42,12 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt >&2
   echo "$wanted" > "$stamp"
 fi
-[ -f node_modules/axe-core/axe.min.js ] || { log "installing node modules (axe-core, for the browser tests)"; npm ci --ignore-scripts --no-audit --no-fund >&2; }
+node_stamp=node_modules/.package-lock.sha256
+node_wanted="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ "$(cat "$node_stamp" 2>/dev/null)" != "$node_wanted" ]; then
+  log "installing node modules (pdf.js for the record viewer, axe-core for the browser tests)"
+  npm ci --ignore-scripts --no-audit --no-fund --omit=optional >&2
+  echo "$node_wanted" > "$node_stamp"
+fi
+scripts/vendor-pdfjs.sh
 .venv/bin/pybabel compile -d translations >/dev/null

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -49,3 +49,33 @@ def signed_in_client(app: Flask, email: str, roles: str = "reader", province: st
     response = sign_in(client, email)
     assert response.status_code == 302, response.text[:500]
     return client
+
+
+def grant_file(app: Flask, user_id: int, file_id: str) -> None:
+    """An active access grant of one Vĩnh Long file to the user, for 30 days, as staff of Vĩnh Long give it."""
+    from portal.access.models import AccessGrant
+    from portal.database import get_db
+
+    granter = create_user(app, f"granter-{user_id}@example.vn", "staff", "86")
+    with app.app_context():
+        db = get_db()
+        db.add(AccessGrant(user_id=user_id, scope="file", scope_record_id=file_id, scope_level="file",
+                           scope_title="", holding_province="86", granted_by_id=granter,
+                           expires_at=datetime.now(timezone.utc) + timedelta(days=30), state="active"))
+        db.commit()
+
+
+def sign_in_people(app: Flask, people, granted_file: str, tag: str) -> dict[str, FlaskClient]:
+    """One test client per person of tests/permission_truth.py, signed in through /login (anonymous: not
+    signed in); a person with grants holds a real access_grants row on `granted_file`."""
+    signed_in = {}
+    for number, person in enumerate(people):
+        client = app.test_client()
+        if person.name != "anonymous":
+            email = f"{tag}-{number}@example.vn"
+            user_id = create_user(app, email, " ".join(sorted(person.roles)), person.province)
+            if person.grants:
+                grant_file(app, user_id, granted_file)
+            assert sign_in(client, email).status_code == 302
+        signed_in[person.name] = client
+    return signed_in

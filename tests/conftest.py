@@ -76,6 +76,7 @@ def make_portal(tmp_path_factory, database_url: str | None = None, **overrides):
         # Tests sign in often from one address; the rate-limit test sets its own limit.
         "RATELIMIT_SIGN_IN": "10000 per minute",
         "RATELIMIT_MAIL_FORMS": "10000 per minute",
+        "RATELIMIT_EXPORTS": "10000 per minute",
         # Counts of its own in the Redis that scripts/test.sh names (REDIS_URL), shared by test runs.
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
     }

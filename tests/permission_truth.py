@@ -40,6 +40,11 @@ class Person:
     grants: frozenset[str] = frozenset()
 
 
+def with_grant(person: Person, granted_file: str) -> Person:
+    """A test names a person's grant before the demo data is read; this puts the real file id in."""
+    return Person(person.name, person.roles, person.province, frozenset({granted_file})) if person.grants else person
+
+
 def demo_truth(archives: dict, sources: dict[str, str]) -> list[TruthRecord]:
     """Every record the harvest of the demo archives indexes (deleted ones are not)."""
     truth = []

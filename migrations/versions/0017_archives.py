@@ -1,7 +1,7 @@
 """the holding archive of each of the 34 provinces, described after ISDIAH (issue 19)
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0015
 
 One row a province, seeded with the name "Trung tâm Lưu trữ lịch sử <province>" and the province's centre
 (from vietnamadminunits) for the map; address, hours, contact and the rest stay empty for the province's
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0017'
-down_revision = '0013'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

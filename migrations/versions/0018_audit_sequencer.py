@@ -1,7 +1,7 @@
 """audit rows are written unchained and chained later by one sequencer (issue 17)
 
 Revision ID: 0018
-Revises: 0013
+Revises: 0017
 
 A request inserts its row (committed before it answers) with no `seq`, `prev_hash` or `hash`;
 the sequencer (portal/audit/sequencer.py) gives those, once, in the order it finds rows
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '0018'
-down_revision = '0013'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

@@ -473,10 +473,19 @@ def notices_send(pending_minutes: int, max_attempts: int):
     """Mail the notices still owed: failed mails and pending ones whose page did not send them."""
     from datetime import timedelta
 
+    from portal.saved_searches.alerts import send_alerts
+    from portal.saved_searches.service import HISTORY_DAYS, remove_aged_history
+    from portal.search.service import SearchService
+
     outcome = notifications.send_waiting(get_db(), clock.now(), timedelta(minutes=pending_minutes), max_attempts)
     click.echo(f"{outcome['sent']} mailed, {outcome['failed']} failed ({outcome['given_up']} given up after "
                f"{max_attempts} attempts), {outcome['none']} without an address")
-    if outcome["failed"]:
+    # The same job mails saved searches' alerts that are due, and forgets search history past its time.
+    alerts = send_alerts(get_db(), SearchService(get_client(), records_alias()), clock.now())
+    forgotten = remove_aged_history(get_db(), clock.now())
+    click.echo(f"saved-search alerts: {alerts.sent} mailed, {alerts.nothing_new} with nothing new, "
+               f"{alerts.failed} failed; {forgotten} searches older than {HISTORY_DAYS} days forgotten")
+    if outcome["failed"] or alerts.failed:
         raise SystemExit(1)
 
 

@@ -7,6 +7,8 @@ says what the API does rather than what it once did. Objects the services may gr
 from __future__ import annotations
 
 from portal.export.citation import CITATION_FORMATS, DEFAULT_CITATION_FORMAT
+from portal.export.finding_aid import MAX_COMPONENTS
+from portal.export.finding_aid_formats import DEFAULT_FINDING_AID_FORMAT, FINDING_AID_FORMATS
 from portal.export.results import DEFAULT_EXPORT_FORMAT, EXPORT_COLUMNS, EXPORT_FORMATS, EXPORT_LIMIT
 from portal.search.facets import FACETS, YEAR_FACET, YEAR_INTERVAL
 from portal.search.params import FIELD_QUERIES, MAX_FIELD_QUERY_LENGTH, MAX_QUERY_LENGTH, SORTS
@@ -383,7 +385,32 @@ def _schemas() -> dict:
             }},
         },
     }
+    tree_node = {
+        "type": "object",
+        "required": ["id", "title", "level", "access", "descendants", "summary", "url"],
+        "properties": {
+            "id": {"type": "string"}, "title": text_or_null, "reference_code": text_or_null,
+            "level": {"type": "string", "enum": list(LEVELS)}, "level_label": {"type": "string"},
+            "access": {"type": "string", "enum": list(ACCESS_LEVELS)}, "access_label": {"type": "string"},
+            "date_start": text_or_null, "date_end": text_or_null,
+            "descendants": {"type": "integer", "minimum": 0,
+                            "description": "How many records under this one the caller may see."},
+            "summary": {"type": "string", "description": "Level, years and count, in the caller's language."},
+            "url": {"type": "string", "description": "The record's page."},
+        },
+    }
+    tree_level = {
+        "type": "object",
+        "required": ["parent_id", "total", "start", "children"],
+        "properties": {
+            "parent_id": {"type": "string"},
+            "total": {"type": "integer", "minimum": 0, "description": "Records of the level the caller may see."},
+            "start": {"type": "integer", "minimum": 0},
+            "children": {"type": "array", "maxItems": 200, "items": tree_node},
+        },
+    }
     return {
+        "TreeLevel": tree_level,
         "FacetBucket": bucket,
         "YearBucket": year_bucket,
         "Facets": facets,
@@ -608,6 +635,56 @@ def openapi_document(max_page_size: int = 100, max_window: int = 10_000) -> dict
                 },
             }},
             "/oai": {"get": _OAI_OPERATION, "post": {**_OAI_OPERATION, "operationId": "oaiPmhPost"}},
+            "/api/v1/tree/{record_id}": {"get": {
+                "tags": ["records"],
+                "operationId": "treeLevel",
+                "summary": "One level of a finding-aid tree",
+                "description": (
+                    "A page of the records directly under this one that the caller may see, in reference-code "
+                    "order, each with how many records the caller may see under it (`descendants`)."
+                ),
+                "parameters": [
+                    _record_id_parameter("tree"),
+                    _query("from", "Position of the first record of the page.",
+                           {"type": "integer", "minimum": 0, "default": 0}),
+                    _query("size", "How many records.", {"type": "integer", "minimum": 1, "maximum": 200,
+                                                         "default": 50}),
+                ],
+                "responses": {
+                    "200": _json(_ref("TreeLevel"), "The page of the level."),
+                    "308": _MERGED_SLASHES,
+                    "400": _json(_ref("ParameterError"), "`from` or `size` out of bounds."),
+                    "404": _NOT_FOUND,
+                    "503": _UNAVAILABLE,
+                },
+            }},
+            "/api/v1/finding-aid/{record_id}": {"get": {
+                "tags": ["records"],
+                "operationId": "findingAid",
+                "summary": "A fonds's finding aid, as EAD 2002 or PDF",
+                "description": (
+                    "The record (a fonds, usually) and every record under it that the caller may see, as a file "
+                    "to save: EAD 2002 valid against the Library of Congress schema, or a PDF for the reading "
+                    "room. Records whose content the caller may not read are described without their files; "
+                    f"no full text is included. At most {MAX_COMPONENTS:,} records. Limited per client address."
+                ),
+                "parameters": [
+                    _record_id_parameter("finding-aid"),
+                    _query("format", "File format.", {"type": "string", "enum": list(FINDING_AID_FORMATS),
+                                                      "default": DEFAULT_FINDING_AID_FORMAT}),
+                ],
+                "responses": {
+                    "200": _file({_media_type(f.media_type): {"schema": {"type": "string", "description": (
+                        f"The finding aid as {f.name.upper()}.")}} for f in FINDING_AID_FORMATS.values()},
+                        "The finding aid, in the format asked for."),
+                    "308": _MERGED_SLASHES,
+                    "400": _json(_ref("ParameterError"), "An unknown `format`."),
+                    "404": _NOT_FOUND,
+                    "422": _json(_ref("Error"), "More records than one finding aid holds (`too_large`)."),
+                    "429": {"description": "Too many finding aids asked for from this address; try again later."},
+                    "503": _UNAVAILABLE,
+                },
+            }},
             "/healthz": {"get": {
                 "tags": ["service"],
                 "operationId": "liveness",

@@ -1,4 +1,5 @@
-"""Signed, expiring tokens for the links we mail: e-mail verification and password reset.
+"""Signed, expiring tokens for the links we mail: e-mail verification, password reset, and turning off a
+saved search's alert (portal.saved_searches: a link in every alert mail, valid long after it was sent).
 
 A reset token carries a piece of the current password hash, so it stops working once used.
 """
@@ -9,7 +10,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"
-MAX_AGE = {VERIFY_EMAIL: 3 * 24 * 3600, RESET_PASSWORD: 3600}
+UNSUBSCRIBE_ALERT = "unsubscribe-alert"
+MAX_AGE = {VERIFY_EMAIL: 3 * 24 * 3600, RESET_PASSWORD: 3600, UNSUBSCRIBE_ALERT: 400 * 24 * 3600}
 
 
 class InvalidToken(Exception):

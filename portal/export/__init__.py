@@ -1,11 +1,12 @@
-"""Getting records out of the portal: citations of one record (CSL-JSON, BibTeX, RIS) and the
-export of a result list (CSV, JSON).
+"""Getting records out of the portal: citations of one record (CSL-JSON, BibTeX, RIS), the
+export of a result list (CSV, JSON) and a fonds's finding aid (EAD 2002, PDF).
 
-`citation` and `results` hold the formatters (pure functions of plain data) and the services
-that fetch what they format through the record and search services, so the one permission
-filter decides what can be cited or exported; they know nothing of HTTP. `views` holds the
-API routes. This package may import `portal.search`, `portal.records`, `portal.access`,
-`portal.labels`, `portal.opensearch` and `schema`; nothing imports it but the app factory.
+`citation`, `results` and `finding_aid` (with `ead` and `finding_aid_pdf`) hold the formatters
+(pure functions of plain data) and the services that fetch what they format through the record
+and search services, so the one permission filter decides what can be cited or exported; they
+know nothing of HTTP. `views` holds the API routes. This package may import `portal.search`,
+`portal.records`, `portal.access`, `portal.labels`, `portal.opensearch` and `schema`; nothing
+imports it but the app factory and the API's description (`portal.api_docs`, its formats).
 """
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ The person is anonymised, not the row removed: name, e-mail, ID number, phone an
 cleared, the password made unusable and the account disabled (which ends its sessions everywhere:
 the session loader refuses a disabled account). The access requests and grants stay, linked to the
 anonymised row, as the law on archives requires; an open request is withdrawn and an active grant
-revoked, each with its audit row. The reader's inbox goes; notices to staff that named the reader
+revoked, each with its audit row. The reader's inbox, saved searches (their alerts with them) and search
+history go; notices to staff that named the reader
 name a "deleted reader" instead. The e-mail address is free for a new registration.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ from portal.access.models import (GRANT_ACTIVE, GRANT_REVOKED, SUBMITTED, WITHDR
 from portal.audit import actions
 from portal.audit.log import record_event_in_transaction
 from portal.personal_data.names import person_name
+from portal.saved_searches.service import remove_all_of
 
 REASON = "account deleted by the reader"
 
@@ -63,6 +65,7 @@ def delete_account(db: Session, user) -> dict:
                                  target_province=grant.holding_province,
                                  details={"grant": grant.id, "user": user.id, "reason": REASON})
     db.execute(delete(Notification).where(Notification.user_id == user.id))
+    kept.update(remove_all_of(db, user.id))
     _unname_in_notices_to_staff(db, user, old_name)
     user.full_name = ""
     user.email = None

@@ -1,6 +1,6 @@
 """A reader's own data as one JSON document (Decree 13/2023, the right of access): the account
-with the ID number in clear, their access requests, the messages of those requests, their grants
-and their inbox. Nothing of other people (the staff who decided or wrote are "archive"), and no
+with the ID number in clear, their access requests, the messages of those requests, their grants,
+their inbox, their saved searches and their search history. Nothing of other people (the staff who decided or wrote are "archive"), and no
 audit rows: the audit log is the archives' record of what was done, not the reader's data."""
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from portal.access.models import AccessGrant, AccessRequest, Notification, RequestComment
 from portal.personal_data import NOTICE_VERSION
 from portal.personal_data.encryption import id_number_of
+from portal.saved_searches.models import SavedSearch, SearchHistoryEntry
 
 FORMAT = "archives-portal-personal-data/1"
 # Inbox notices name the other side (the reader who asked, the member of staff who wrote): left out.
@@ -35,6 +36,9 @@ def personal_data_of(db: Session, user, *, now: datetime) -> dict:
                                .order_by(RequestComment.id))) if request_ids else []
     grants = db.scalars(select(AccessGrant).where(AccessGrant.user_id == user.id).order_by(AccessGrant.id))
     inbox = db.scalars(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))
+    saved = db.scalars(select(SavedSearch).where(SavedSearch.user_id == user.id).order_by(SavedSearch.id))
+    history = db.scalars(select(SearchHistoryEntry).where(SearchHistoryEntry.user_id == user.id)
+                         .order_by(SearchHistoryEntry.searched_at.desc()))
     account = _fields(user, ("id", "email", "full_name", "phone", "workplace", "roles", "province", "created_at",
                              "email_verified_at", "last_login_at", "consent_at", "consent_notice_version"))
     account["id_number"] = id_number_of(user)
@@ -57,6 +61,9 @@ def personal_data_of(db: Session, user, *, now: datetime) -> dict:
         "inbox": [dict(_fields(entry, ("id", "kind", "request_id", "grant_id", "created_at", "read_at")),
                        params={key: value for key, value in (entry.params or {}).items()
                                if key not in _OTHER_PEOPLE}) for entry in inbox],
+        "saved_searches": [_fields(entry, ("id", "name", "query", "lang", "alert", "created_at",
+                                           "last_alert_sent_at")) for entry in saved],
+        "search_history": [_fields(entry, ("query", "hits", "searched_at")) for entry in history],
     }
 
 

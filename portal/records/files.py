@@ -66,16 +66,21 @@ class _OpenedFile:
     close: Callable[[], None]
 
 
-def file_response(service: RecordService, record_id: str, number: int) -> Response | tuple:
-    identity = current_identity()
+def file_of(service: RecordService, record_id: str, number: int) -> tuple[dict, dict]:
+    """The record as the reader may see it and its file `number` (from 1); 404 when either is not there
+    for them. Whether they may read the file is the caller's to check (`content_visible`)."""
     try:
-        record = service.get(identity, record_id)
+        record = service.get(current_identity(), record_id)
     except RecordNotFound:
         abort(404)
     files = record.get("files") or []
     if not 1 <= number <= len(files):
         abort(404)
-    entry = files[number - 1]
+    return record, files[number - 1]
+
+
+def file_response(service: RecordService, record_id: str, number: int) -> Response | tuple:
+    record, entry = file_of(service, record_id, number)
     audit = {"target_id": record["id"], "target_province": record.get("holding_province"),
              "details": {"file": number, "name": entry.get("name"), "sha256": entry.get("sha256")}}
     if not record.get("content_visible"):

@@ -28,7 +28,8 @@ class RecordService:
         self.client = client
         self.alias = alias
 
-    def _search(self, body: dict) -> dict:
+    def search(self, body: dict) -> dict:
+        """A search of the records alias; every caller puts the identity's visible_filter in `body`."""
         return run_search(self.client, self.alias, body) or {"hits": {"hits": [], "total": {"value": 0}}}
 
     def get(self, identity: Identity, record_id: str, mark_query: str | None = None) -> dict:
@@ -40,7 +41,7 @@ class RecordService:
         }
         if mark_query:
             body["highlight"] = _content_marking(identity, mark_query)
-        answer = self._search(body)
+        answer = self.search(body)
         hits = answer["hits"]["hits"]
         if not hits or not can_see(identity, hits[0]["_source"]):
             raise RecordNotFound(record_id)
@@ -68,17 +69,17 @@ class RecordService:
         path = record.get("path") or []
         if not path:
             return []
-        answer = self._search({
+        answer = self.search({
             "query": {"bool": {"filter": [{"ids": {"values": path}}, visible_filter(identity)]}},
             "size": len(path), "_source": CHILD_FIELDS,
         })
         found = {hit["_source"]["id"]: hit["_source"] for hit in answer["hits"]["hits"]}
-        return [_labelled(found[ancestor]) for ancestor in path if ancestor in found]
+        return [labelled(found[ancestor]) for ancestor in path if ancestor in found]
 
     def locked_inside(self, identity: Identity, record: dict) -> tuple[int, int]:
         """Under this record: how many restricted records the identity may know of but not read, and how
         many of those hold a digital copy (a file or a full text) that a grant would open."""
-        answer = self._search({
+        answer = self.search({
             "size": 0, "track_total_hits": True,
             "query": {"bool": {"filter": [{"term": {"path": record["id"]}}, {"term": {"access": ACCESS_RESTRICTED}},
                                           visible_filter(identity)],
@@ -93,7 +94,7 @@ class RecordService:
         text; what a grant on it would open (0: approving opens nothing). Counted as the identity sees."""
         if not scope_ids:
             return {}
-        answer = self._search({
+        answer = self.search({
             "size": 0,
             "query": {"bool": {"filter": [{"term": {"access": ACCESS_RESTRICTED}}, _HAS_DIGITAL_COPY,
                                           visible_filter(identity)]}},
@@ -107,12 +108,12 @@ class RecordService:
 
     def children(self, identity: Identity, record: dict) -> tuple[int, list[dict]]:
         """The records directly under this one, each with how many visible records it holds."""
-        answer = self._search({
+        answer = self.search({
             "query": {"bool": {"filter": [{"term": {"parent_id": record["id"]}}, visible_filter(identity)]}},
             "size": MAX_CHILDREN, "_source": CHILD_FIELDS, "track_total_hits": True,
             "sort": [{"reference_code": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
         })
-        children = [_labelled(hit["_source"]) for hit in answer["hits"]["hits"]]
+        children = [labelled(hit["_source"]) for hit in answer["hits"]["hits"]]
         counts = self.descendant_counts(identity, [child["id"] for child in children])
         for child in children:
             child["descendants"] = counts.get(child["id"], 0)
@@ -122,7 +123,7 @@ class RecordService:
         """How many visible records lie under each of these records (through `path`)."""
         if not ids:
             return {}
-        answer = self._search({
+        answer = self.search({
             "size": 0,
             "query": {"bool": {"filter": [{"terms": {"path": ids}}, visible_filter(identity)]}},
             "aggs": {"under": {"terms": {"field": "path", "include": ids, "size": len(ids)}}},
@@ -137,7 +138,7 @@ class RecordService:
         after = [record.get("reference_code") or "", record["id"]]
         found = []
         for order in ("desc", "asc"):
-            answer = self._search({
+            answer = self.search({
                 "query": {"bool": {"filter": [{"term": {"parent_id": record["parent_id"]}},
                                               visible_filter(identity)]}},
                 "size": 1, "_source": CHILD_FIELDS, "search_after": after,
@@ -145,18 +146,18 @@ class RecordService:
                          {"id": order}],
             })
             hits = answer["hits"]["hits"]
-            found.append(_labelled(hits[0]["_source"]) if hits else None)
+            found.append(labelled(hits[0]["_source"]) if hits else None)
         return found[0], found[1]
 
     def fonds_of_province(self, identity: Identity, province: str) -> list[dict]:
         """A province's fonds, each with how many visible records it holds, for browsing."""
-        answer = self._search({
+        answer = self.search({
             "query": {"bool": {"filter": [{"term": {"holding_province": province}}, {"term": {"level": "fonds"}},
                                           visible_filter(identity)]}},
             "size": MAX_CHILDREN, "_source": CHILD_FIELDS + ["creator", "origin_province_name"],
             "sort": [{"reference_code": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
         })
-        fonds = [_labelled(hit["_source"]) for hit in answer["hits"]["hits"]]
+        fonds = [labelled(hit["_source"]) for hit in answer["hits"]["hits"]]
         counts = self.descendant_counts(identity, [f["id"] for f in fonds])
         for entry in fonds:
             entry["descendants"] = counts.get(entry["id"], 0)
@@ -168,7 +169,7 @@ _HAS_DIGITAL_COPY = {"bool": {"should": [{"exists": {"field": "files.name"}}, {"
                               "minimum_should_match": 1}}
 
 
-def _labelled(source: dict) -> dict:
+def labelled(source: dict) -> dict:
     return {**source, "level_label": level_label(source.get("level")),
             "access_label": access_label(source.get("access"))}
 

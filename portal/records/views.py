@@ -4,7 +4,8 @@ Ids contain `:` and `/`, so the routes take the whole rest of the path.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask_babel import ngettext
 
 from portal.access.identity import current_identity, valid_province
 from portal.admin.duplicate_fonds import duplicates_by_fonds, likely_duplicate_fonds
@@ -15,9 +16,12 @@ from portal.labels import province_label
 from portal.search.params import SearchParams
 from portal.search.service import SearchService
 from portal.opensearch import get_client, records_alias
-from portal.records.files import file_response
+from portal.records.files import file_of, file_response
 from portal.records.full_text import shown_full_text
+from portal.records.related import related_records
 from portal.records.service import RecordNotFound, RecordService
+from portal.records.tree import TREE_PAGE, FindingAidTree, TreeNode
+from portal.records.viewer import PDF, viewable, viewer_kind
 
 records_blueprint = Blueprint("records", __name__)
 
@@ -79,14 +83,74 @@ def record_page(record_id: str):
     ancestors = service.ancestors(identity, record)
     children_total, children = service.children(identity, record)
     previous, following = service.siblings(identity, record)
+    tree = FindingAidTree(service).opened_at(identity, record)
+    if tree:
+        _summarise_tree(tree)
+    related = related_records(service, identity, record)
+    viewer_kinds = {number: viewer_kind(entry) for number, entry in enumerate(record.get("files") or [], start=1)
+                    if record.get("content_visible")}
+    openable = {number for number, entry in enumerate(record.get("files") or [], start=1) if viewable(record, entry)}
     return render_template("records/record.html", record=record, ancestors=ancestors,
                            children=children, children_total=children_total,
-                           previous=previous, following=following, q=query)
+                           previous=previous, following=following, q=query, tree=tree, related=related,
+                           viewer_kinds=viewer_kinds, openable=openable)
+
+
+def tree_summary(node: dict) -> str:
+    """What a tree node says beside its title: level, years, how many records it holds."""
+    parts = [node.get("level_label")]
+    first, last = (node.get("date_start") or "")[:4], (node.get("date_end") or "")[:4]
+    if first:
+        parts.append(first if not last or last == first else f"{first}–{last}")
+    if node.get("descendants"):
+        parts.append(ngettext("%(num)s record", "%(num)s records", node["descendants"]))
+    return ", ".join(part for part in parts if part)
+
+
+def _summarise_tree(node: TreeNode) -> None:
+    node.record["summary"] = tree_summary(node.record)
+    for child in node.children.nodes if node.children else []:
+        child["summary"] = tree_summary(child)
+    for opened in node.open_children.values():
+        _summarise_tree(opened)
+
+
+@records_blueprint.get("/api/v1/tree/<path:record_id>")
+def api_tree(record_id: str):
+    """One level of a finding-aid tree: a page of the records directly under `record_id`."""
+    start = request.args.get("from", default=0, type=int)
+    size = request.args.get("size", default=TREE_PAGE, type=int)
+    if start < 0 or not 1 <= size <= 200 or start + size > current_app.config["SEARCH_MAX_WINDOW"]:
+        return jsonify(error={"code": "bad_request", "parameter": "from",
+                              "message": "from must be 0 or more, size 1 to 200, within the result window"}), 400
+    try:
+        level = FindingAidTree(_service()).level(current_identity(), record_id, start, size)
+    except RecordNotFound:
+        return jsonify(error={"code": "not_found", "message": "No such record."}), 404
+    children = [{key: node.get(key) for key in ("id", "title", "reference_code", "level", "level_label", "access",
+                                                 "access_label", "date_start", "date_end", "descendants")}
+                | {"summary": tree_summary(node), "url": url_for("records.record_page", record_id=node["id"])}
+                for node in level.nodes]
+    return jsonify(parent_id=level.parent_id, total=level.total, start=level.start, children=children)
 
 
 @records_blueprint.get("/records/<path:record_id>/files/<int:number>")
 def download_file(record_id: str, number: int):
     return file_response(_service(), record_id, number)
+
+
+@records_blueprint.get("/records/<path:record_id>/files/<int:number>/view")
+def view_file(record_id: str, number: int):
+    """The file in the page (pdf.js or an image), opened at the search's words; its bytes come from
+    download_file, checked and audited there like any download."""
+    record, entry = file_of(_service(), record_id, number)
+    if not record.get("content_visible"):
+        return render_template("records/file_forbidden.html", record=record, file=entry), 403
+    if not viewable(record, entry):
+        abort(404)
+    query = (request.args.get("q") or "").strip()[:500]
+    return render_template("records/viewer.html", record=record, file=entry, number=number,
+                           kind=viewer_kind(entry), pdf=PDF, q=query)
 
 
 @records_blueprint.get("/browse")

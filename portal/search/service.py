@@ -48,11 +48,15 @@ class SearchService:
         self.alias = alias
 
     def search(self, identity: Identity, params: SearchParams, with_twins: bool = False,
-               with_spelling: bool = False) -> SearchResult:
+               with_spelling: bool = False, extra_filters: tuple[dict, ...] = ()) -> SearchResult:
         """`with_twins`: each hit also names the records of other sources likely the same;
         `with_spelling`: a better spelling of a query that found few records. Each costs queries
-        of its own, so only the page and the search API ask for them."""
-        answer = run_search(self.client, self.alias, build_search(identity, params))
+        of its own, so only the page and the search API ask for them. `extra_filters` narrow the
+        search further (a saved search's alert: records harvested since the last one), beside the
+        permission filter, never instead of it."""
+        body = build_search(identity, params)
+        body["query"]["bool"]["filter"].extend(extra_filters)
+        answer = run_search(self.client, self.alias, body)
         if answer is None:
             return SearchResult(0, [], {}, params)  # nothing harvested yet
         raw_hits = answer["hits"]["hits"]

@@ -4,12 +4,15 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from portal.access import clock
 from portal.access.identity import current_identity
 from portal.archives.service import all_archives
 from portal.audit import actions as audit_actions
 from portal.audit.log import described, record_event
 from portal.database import get_db
 from portal.metrics import SEARCHES
+from portal.saved_searches.forms import SaveSearchForm
+from portal.saved_searches.service import canonical_query, remember_search
 from portal.opensearch import get_client, records_alias
 from portal.search.active_filters import active_filters, chosen_first, decade_chosen
 from portal.search.params import SearchParamError, SearchParams, parse_search_params
@@ -80,12 +83,18 @@ def search_page():
                                    error=PARAM_ERROR_MESSAGES.get(error.parameter,
                                                                   _l("A filter in this address is not valid.")),
                                    q=request.args.get("q", "")), 400
-    result = _service().search(current_identity(), params, with_twins=True, with_spelling=True)
+    identity = current_identity()
+    result = _service().search(identity, params, with_twins=True, with_spelling=True)
     SEARCHES.labels("page").inc()
     record_event(audit_actions.SEARCH, details={"channel": "page", "params": described(params), "hits": result.total})
+    query = canonical_query(request.args)
+    save_form = None
+    if identity.user_id:  # a signed-in reader's history, and the form that saves the search
+        remember_search(get_db(), int(identity.user_id), query, result.total, clock.now())
+        save_form = SaveSearchForm(formdata=None, prefix="save", query=query, name=params.q)
     return render_template("search/results.html", result=result, params=params, error=None,
                            notice=notice, q=params.q, filters=active_filters(params, result.facets),
-                           q_without_diacritics=without_diacritics(params.q))
+                           q_without_diacritics=without_diacritics(params.q), save_form=save_form)
 
 
 

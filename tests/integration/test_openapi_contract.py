@@ -24,7 +24,8 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # (`schemathesis.pytest.from_fixture`) fails under pytest 9 (`Function` has no `_nodeid`).
 api = schemathesis.openapi.from_dict(openapi_document()).include(
     path=["/api/v1/search", "/api/v1/records/{record_id}", "/api/v1/suggest", "/api/v1/cite/{record_id}",
-          "/api/v1/export", "/healthz", "/readyz"], method="GET")
+          "/api/v1/export", "/api/v1/tree/{record_id}", "/api/v1/finding-aid/{record_id}", "/healthz",
+          "/readyz"], method="GET")
 
 
 @api.parametrize()

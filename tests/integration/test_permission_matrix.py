@@ -16,9 +16,9 @@ from portal.opensearch import build_client
 from portal.records.service import RecordNotFound, RecordService
 from portal.search.params import SearchParams
 from portal.search.service import SearchService
-from tests.accounts import create_user, sign_in
+from tests.accounts import sign_in_people
 from tests.conftest import DEMO_SOURCES
-from tests.permission_truth import Person, count_by, demo_truth, may_read, may_see
+from tests.permission_truth import Person, count_by, demo_truth, may_read, may_see, with_grant
 
 PEOPLE = [
     Person("anonymous"),
@@ -52,42 +52,8 @@ def granted_file(samples):
 
 @pytest.fixture(scope="module")
 def clients(harvested_app, granted_file):
-    """One test client per person, signed in through /login (anonymous: not signed in); the
-    grant is a real access_grants row, read by current_identity() like any other."""
-    signed_in = {}
-    for number, person in enumerate(PEOPLE):
-        client = harvested_app.test_client()
-        if person.name != "anonymous":
-            email = f"matrix-{number}@example.vn"
-            user_id = create_user(harvested_app, email, " ".join(sorted(person.roles)), person.province)
-            if person.grants:
-                _grant(harvested_app, user_id, granted_file)
-            assert sign_in(client, email).status_code == 302
-        signed_in[person.name] = client
-    return signed_in
-
-
-def _resolved(person: Person, granted_file: str) -> Person:
-    """PEOPLE names the grant before the demo data is read; put the real file id in."""
-    if not person.grants:
-        return person
-    return Person(person.name, person.roles, person.province, frozenset({granted_file}))
-
-
-def _grant(app, user_id: int, file_id: str) -> None:
-    from datetime import datetime, timedelta, timezone
-
-    from portal.access.models import AccessGrant
-    from portal.database import get_db
-
-    granter = create_user(app, f"granter-{user_id}@example.vn", "staff", "86")
-    with app.app_context():
-        db = get_db()
-        db.add(AccessGrant(user_id=user_id, scope="file", scope_record_id=file_id, scope_level="file",
-                           scope_title="", holding_province="86", granted_by_id=granter,
-                           expires_at=datetime.now(timezone.utc) + timedelta(days=30), state="active"))
-        db.commit()
-
+    """The grant is a real access_grants row, read by current_identity() like any other."""
+    return sign_in_people(harvested_app, PEOPLE, granted_file, "matrix")
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +76,7 @@ def _api(client, url):
 
 @pytest.mark.parametrize("person", PEOPLE, ids=IDS)
 def test_totals_and_every_facet_match_what_the_person_may_see(person, granted_file, clients, truth):
-    person = _resolved(person, granted_file)
+    person = with_grant(person, granted_file)
     client = clients[person.name]
     visible = [r for r in truth if may_see(person, r)]
     answer = _api(client, "/api/v1/search?size=1")
@@ -131,7 +97,7 @@ def test_totals_and_every_facet_match_what_the_person_may_see(person, granted_fi
 
 @pytest.mark.parametrize("person", PEOPLE, ids=IDS)
 def test_every_hit_is_one_the_person_may_see(person, granted_file, clients, truth):
-    person = _resolved(person, granted_file)
+    person = with_grant(person, granted_file)
     client = clients[person.name]
     allowed = {r.id for r in truth if may_see(person, r)}
     for province in ("86", "46"):
@@ -143,7 +109,7 @@ def test_every_hit_is_one_the_person_may_see(person, granted_file, clients, trut
 
 @pytest.mark.parametrize("person", PEOPLE, ids=IDS)
 def test_content_is_found_and_highlighted_only_where_the_person_may_read_it(person, granted_file, clients, samples):
-    person = _resolved(person, granted_file)
+    person = with_grant(person, granted_file)
     client = clients[person.name]
     for (access, province), record in samples.items():
         if record.token is None:
@@ -156,7 +122,7 @@ def test_content_is_found_and_highlighted_only_where_the_person_may_read_it(pers
 
 @pytest.mark.parametrize("person", PEOPLE, ids=IDS)
 def test_suggestions_name_only_records_the_person_may_see(person, granted_file, clients, truth, samples):
-    person = _resolved(person, granted_file)
+    person = with_grant(person, granted_file)
     client = clients[person.name]
     allowed = {r.id for r in truth if may_see(person, r)}
     for province in ("86", "46"):
@@ -171,7 +137,7 @@ def test_suggestions_name_only_records_the_person_may_see(person, granted_file, 
 
 @pytest.mark.parametrize("person", PEOPLE, ids=IDS)
 def test_export_holds_only_what_the_person_may_see_and_never_content(person, granted_file, clients, truth, samples):
-    person = _resolved(person, granted_file)
+    person = with_grant(person, granted_file)
     client = clients[person.name]
     allowed = {r.id for r in truth if may_see(person, r)}
     response = client.get("/api/v1/export?format=json&access=closed&province=86")
@@ -188,7 +154,7 @@ def test_export_holds_only_what_the_person_may_see_and_never_content(person, gra
 
 @pytest.mark.parametrize("person", PEOPLE, ids=IDS)
 def test_record_page_api_and_file_download(person, granted_file, clients, samples):
-    person = _resolved(person, granted_file)
+    person = with_grant(person, granted_file)
     client = clients[person.name]
     for (access, province), record in samples.items():
         where = (person.name, access, province)

@@ -451,6 +451,7 @@ def test_deletion_anonymises_the_reader_and_keeps_requests_and_grants(portal, pe
     deleted, = audit_rows(portal, actions.ACCOUNT_DELETE)
     assert deleted.target_id == f"user:{people['reader']}" and deleted.actor == str(people["reader"])
     assert json.loads(deleted.details) == {"requests": 2, "grants": 1, "withdrawn": 1, "revoked": 1,
+                                           "saved_searches": 0, "search_history": 0,
                                            "request_id": response.headers["X-Request-ID"]}
     everything = _all_audit_text(portal)
     assert ID_NUMBER not in everything and "Trần Thị Bình" not in everything

@@ -180,3 +180,10 @@ def test_unknown_media_type_is_refused(records_with_files):
     record = records_with_files[0]
     with pytest.raises(UnsupportedMediaType):
         render_file(record, DemoFile("x.txt", "text/plain", "văn bản"))
+
+
+def test_a_main_pdf_puts_its_recipients_and_signature_on_a_second_page(records_with_files):
+    record, demo_file = _samples(records_with_files, PDF_MEDIA_TYPE, "public")[0]
+    pdf = render_file(record, demo_file)
+    assert len(re.findall(rb"/Type /Page\b", pdf)) == 2  # the record viewer opens a search's words on page 2
+    assert "\nNơi nhận:\n" in demo_file.content_text
