@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 from sqlalchemy import create_engine
@@ -34,16 +37,27 @@ def fresh_postgres_database(base_url: str) -> tuple[str, callable]:
     return make_url(base_url).set(database=name).render_as_string(hide_password=False), drop
 
 
-@pytest.fixture(params=DATABASE_KINDS)
-def database_url(request, tmp_path_factory) -> str:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.db'}"
+@contextmanager
+def fresh_database(kind: str, directory: Path) -> Iterator[str]:
+    """The URL of a new, empty database of this kind (sqlite: a file in `directory`), dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / f'portal-{uuid.uuid4().hex[:8]}.db'}"
         return
     url, drop = fresh_postgres_database(POSTGRES_URL)
     try:
         yield url
     finally:
         drop()
+
+
+def kind_of(database_url: str) -> str:
+    return "sqlite" if database_url.startswith("sqlite") else "postgresql"
+
+
+@pytest.fixture(params=DATABASE_KINDS)
+def database_url(request, tmp_path_factory) -> str:
+    with fresh_database(request.param, tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 def alembic(database_url: str, action: str, revision: str) -> None:

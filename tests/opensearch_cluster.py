@@ -35,9 +35,17 @@ class Cluster:
                        timeout=600, stdout=subprocess.DEVNULL)
 
     def health(self, status: str, nodes: int = 3, timeout: int = 180) -> dict:
-        response = requests.get(f"{self.nodes[0]}/_cluster/health", params={
-            "wait_for_status": status, "wait_for_nodes": str(nodes), "timeout": f"{timeout}s"}, timeout=timeout + 10)
-        return response.json()
+        """The cluster's health once it has this status and nodes, asked of the first node that answers (the one
+        killed may be any)."""
+        for node in self.nodes:
+            try:
+                response = requests.get(f"{node}/_cluster/health", params={
+                    "wait_for_status": status, "wait_for_nodes": str(nodes), "timeout": f"{timeout}s"},
+                    timeout=timeout + 10)
+            except requests.ConnectionError:
+                continue
+            return response.json()
+        raise AssertionError("no node of the cluster answers")
 
 
 @pytest.fixture(scope="session")

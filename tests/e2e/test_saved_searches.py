@@ -46,7 +46,8 @@ def test_a_reader_saves_a_search_gets_its_alert_and_stops_it_from_the_mail(
     now = datetime.now(timezone.utc)
     base = one_record(harvested_app, {"term": {"access": "public"}})
     new_record = dict(base, id=f"{base['source_id']}:ALERT/{word}", title=f"Công văn về {word}", content=None,
-                      files=[], harvested_at=(now + timedelta(hours=1)).isoformat(), open_after=None)
+                      files=[], harvested_at=(now + timedelta(hours=1)).isoformat(),
+                      changed_at=(now + timedelta(hours=1)).isoformat(), open_after=None)
     email = unique_email(f"saver-{lang}")
     context = browser.new_context(locale="vi-VN", viewport=viewport)
     page = context.new_page()

@@ -15,7 +15,7 @@ from demo.fault_provider import FaultProvider, FaultRecord, Faults, numbered_rec
 from portal import database
 from schema.tables import Source
 from tests.conftest import ServerThread, drop_indices, make_portal
-from tests.databases import POSTGRES_URL, fresh_postgres_database
+from tests.databases import fresh_database, kind_of
 from tests.integration.harvest_helpers import SOURCE, portal_for
 from tests.opensearch_cluster import RUNTIME
 
@@ -34,14 +34,9 @@ def snapshots():
 
 @pytest.fixture()
 def empty_database(database_url, tmp_path):
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'restored.db'}"
-        return
-    url, drop = fresh_postgres_database(POSTGRES_URL)
-    try:
+    """Another database of the same kind, empty, for the restore."""
+    with fresh_database(kind_of(database_url), tmp_path) as url:
         yield url
-    finally:
-        drop()
 
 
 def _answers(app, identity_client=None) -> list:

@@ -4,6 +4,7 @@ full; what /oai then says, validated against the OAI-PMH schema."""
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 
@@ -61,7 +62,9 @@ def test_datestamps_hold_when_nothing_changed_and_deletions_persist(source):
     assert harvest(app, "--full").exit_code == 0
     assert _headers(client) == first
 
-    # One record deleted, one closed, one changed, and (a full run) one no longer listed at all.
+    # One record deleted, one closed, one changed, and (a full run) one no longer listed at all; a second
+    # later at least, since datestamps are in seconds and the first harvest may be within this one.
+    time.sleep(1.1)
     _change(provider, "HS002", deleted=True)
     _change(provider, "HS003", rights=(CLOSED,))
     _change(provider, "HS001", title="Hồ sơ công khai một, đã sửa")

@@ -125,7 +125,7 @@ def captured_harvests(monkeypatch) -> list:
         calls.append(settings)
         raise HarvestError("stopped by the test")
 
-    monkeypatch.setattr("portal.cli.harvest_source", fake_harvest_source)
+    monkeypatch.setattr("portal.harvest_jobs.harvest_source", fake_harvest_source)
     return calls
 
 
@@ -167,12 +167,14 @@ def portal_with_records(tmp_path_factory, fetched, monkeypatch):
     }
 
     def search(self, body):
-        wanted = [f["ids"]["values"] for f in body["query"]["bool"]["filter"] if "ids" in f]
+        # Only the fetch by id answers; the page's other searches (tree, related records) find nothing.
+        filters = body.get("query", {}).get("bool", {}).get("filter", [])
+        wanted = [f["ids"]["values"] for f in filters if isinstance(f, dict) and "ids" in f]
         hits = [{"_id": doc_id, "_source": documents[doc_id]} for doc_id in (wanted[0] if wanted else [])
                 if doc_id in documents]
         return {"hits": {"hits": hits, "total": {"value": len(hits)}}}
 
-    monkeypatch.setattr(RecordService, "_search", search)
+    monkeypatch.setattr(RecordService, "search", search)
     return make_portal(tmp_path_factory)
 
 
