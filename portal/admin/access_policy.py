@@ -48,8 +48,7 @@ def set_rule(db: Session, identity: Identity, source: Source, statement: str, le
     _check_may(identity, source)
     statement, level = checked_rule(statement, level)
     rules = list(source.access_rules or [])
-    key = statement_key(statement)
-    old = next((rule for rule in rules if statement_key(rule.get("statement", "")) == key), None)
+    old = _rule_of(rules, statement)
     if old is not None and old.get("level") == level:
         return False
     if old is None and len(rules) >= MAX_RULES:
@@ -64,9 +63,8 @@ def set_rule(db: Session, identity: Identity, source: Source, statement: str, le
 
 def remove_rule(db: Session, identity: Identity, source: Source, statement: str, set_by: str) -> bool:
     _check_may(identity, source)
-    key = statement_key(statement or "")
     rules = list(source.access_rules or [])
-    old = next((rule for rule in rules if statement_key(rule.get("statement", "")) == key), None)
+    old = _rule_of(rules, statement or "")
     if old is None:
         return False
     source.access_rules = [rule for rule in rules if rule is not old]
@@ -105,6 +103,12 @@ def rules_of(source: Source) -> list[dict]:
     kept = AccessPolicy.of(source.access_rules, None).rules
     return [rule for rule in (source.access_rules or []) if isinstance(rule, dict)
             and statement_key(rule.get("statement") or "") in kept]
+
+
+def _rule_of(rules: list[dict], statement: str) -> dict | None:
+    """The rule for this wording, however it is spelt (schema.access_policy.statement_key)."""
+    key = statement_key(statement)
+    return next((rule for rule in rules if statement_key(rule.get("statement", "")) == key), None)
 
 
 def _check_may(identity: Identity, source: Source) -> None:
