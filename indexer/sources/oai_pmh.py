@@ -65,6 +65,7 @@ class OaiPage:
     complete_list_size: int | None = None
     expiration_date: str | None = None
     repaired: str | None = None  # what was wrong with the page as a whole, when it had to be mended
+    content: bytes = field(default=b"", repr=False, compare=False)  # as the source sent it: a page task reads it again
 
 
 @dataclass
@@ -212,6 +213,15 @@ class OaiPmhClient:
 
     def _list_page(self, params: dict[str, str], metadata_prefix: str) -> OaiPage | None:
         content = self._fetch(params)
+        page = self.read_list_page(content, metadata_prefix, params)
+        if page is not None:
+            page.content = content
+        return page
+
+    def read_list_page(self, content: bytes, metadata_prefix: str,
+                       params: dict[str, str] | None = None) -> OaiPage | None:
+        """A ListRecords answer read (mended where it must be): its records and token; None for noRecordsMatch."""
+        params = params if params is not None else {"verb": "ListRecords"}
         root, repaired = _parse_document(content)
         if root is None:
             return self._page_record_by_record(content, metadata_prefix, params)

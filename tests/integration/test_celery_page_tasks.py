@@ -1,0 +1,101 @@
+"""One run's pages shared among Celery worker processes (HARVEST_PAGE_TASKS, indexer/stages/dispatch.py), with
+real processes: two `celery worker`s of two processes each on the real Redis, a provider of several pages,
+OpenSearch and the database (SQLite and PostgreSQL). The run's coordinator walks the list and queues each
+page; the workers' processes import them. Killed with SIGKILL mid-run (the coordinator and a page task's
+process at once), the run is taken over from a checkpoint over the pages done in order, ends done, the
+index equal to the source, nothing counted twice."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+
+from demo.fault_provider import FaultProvider, Faults, numbered_records
+from portal.opensearch import build_client
+from schema.index import alias_name
+from tests.conftest import ServerThread, drop_indices
+from tests.integration.harvest_helpers import SOURCE, indexed, live_ids, portal_for, source_runs
+from tests.integration.test_celery_workers import (_forget_queue, _owner_pid, _parent_of, _queue_config,
+                                                   _start_workers, _stop_workers, _wait_for)
+
+PAGE_SIZE = 4
+
+
+def _page_workers(app, log_dir) -> list:
+    """Two workers of two processes, each taking runs and pages: one process coordinates, three import."""
+    queue = app.config["HARVEST_QUEUE"]
+    return _start_workers(app, 2, log_dir, concurrency=2, queues=f"{queue},{queue}-pages", HARVEST_PAGE_TASKS=1,
+                          HARVEST_PAGE_QUEUE=f"{queue}-pages", HARVEST_PAGE_WINDOW=4)
+
+
+def _pages_done(log_dir, number: int) -> int:
+    """Page tasks worker `number` ended with their page done (Celery's own line for each task)."""
+    text = (log_dir / f"worker{number}.log").read_text()
+    return len(re.findall(r"Task portal\.harvest_page\[[^\]]+\] succeeded in [0-9.e-]+s: 'done'", text))
+
+
+def _assert_index_equals_source(app, records) -> None:
+    assert set(indexed(app)) == live_ids(records)
+    client = build_client(app.config["OPENSEARCH_URL"])
+    alias = alias_name(app.config["OPENSEARCH_INDEX_PREFIX"])
+    assert client.count(index=alias, body={"query": {"term": {"source_id": SOURCE}}})["count"] == len(records)
+
+
+def test_the_pages_of_one_run_are_imported_by_the_processes_of_every_worker(tmp_path_factory, database_url):
+    records = numbered_records(64)
+    with ServerThread(FaultProvider(records, Faults(page_size=PAGE_SIZE, delay=0.05))) as server:
+        app = portal_for(tmp_path_factory, server.url, database_url=database_url, **_queue_config())
+        log_dir = tmp_path_factory.mktemp("workers")
+        workers = _page_workers(app, log_dir)
+        try:
+            queued = app.test_cli_runner().invoke(args=["harvest", "--source", SOURCE, "--full", "--enqueue"])
+            assert f"{SOURCE}: queued" in queued.output, queued.output
+            run = _wait_for(lambda: next((r for r in source_runs(app) if r.state != "running"), None), 180,
+                            "the run to end")
+
+            assert (run.mode, run.state, run.resumed, run.checkpoint_token) == ("full", "done", 0, None)
+            assert (run.added, run.updated, run.failed, run.deleted, run.processed) == (64, 0, 0, 0, 64)
+            assert run.complete_list_size == 64
+            _assert_index_equals_source(app, records)
+            done = [_pages_done(log_dir, number) for number in range(2)]
+            assert sum(done) == 64 // PAGE_SIZE  # each page imported once
+            assert all(done), f"pages done by each worker: {done}"
+        finally:
+            _stop_workers(workers)
+            _forget_queue(app)
+            drop_indices(app)
+
+
+def test_a_run_whose_coordinator_and_page_process_are_killed_resumes_from_the_pages_done_in_order(
+        tmp_path_factory, database_url):
+    records = numbered_records(48)
+    with ServerThread(FaultProvider(records, Faults(page_size=PAGE_SIZE, delay=0.3))) as server:
+        app = portal_for(tmp_path_factory, server.url, database_url=database_url, **_queue_config())
+        log_dir = tmp_path_factory.mktemp("workers")
+        workers = _page_workers(app, log_dir)
+        try:
+            app.test_cli_runner().invoke(args=["harvest", "--source", SOURCE, "--full", "--enqueue"])
+            first = _wait_for(lambda: next((r for r in source_runs(app) if r.state == "running" and r.processed >= 8),
+                                           None), 120, "the run's first pages")
+            coordinator = _owner_pid(first)
+            assert first.processed < 48
+            # The coordinator, and a process of the other worker (importing a page, or waiting for one).
+            other_worker = next(w.pid for w in workers if w.pid != _parent_of(coordinator))
+            page_process = int(open(f"/proc/{other_worker}/task/{other_worker}/children").read().split()[0])
+            os.kill(coordinator, signal.SIGKILL)
+            os.kill(page_process, signal.SIGKILL)
+
+            _wait_for(lambda: next((r for r in source_runs(app) if r.state == "running" and r.lease_owner
+                                    and _owner_pid(r) != coordinator), None), 120, "another process to take it")
+            run = _wait_for(lambda: next((r for r in source_runs(app) if r.state != "running"), None), 180,
+                            "the run to end")
+
+            assert len(source_runs(app)) == 1  # taken over, not started again
+            assert (run.id, run.mode, run.state, run.resumed) == (first.id, "full", "done", 1)
+            assert (run.added, run.updated, run.failed, run.deleted, run.processed) == (48, 0, 0, 0, 48)
+            assert "duplicate" not in (run.errors or {})  # pages read again after the takeover are no duplicates
+            _assert_index_equals_source(app, records)
+        finally:
+            _stop_workers(workers)
+            _forget_queue(app)
+            drop_indices(app)
