@@ -111,6 +111,9 @@ class OaiPmhClient:
         self.on_retry = on_retry
         self.max_record_bytes = max_record_bytes
         self.progress = ListProgress()
+        # False: list pages carry no records read, only their token and content (a run's coordinator hands each
+        # page's content to a page task, which reads the records; reading them here too would be wasted)
+        self.read_records = True
 
     # --- the verbs -------------------------------------------------------------------------------------------
 
@@ -232,9 +235,8 @@ class OaiPmhClient:
         list_element = root.find("oai:ListRecords", NS)
         if list_element is None:
             raise SourceUnavailable("the answer to ListRecords has no ListRecords element")
-        records = []
-        for element in list_element.findall("oai:record", NS):
-            records.append(self._read_record(element, metadata_prefix))
+        records = [self._read_record(element, metadata_prefix) for element in list_element.findall("oai:record", NS)
+                   if self.read_records]
         page = _page_with_token(records, list_element.find("oai:resumptionToken", NS))
         page.repaired = repaired
         return page

@@ -96,6 +96,7 @@ class DispatchedGather:
         token = run.checkpoint_token
         restarts = 0
         quiet = bool(run.resumed)  # pages after the checkpoint may have been done before the takeover
+        h.oai.read_records = False  # the page tasks read them
         try:
             while True:
                 try:
