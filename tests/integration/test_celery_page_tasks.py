@@ -3,7 +3,9 @@ real processes: two `celery worker`s of two processes each on the real Redis, a 
 OpenSearch and the database (SQLite and PostgreSQL). The run's coordinator walks the list and queues each
 page; the workers' processes import them. Killed with SIGKILL mid-run (the coordinator and a page task's
 process at once), the run is taken over from a checkpoint over the pages done in order, ends done, the
-index equal to the source, nothing counted twice."""
+index equal to the source, nothing counted twice. A whole worker killed at once (a host lost: its parent and
+every pool process) gives its unacknowledged run and pages back after CELERY_VISIBILITY_TIMEOUT (5 s here)
+and the other worker finishes the run."""
 from __future__ import annotations
 
 import os
@@ -19,13 +21,14 @@ from tests.integration.test_celery_workers import (_forget_queue, _owner_pid, _p
                                                    _start_workers, _stop_workers, _wait_for)
 
 PAGE_SIZE = 4
+VISIBILITY_SECONDS = 5  # how long Redis keeps a lost worker's unacknowledged messages from the others
 
 
-def _page_workers(app, log_dir) -> list:
+def _page_workers(app, log_dir, **settings) -> list:
     """Two workers of two processes, each taking runs and pages: one process coordinates, three import."""
     queue = app.config["HARVEST_QUEUE"]
     return _start_workers(app, 2, log_dir, concurrency=2, queues=f"{queue},{queue}-pages", HARVEST_PAGE_TASKS=1,
-                          HARVEST_PAGE_QUEUE=f"{queue}-pages", HARVEST_PAGE_WINDOW=4)
+                          HARVEST_PAGE_QUEUE=f"{queue}-pages", HARVEST_PAGE_WINDOW=4, **settings)
 
 
 def _pages_done(log_dir, number: int) -> int:
@@ -94,6 +97,35 @@ def test_a_run_whose_coordinator_and_page_process_are_killed_resumes_from_the_pa
             assert (run.id, run.mode, run.state, run.resumed) == (first.id, "full", "done", 1)
             assert (run.added, run.updated, run.failed, run.deleted, run.processed) == (48, 0, 0, 0, 48)
             assert "duplicate" not in (run.errors or {})  # pages read again after the takeover are no duplicates
+            _assert_index_equals_source(app, records)
+        finally:
+            _stop_workers(workers)
+            _forget_queue(app)
+            drop_indices(app)
+
+
+def test_a_worker_host_lost_whole_gives_its_run_and_pages_back_after_the_visibility_timeout(
+        tmp_path_factory, database_url):
+    records = numbered_records(48)
+    with ServerThread(FaultProvider(records, Faults(page_size=PAGE_SIZE, delay=0.3))) as server:
+        app = portal_for(tmp_path_factory, server.url, database_url=database_url,
+                         **{**_queue_config(), "CELERY_VISIBILITY_TIMEOUT": VISIBILITY_SECONDS})
+        log_dir = tmp_path_factory.mktemp("workers")
+        workers = _page_workers(app, log_dir, CELERY_VISIBILITY_TIMEOUT=VISIBILITY_SECONDS)
+        try:
+            app.test_cli_runner().invoke(args=["harvest", "--source", SOURCE, "--full", "--enqueue"])
+            first = _wait_for(lambda: next((r for r in source_runs(app) if r.state == "running" and r.processed >= 8),
+                                           None), 120, "the run's first pages")
+            lost = next(w for w in workers if w.pid == _parent_of(_owner_pid(first)))
+            os.killpg(lost.pid, signal.SIGKILL)  # the host gone: its worker and every process of its pool at once
+            lost.wait(timeout=30)
+
+            run = _wait_for(lambda: next((r for r in source_runs(app) if r.state != "running"), None), 240,
+                            "the run to end")
+
+            assert len(source_runs(app)) == 1
+            assert (run.id, run.state, run.resumed) == (first.id, "done", 1)
+            assert (run.added, run.updated, run.failed, run.deleted, run.processed) == (48, 0, 0, 0, 48)
             _assert_index_equals_source(app, records)
         finally:
             _stop_workers(workers)
