@@ -26,7 +26,7 @@ from sqlalchemy import update
 from indexer.errors import IndexUnavailable, LeaseLost, SourceProtocolError, SourceUnavailable
 from indexer.mapping.registry import mapper_for
 from indexer.runs import RUNS, RunLease
-from indexer.stages.gather import prefetched
+from indexer.stages.gather import list_pages
 from indexer.writer import RecordWriter
 from schema.tables import HarvestRun
 
@@ -100,11 +100,7 @@ class DispatchedGather:
         try:
             while True:
                 try:
-                    pages = h.oai.list_pages(run.metadata_prefix, from_=run.from_datestamp, set_spec=run.set_spec,
-                                             until=h.info.format_datestamp(run.until_datestamp, end_of_day=True),
-                                             resumption_token=token)
-                    for page in prefetched(pages, h.beat, h.beat_seconds):
-                        h.listing_started = True
+                    for page in list_pages(h, token):
                         if page.complete_list_size is not None:
                             run.complete_list_size = page.complete_list_size
                         self.dispatcher.send(h.source.id, PageTask(run.id, h.lease.owner, len(self.tokens),

@@ -56,6 +56,18 @@ def prefetched(pages: Iterator[OaiPage], on_wait: Callable[[], None] = lambda: N
     finally:
         stop.set()
 
+def list_pages(harvest: "SourceHarvest", token: str | None) -> Iterator[OaiPage]:
+    """The run's list from `token` (or its start), the next page fetched while the caller works on this one;
+    the run's lease kept alive while a slow source makes the caller wait."""
+    h, run = harvest, harvest.run
+    pages = h.oai.list_pages(run.metadata_prefix, from_=run.from_datestamp, set_spec=run.set_spec,
+                             until=h.info.format_datestamp(run.until_datestamp, end_of_day=True),
+                             resumption_token=token)
+    for page in prefetched(pages, h.beat, h.beat_seconds):
+        h.listing_started = True
+        yield page
+
+
 class ListGather:
     """Walks the run's list from its checkpoint through the stages, several pages in flight at once."""
 
@@ -74,11 +86,7 @@ class ListGather:
             reading: PageWork | None = None  # mapped; its files being read
             writing: PageWork | None = None  # in the bulk writers' hands
             try:
-                pages = h.oai.list_pages(run.metadata_prefix, from_=run.from_datestamp, set_spec=run.set_spec,
-                                         until=h.info.format_datestamp(run.until_datestamp, end_of_day=True),
-                                         resumption_token=token)
-                for page in prefetched(pages, h.beat, h.beat_seconds):
-                    h.listing_started = True
+                for page in list_pages(h, token):
                     work = h.importer.prepare(page, [w for w in (reading, writing) if w is not None])
                     if reading is not None:
                         writing = self._advance(reading, writing)
