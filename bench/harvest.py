@@ -458,6 +458,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-metadata", action="store_true")
     parser.add_argument("--skip-files", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--workers", default="1,2",
+                        help="page processes of the runs on Celery workers, compared with the thinnest harvester "
+                             "(bench/harvest_workers.py); empty: leave that part out")
     arguments = parser.parse_args(argv)
     import logging
 
@@ -467,6 +470,11 @@ def main(argv: list[str] | None = None) -> int:
     log(f"harvester database: {DATABASE_URL.split('@')[-1] if DATABASE_URL else 'SQLite (a temporary file)'}")
     if not arguments.skip_metadata:
         bench_metadata(arguments.records, max(arguments.rounds, 1))
+    if arguments.workers:
+        from bench.harvest_workers import bench_workers
+
+        bench_workers(arguments.records, max(arguments.rounds, 1), [int(n) for n in arguments.workers.split(",")],
+                      DATABASE_URL or None)
     if not arguments.skip_files:
         bench_files(max(arguments.rounds, 1))
     if not arguments.skip_memory:

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 from indexer.errors import HarvestError, IndexUnavailable, LeaseLost, SourceUnavailable
 from indexer.report_text import without_server_paths
 from indexer.files import read_local_file
-from indexer.harvest import awaiting_extraction_query, content_hash
+from indexer.harvest import awaiting_extraction_query
 from indexer.mapping.text import clean_text
 from indexer.run_log import RunLog
 from indexer.runs import RunLease, claim_run
@@ -61,6 +61,7 @@ from indexer.sources.package import (
 from indexer.text_extraction import TikaExtractor
 from indexer.writer import RecordWriter
 from schema.access_policy import policy_of
+from schema.record import content_hash
 from schema.tables import HarvestedRecord, HarvestObject, HarvestRun, Source, utcnow
 
 log = logging.getLogger(__name__)

@@ -209,7 +209,7 @@ class RecordWriter:
     def _stamped(document: dict, previous: dict | None, now: str) -> dict:
         """The document with its content hash and when it changed: kept from the version readers see when
         nothing it says changed and readers could see it then too, else now."""
-        digest = content_hash(document)
+        digest = document["content_hash"]
         unchanged = previous is not None and previous.get("content_hash") == digest and previous.get("changed_at") \
             and shown_to_readers(previous, now) == shown_to_readers(document, now)
         return {**document, "content_hash": digest, "changed_at": previous["changed_at"] if unchanged else now}
@@ -232,8 +232,11 @@ class RecordWriter:
 
     def write(self, documents: list[dict], deleted_ids: list[str]) -> list[tuple[str, str]]:
         """Index and delete in bulk requests, with their changed_at and tombstones; returns (id, error) for each
-        action that failed."""
+        action that failed. Each of the caller's documents is left carrying its `content_hash`, so that the
+        harvester's bookkeeping reads it there instead of hashing the record a second time."""
         now = _now()
+        for document in documents:
+            document["content_hash"] = content_hash(document)
         previous, buried = self._previous([d["id"] for d in documents] + list(deleted_ids))
         documents = [self._stamped(document, previous.get(document["id"]), now) for document in documents]
         tombstones = list(self._tombstone_actions(documents, deleted_ids, previous, buried, now))

@@ -108,6 +108,12 @@ def load_config(instance_path: str) -> dict:
         "HARVEST_QUEUE": os.environ.get("HARVEST_QUEUE", "harvest"),
         "HARVEST_QUEUE_KEY_PREFIX": os.environ.get("HARVEST_QUEUE_KEY_PREFIX", "archives-portal:"),
         "CELERY_VISIBILITY_TIMEOUT": _int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        # A run's pages shared among worker processes (page tasks on their own queue, so that runs waiting
+        # for their pages never hold every process), and how many pages a run has in flight at most.
+        "HARVEST_PAGE_TASKS": os.environ.get("HARVEST_PAGE_TASKS", "0") == "1",
+        "HARVEST_PAGE_QUEUE": os.environ.get("HARVEST_PAGE_QUEUE")
+        or os.environ.get("HARVEST_QUEUE", "harvest") + "-pages",
+        "HARVEST_PAGE_WINDOW": _int("HARVEST_PAGE_WINDOW", 8),
         # PEM bundle of the roots a PDF signer must chain to; empty: no signature shows as valid.
         "SIGNATURE_TRUST_ROOTS": os.environ.get("SIGNATURE_TRUST_ROOTS", ""),
         # Outgoing mail (verification, password reset, notifications); the demo uses a local sink.

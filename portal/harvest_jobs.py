@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from indexer.harvest import HarvestSettings, RetryPolicy, harvest_source, refresh_record
+from indexer.harvest import HarvestSettings, PageDispatcher, RetryPolicy, harvest_source, refresh_record
 from indexer.errors import HarvestError
 from indexer.ocr import OcrLimits
 from indexer.package_intake import intake_packages
@@ -27,6 +27,7 @@ def harvest_settings(config, trust_roots=None) -> HarvestSettings:
         retry=RetryPolicy(attempts=config.get("HARVEST_RETRIES", 4), backoff=config.get("HARVEST_BACKOFF", 2.0),
                           max_wait=config.get("HARVEST_RETRY_MAX_WAIT", 120.0)),
         lease_seconds=config.get("HARVEST_LEASE_SECONDS", 300),
+        page_window=config.get("HARVEST_PAGE_WINDOW", 8),
     )
 
 
@@ -45,7 +46,8 @@ def harvest_tools(config) -> tuple[TikaExtractor, HarvestSettings]:
 def run_source_harvest(db, source: Source, extractor: TikaExtractor, settings: HarvestSettings, *, full: bool,
                        requested_by: str | None = None, record_identifier: str | None = None,
                        set_spec: str | None = None, until: str | None = None,
-                       on_progress: Callable[[int, int | None], None] | None = None) -> HarvestRun:
+                       on_progress: Callable[[int, int | None], None] | None = None,
+                       dispatcher: PageDispatcher | None = None) -> HarvestRun:
     """Harvests `source` once, between its HARVEST_START and HARVEST_END audit rows. AuditUnavailable
     (nothing harvested) when the first row cannot be written; HarvestError when the run could not be."""
     mode = "record " + record_identifier if record_identifier else ("full" if full else "incremental")
@@ -59,7 +61,7 @@ def run_source_harvest(db, source: Source, extractor: TikaExtractor, settings: H
             run = refresh_record(db, source, get_client(), extractor, record_identifier, settings)
         else:
             run = harvest_source(db, source, get_client(), extractor, settings, full=full,
-                                 on_progress=on_progress, set_spec=set_spec, until=until)
+                                 on_progress=on_progress, set_spec=set_spec, until=until, dispatcher=dispatcher)
     except HarvestError as error:
         record_event(audit_actions.HARVEST_END, **audit_target, outcome="failed",
                      details={"error": str(error)[:1000]})

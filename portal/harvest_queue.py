@@ -1,9 +1,12 @@
 """Harvest runs on Celery workers, Redis as broker: `celery -A portal.harvest_queue worker` on any number
 of hosts, fed by `flask harvest --due --enqueue` (and `--source ID --enqueue`).
 
-A task is one source's run, the whole run (its pages are not yet shared between workers). What keeps it
-one run, resumed rather than repeated, is the run's lease in the database (indexer/runs.py); the queue
-only has to deliver the task again when its worker dies, and not twice when nobody did:
+A run task is one source's run. With HARVEST_PAGE_TASKS, its process is the run's coordinator: it walks
+the list and sends each page to HARVEST_PAGE_QUEUE as a page task (`portal.harvest_page`), which any
+worker process maps, fetches, writes and books; the checkpoint moves over the pages done in order
+(indexer/stages/dispatch.py). Without it the run task imports its pages itself. What keeps a run one run,
+resumed rather than repeated, is the run's lease in the database (indexer/runs.py); the queue only has to
+deliver a task again when its worker dies, and not twice when nobody did:
 
 - `acks_late` and `reject_on_worker_lost`: a task is acknowledged when it ends, so a worker process
   killed mid-run (kill -9, out of memory) gives its message back and another worker takes the run over
@@ -19,6 +22,7 @@ connections), and each task runs in its application context.
 """
 from __future__ import annotations
 
+import base64
 import logging
 import uuid
 
@@ -27,11 +31,14 @@ from celery import Celery
 from celery.signals import worker_process_init
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from indexer.errors import HarvestError, LeaseLost, RunBusy
+from indexer.harvest import PageTask, harvest_page
 from indexer.runs import lease_is_stale
 from portal import database
 from portal.harvest_jobs import harvest_tools, run_source_harvest
+from portal.opensearch import get_client
 from schema.tables import HarvestRun, Source
 
 log = logging.getLogger(__name__)
@@ -40,6 +47,7 @@ log = logging.getLogger(__name__)
 # the broker's data): a day, then the scheduler queues the source again.
 MARKER_SECONDS = 24 * 3600
 TASK_NAME = "portal.harvest_source"
+PAGE_TASK_NAME = "portal.harvest_page"
 
 
 class QueueUnavailable(Exception):
@@ -168,8 +176,10 @@ def harvest_source_task(self, source_id: str, full: bool = False, requested_by: 
                 log.error("harvest task %s: no source %r", task_id, source_id)
                 return "no such source"
             extractor, settings = harvest_tools(config)
+            dispatcher = RedisPageDispatcher(config) if config["HARVEST_PAGE_TASKS"] else None
             try:
-                run = run_source_harvest(db, source, extractor, settings, full=full, requested_by=requested_by)
+                run = run_source_harvest(db, source, extractor, settings, full=full, requested_by=requested_by,
+                                         dispatcher=dispatcher)
             except RunBusy as busy:
                 keep_marker = True  # the run is alive elsewhere: this task asks again until it can take it or it ended
                 log.info("harvest task %s: %s; trying again later", task_id, busy)
@@ -185,3 +195,59 @@ def harvest_source_task(self, source_id: str, full: bool = False, requested_by: 
         finally:
             if not keep_marker:
                 _release_marker(config, source_id, task_id)
+
+
+# --- page tasks: one run's pages shared among worker processes ----------------------------------------------
+
+class RedisPageDispatcher:
+    """Sends a coordinator's pages to the page queue; page tasks leave each page's outcome in one Redis hash
+    a coordinator (run and lease owner), written once a page."""
+
+    def __init__(self, config):
+        self.config, self.store = config, _redis(config)
+
+    def _key(self, run_id: int, owner: str) -> str:
+        return f"{self.config['HARVEST_QUEUE_KEY_PREFIX']}harvest-pages:{run_id}:{owner}"
+
+    def send(self, source_id: str, task: PageTask) -> None:
+        harvest_page_task.apply_async(
+            (source_id, task.run_id, task.owner, task.number, base64.b64encode(task.content).decode("ascii"),
+             task.quiet_repeats), queue=self.config["HARVEST_PAGE_QUEUE"])
+
+    def outcomes(self, run_id: int, owner: str) -> dict[int, str]:
+        return {int(number): outcome.decode() for number, outcome in self.store.hgetall(self._key(run_id, owner)).items()}
+
+    def mark(self, run_id: int, owner: str, number: int, outcome: str) -> None:
+        key = self._key(run_id, owner)
+        self.store.hsetnx(key, str(number), outcome)  # a page delivered twice keeps its first outcome
+        self.store.expire(key, MARKER_SECONDS)
+
+    def forget(self, run_id: int, owner: str) -> None:
+        self.store.delete(self._key(run_id, owner))
+
+
+@celery.task(bind=True, name=PAGE_TASK_NAME, max_retries=10, acks_late=True, reject_on_worker_lost=True)
+def harvest_page_task(self, source_id: str, run_id: int, owner: str, number: int, content: str,
+                      quiet_repeats: bool = False) -> str:
+    """Imports one page of a run another process coordinates; its outcome goes to the coordinator."""
+    with _flask_app().app_context():
+        config = current_app.config
+        db = database.get_db()
+        source = db.get(Source, source_id)
+        redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+        task = PageTask(run_id, owner, number, base64.b64decode(content), quiet_repeats or redelivered)
+        try:
+            extractor, settings = harvest_tools(config)
+            outcome = harvest_page(db, source, get_client(), extractor, task, settings) if source else "no such source"
+        except IntegrityError as error:  # another page booked one of its records at the same moment (listed twice)
+            raise self.retry(exc=error, countdown=0.5)
+        except HarvestError as error:
+            outcome = str(error) or type(error).__name__
+        except Exception as error:  # the coordinator stops the run there, with this message; nothing is lost
+            log.exception("page %s of run %s of %s broke", number, run_id, source_id)
+            outcome = f"unexpected error: {type(error).__name__}: {error}"
+        if outcome != "superseded":
+            RedisPageDispatcher(config).mark(run_id, owner, number, outcome)
+        log.info("page %s of run %s of %s: %s", number, run_id, source_id, outcome,
+                 extra={"source": source_id, "run": run_id})
+        return outcome

@@ -11,6 +11,7 @@ an admin sets it: an unknown level must never publish a record.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from schema.record import ACCESS_CLOSED, ACCESS_LEVELS
@@ -21,6 +22,7 @@ MAX_RULES = 200
 MAX_STATEMENT_LENGTH = 1000
 
 
+@lru_cache(maxsize=4096)  # a source repeats a few wordings on every record
 def statement_key(statement: str) -> str:
     """What two wordings of one statement share: NFC, case-folded, spaces collapsed, no final stop."""
     text = " ".join(unicodedata.normalize("NFC", statement).casefold().split())

@@ -101,7 +101,8 @@ def map_access(values: list[str], policy: AccessPolicy = DEFAULT_POLICY) -> Acce
             found.append(level)
             continue
         unrecognised.append(statement)
-        if any(word in statement_key(statement) for word in _RESTRICTIVE_WORDS):
+        key = statement_key(statement)  # once, not once a word: normalising is most of a record's mapping
+        if any(word in key for word in _RESTRICTIVE_WORDS):
             unknown_restrictive.append(statement)
     unrecognised_tuple = tuple(dict.fromkeys(unrecognised))
     if found and unknown_restrictive:

@@ -65,6 +65,7 @@ class OaiPage:
     complete_list_size: int | None = None
     expiration_date: str | None = None
     repaired: str | None = None  # what was wrong with the page as a whole, when it had to be mended
+    content: bytes = field(default=b"", repr=False, compare=False)  # as the source sent it: a page task reads it again
 
 
 @dataclass
@@ -110,6 +111,9 @@ class OaiPmhClient:
         self.on_retry = on_retry
         self.max_record_bytes = max_record_bytes
         self.progress = ListProgress()
+        # False: list pages carry no records read, only their token and content (a run's coordinator hands each
+        # page's content to a page task, which reads the records; reading them here too would be wasted)
+        self.read_records = True
 
     # --- the verbs -------------------------------------------------------------------------------------------
 
@@ -212,6 +216,15 @@ class OaiPmhClient:
 
     def _list_page(self, params: dict[str, str], metadata_prefix: str) -> OaiPage | None:
         content = self._fetch(params)
+        page = self.read_list_page(content, metadata_prefix, params)
+        if page is not None:
+            page.content = content
+        return page
+
+    def read_list_page(self, content: bytes, metadata_prefix: str,
+                       params: dict[str, str] | None = None) -> OaiPage | None:
+        """A ListRecords answer read (mended where it must be): its records and token; None for noRecordsMatch."""
+        params = params if params is not None else {"verb": "ListRecords"}
         root, repaired = _parse_document(content)
         if root is None:
             return self._page_record_by_record(content, metadata_prefix, params)
@@ -222,9 +235,8 @@ class OaiPmhClient:
         list_element = root.find("oai:ListRecords", NS)
         if list_element is None:
             raise SourceUnavailable("the answer to ListRecords has no ListRecords element")
-        records = []
-        for element in list_element.findall("oai:record", NS):
-            records.append(self._read_record(element, metadata_prefix))
+        records = [self._read_record(element, metadata_prefix) for element in list_element.findall("oai:record", NS)
+                   if self.read_records]
         page = _page_with_token(records, list_element.find("oai:resumptionToken", NS))
         page.repaired = repaired
         return page

@@ -39,9 +39,10 @@ def _queue_config() -> dict:
             "HARVEST_LEASE_SECONDS": LEASE_SECONDS}
 
 
-def _start_workers(app, count: int, log_dir) -> list[subprocess.Popen]:
+def _start_workers(app, count: int, log_dir, concurrency: int = 1, queues: str | None = None,
+                   **settings) -> list[subprocess.Popen]:
     config = app.config
-    env = {**os.environ, "DATABASE_URL": config["DATABASE_URL"], "OPENSEARCH_URL": config["OPENSEARCH_URL"],
+    env = {**os.environ, **{name: str(value) for name, value in settings.items()}, "DATABASE_URL": config["DATABASE_URL"], "OPENSEARCH_URL": config["OPENSEARCH_URL"],
            "OPENSEARCH_INDEX_PREFIX": config["OPENSEARCH_INDEX_PREFIX"],
            "TIKA_SERVER_ENDPOINT": config["TIKA_SERVER_ENDPOINT"], "CELERY_BROKER_URL": config["CELERY_BROKER_URL"],
            "HARVEST_QUEUE": config["HARVEST_QUEUE"], "HARVEST_QUEUE_KEY_PREFIX": config["HARVEST_QUEUE_KEY_PREFIX"],
@@ -50,8 +51,8 @@ def _start_workers(app, count: int, log_dir) -> list[subprocess.Popen]:
     for number in range(count):
         log = open(log_dir / f"worker{number}.log", "w")
         workers.append(subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal.harvest_queue", "worker", "--concurrency", "1",
-             "--pool", "prefork", "--hostname", f"w{number}-{uuid.uuid4().hex[:6]}@%h", "--without-gossip",
+            [sys.executable, "-m", "celery", "-A", "portal.harvest_queue", "worker", "--concurrency", str(concurrency),
+             *(["--queues", queues] if queues else []), "--pool", "prefork", "--hostname", f"w{number}-{uuid.uuid4().hex[:6]}@%h", "--without-gossip",
              "--without-mingle", "--loglevel", "INFO"],
             cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
     try:

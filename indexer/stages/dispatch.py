@@ -1,0 +1,218 @@
+"""A run's pages shared among worker processes: the coordinator (the process holding the run's lease) walks
+the list in order, since resumption tokens are sequential, and hands each page as the source sent it to a
+page task; any worker process maps, fetches, writes and books it (`import_page`).
+
+What keeps the run's guarantees:
+- The checkpoint moves only over the pages all done before it (the contiguous prefix): a coordinator killed
+  at any moment is taken over from a checkpoint whose pages are all in the index and the database, and the
+  pages after it are read again, at most the ones that were not done.
+- A page is booked once: its harvest objects, harvested records and counts are committed in one
+  transaction, under the run's row lock, so page tasks never lose each other's counts; a page imported
+  again (its task delivered twice, the list read again after a takeover) finds its records' objects and
+  counts nothing twice, as a resumed run always has.
+- A page task writes only for the coordinator that sent it: its writes and its booking are fenced by that
+  coordinator's lease owner, so the tasks of a run taken over (or ended) do nothing.
+
+The queue (which process runs a page task, how its outcome comes back) is the caller's: a PageDispatcher.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from sqlalchemy import update
+
+from indexer.errors import IndexUnavailable, LeaseLost, SourceProtocolError, SourceUnavailable
+from indexer.mapping.registry import mapper_for
+from indexer.runs import RUNS, RunLease
+from indexer.stages.gather import list_pages
+from indexer.writer import RecordWriter
+from schema.tables import HarvestRun
+
+if TYPE_CHECKING:
+    from indexer.harvest import SourceHarvest
+
+DONE = "done"
+SUPERSEDED = "superseded"
+
+
+@dataclass(frozen=True)
+class PageTask:
+    """One page of a run, as handed to a worker: whose run it is, its place in the list, what the source sent."""
+
+    run_id: int
+    owner: str  # the coordinator's lease owner: the page is written only while the run is still its
+    number: int  # counted from the page the coordinator started at
+    content: bytes
+    quiet_repeats: bool = False  # records this run met before are expected (a run taken up again)
+
+
+class PageDispatcher(Protocol):
+    def send(self, source_id: str, task: PageTask) -> None:
+        """Queues the page for a worker."""
+
+    def outcomes(self, run_id: int, owner: str) -> dict[int, str]:
+        """The pages of this coordinator that have ended: number → DONE or why the page could not be written."""
+
+    def forget(self, run_id: int, owner: str) -> None:
+        """The run's outcomes are no longer needed."""
+
+
+class PageLease(RunLease):
+    """A page task's hold on the coordinator's run: every write fenced by the coordinator's lease owner, as
+    the coordinator's own are, but leaving the heartbeat alone (the coordinator's liveness is its own)."""
+
+    def _renew(self) -> None:
+        if self.lost:
+            raise self.lost
+        held = self.db.execute(update(RUNS).where(RUNS.c.id == self.run_id, RUNS.c.lease_owner == self.owner,
+                                                  RUNS.c.state == "running")
+                               .values(lease_owner=RUNS.c.lease_owner)).rowcount
+        if held != 1:
+            self._lose()
+
+    def lock(self) -> None:
+        """The run's row, locked until this transaction's commit (PostgreSQL; the database on SQLite) and read
+        again: the counts other page tasks committed meanwhile are added to, not overwritten."""
+        self._renew()
+        self.db.refresh(self.run)
+
+
+class DispatchedGather:
+    """The coordinator's walk: pages read in list order and queued, at most `window` not yet done; the
+    checkpoint moved over the done prefix; the run's counts read back once every page has ended."""
+
+    poll_seconds = 0.05
+
+    def __init__(self, harvest: "SourceHarvest", dispatcher: PageDispatcher, window: int):
+        self.harvest, self.dispatcher, self.window = harvest, dispatcher, max(window, 1)
+        self.tokens: list[str | None] = []  # the token after each page sent
+        self.settled = 0  # pages done, from the first sent
+
+    def walk(self, on_progress=None) -> None:
+        h = self.harvest
+        run = h.run
+        token = run.checkpoint_token
+        restarts = 0
+        quiet = bool(run.resumed)  # pages after the checkpoint may have been done before the takeover
+        h.oai.read_records = False  # the page tasks read them
+        try:
+            while True:
+                try:
+                    for page in list_pages(h, token):
+                        if page.complete_list_size is not None:
+                            run.complete_list_size = page.complete_list_size
+                        self.dispatcher.send(h.source.id, PageTask(run.id, h.lease.owner, len(self.tokens),
+                                                                   page.content, quiet or h.restarted))
+                        self.tokens.append(page.token)
+                        while len(self.tokens) - self.settled >= self.window:
+                            self._settle()
+                        if on_progress:
+                            on_progress(run.processed, run.complete_list_size)
+                    break
+                except SourceProtocolError as error:
+                    if not (error.code == "badResumptionToken" and restarts < h.settings.max_list_restarts):
+                        raise
+                    self._settle_all()
+                    restarts += 1
+                    token, h.restarted = None, True
+                    self._note_after_pages("source", h.source.id, f"the resumption token was refused ({error}); "
+                                           f"the list was read again from {run.checkpoint_datestamp or 'the start'}")
+                    run.from_datestamp = run.checkpoint_datestamp
+            self._settle_all()
+        except LeaseLost:
+            raise
+        except (SourceUnavailable, SourceProtocolError):
+            self._settle_all()  # the list broke off, not the index: the pages read so far still go in
+            raise
+        finally:
+            self.dispatcher.forget(run.id, h.lease.owner)
+
+    def _settle_all(self) -> None:
+        while self.settled < len(self.tokens):
+            self._settle()
+        self._read_run()
+
+    def _settle(self) -> None:
+        """Waits a moment for pages to end; moves the checkpoint over those done in order. A page that could
+        not be written stops the run there (resumable from the checkpoint before it)."""
+        h = self.harvest
+        outcomes = self.dispatcher.outcomes(h.run.id, h.lease.owner)
+        moved = False
+        while self.settled < len(self.tokens) and self.settled in outcomes:
+            outcome = outcomes[self.settled]
+            if outcome != DONE:
+                self._read_run()
+                raise IndexUnavailable(f"page {self.settled + 1} of the list could not be written: {outcome}")
+            self.settled += 1
+            moved = True
+        if moved:
+            run = h.run
+            run.checkpoint_token = self.tokens[self.settled - 1]
+            run.resumable = run.checkpoint_token is not None
+            h.lease.commit()  # fenced like every write; only the checkpoint's columns are changed here
+            h.last_commit = time.monotonic()
+        else:
+            time.sleep(self.poll_seconds)
+            if time.monotonic() - h.last_commit >= h.beat_seconds:
+                h.beat()
+
+    def _read_run(self) -> None:
+        """The counts and report the page tasks committed, read into the coordinator's run."""
+        h = self.harvest
+        h.lease.commit()
+        h.db.refresh(h.run)
+
+    def _note_after_pages(self, kind: str, record: str, message: str) -> None:
+        self.harvest.note(kind, record, message)  # every page has ended: the report is the coordinator's again
+        self.harvest.lease.commit()
+
+
+_writers: dict[tuple[int, str], RecordWriter] = {}  # a worker process's writer of each run it has pages of
+
+
+def import_page(harvest: "SourceHarvest", task: PageTask) -> str:
+    """One page of another process's run, in this process: mapped, its files fetched, written and booked.
+    DONE, or SUPERSEDED when the run is no longer the coordinator's (nothing written). IndexUnavailable
+    and other errors are raised: the page is not booked, and its coordinator stops the run there."""
+    h = harvest
+    run = h.db.get(HarvestRun, task.run_id)
+    if run is None or run.state != "running" or run.lease_owner != task.owner:
+        return SUPERSEDED
+    h.run, h.full = run, run.mode == "full"
+    h.restarted = h.page_read_again = task.quiet_repeats
+    h.log.bind(run)
+    h.lease = PageLease(h.db, run, task.owner, h.settings.lease_seconds, h.settings.clock)
+    h.mapper = mapper_for(run.metadata_prefix)
+    h.oai.progress.pages = task.number + 1
+    try:
+        h.writer = _writer_of(h, run)
+        page = h.oai.read_list_page(task.content, run.metadata_prefix)
+        if page is None:
+            return DONE
+        work = h.importer.prepare(page, [])
+        h.files.collect(work)
+        h.importer.submit(work)
+        h.importer.wait(work)
+        h.lease.lock()
+        h.bookkeeping.commit(work, final=True, checkpoint=False)
+        return DONE
+    except LeaseLost:
+        return SUPERSEDED
+    except BaseException:
+        h.db.rollback()
+        raise
+    finally:
+        h.shutdown()
+
+
+def _writer_of(h: "SourceHarvest", run: HarvestRun) -> RecordWriter:
+    """The index the run writes to (a full run's new one, else the source's), opened once a process."""
+    key = (run.id, run.target_index or "")
+    if key not in _writers:
+        _writers.clear()  # another run's writer is not needed any more
+        _writers[key] = RecordWriter(h.client, h.source.id, h.settings.index_prefix,
+                                     index=run.target_index if run.mode == "full" else None,
+                                     layout=h.settings.index_layout)
+    return _writers[key]

@@ -1,0 +1,126 @@
+"""One run's pages shared among Celery worker processes (HARVEST_PAGE_TASKS, indexer/stages/dispatch.py), with
+real processes: two `celery worker`s of two processes each on the real Redis, a provider of several pages,
+OpenSearch and the database (SQLite and PostgreSQL). The run's coordinator walks the list and queues each
+page; the workers' processes import them. Killed with SIGKILL mid-run (the coordinator and a page task's
+process at once), the run is taken over from a checkpoint over the pages done in order, ends done, the
+index equal to the source, nothing counted twice. A whole worker killed at once (a host lost: its parent and
+every pool process) gives its unacknowledged run and pages back after CELERY_VISIBILITY_TIMEOUT (5 s here)
+and the other worker finishes the run."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+from contextlib import contextmanager
+
+from demo.fault_provider import FaultProvider, Faults, numbered_records
+from portal.opensearch import build_client
+from schema.index import alias_name
+from tests.conftest import ServerThread, drop_indices
+from tests.integration.harvest_helpers import SOURCE, indexed, live_ids, portal_for, source_runs
+from tests.integration.test_celery_workers import (_forget_queue, _owner_pid, _parent_of, _queue_config,
+                                                   _start_workers, _stop_workers, _wait_for)
+
+PAGE_SIZE = 4
+VISIBILITY_SECONDS = 5  # how long Redis keeps a lost worker's unacknowledged messages from the others
+
+
+def _page_workers(app, log_dir, **settings) -> list:
+    """Two workers of two processes, each taking runs and pages: one process coordinates, three import."""
+    queue = app.config["HARVEST_QUEUE"]
+    return _start_workers(app, 2, log_dir, concurrency=2, queues=f"{queue},{queue}-pages", HARVEST_PAGE_TASKS=1,
+                          HARVEST_PAGE_QUEUE=f"{queue}-pages", HARVEST_PAGE_WINDOW=4, **settings)
+
+
+def _pages_done(log_dir, number: int) -> int:
+    """Page tasks worker `number` ended with their page done (Celery's own line for each task)."""
+    text = (log_dir / f"worker{number}.log").read_text()
+    return len(re.findall(r"Task portal\.harvest_page\[[^\]]+\] succeeded in [0-9.e-]+s: 'done'", text))
+
+
+def _assert_index_equals_source(app, records) -> None:
+    assert set(indexed(app)) == live_ids(records)
+    client = build_client(app.config["OPENSEARCH_URL"])
+    alias = alias_name(app.config["OPENSEARCH_INDEX_PREFIX"])
+    assert client.count(index=alias, body={"query": {"term": {"source_id": SOURCE}}})["count"] == len(records)
+
+
+@contextmanager
+def _page_harvest(tmp_path_factory, database_url: str, records, delay: float, **settings):
+    """A provider of the records, a portal and two page workers with these settings, a full run of the source
+    queued: (portal, workers, their log folder); everything stopped and removed afterwards."""
+    with ServerThread(FaultProvider(records, Faults(page_size=PAGE_SIZE, delay=delay))) as server:
+        app = portal_for(tmp_path_factory, server.url, database_url=database_url, **{**_queue_config(), **settings})
+        log_dir = tmp_path_factory.mktemp("workers")
+        workers = _page_workers(app, log_dir, **settings)
+        try:
+            queued = app.test_cli_runner().invoke(args=["harvest", "--source", SOURCE, "--full", "--enqueue"])
+            assert f"{SOURCE}: queued" in queued.output, queued.output
+            yield app, workers, log_dir
+        finally:
+            _stop_workers(workers)
+            _forget_queue(app)
+            drop_indices(app)
+
+
+def _mid_run(app):
+    """The run once its first pages are booked, most still to come."""
+    run = _wait_for(lambda: next((r for r in source_runs(app) if r.state == "running" and r.processed >= 8), None),
+                    120, "the run's first pages")
+    assert run.processed < 48
+    return run
+
+
+def _assert_taken_over_and_done(app, first, records) -> None:
+    """The run that was killed ended done, taken over once, every record counted once, the index the source."""
+    run = _wait_for(lambda: next((r for r in source_runs(app) if r.state != "running"), None), 240, "the run to end")
+    assert len(source_runs(app)) == 1  # taken over, not started again
+    assert (run.id, run.mode, run.state, run.resumed) == (first.id, "full", "done", 1)
+    assert (run.added, run.updated, run.failed, run.deleted, run.processed) == (48, 0, 0, 0, 48)
+    assert "duplicate" not in (run.errors or {})  # pages read again after the takeover are no duplicates
+    _assert_index_equals_source(app, records)
+
+
+def test_the_pages_of_one_run_are_imported_by_the_processes_of_every_worker(tmp_path_factory, database_url):
+    records = numbered_records(64)
+    with _page_harvest(tmp_path_factory, database_url, records, delay=0.05) as (app, _, log_dir):
+        run = _wait_for(lambda: next((r for r in source_runs(app) if r.state != "running"), None), 180,
+                        "the run to end")
+
+        assert (run.mode, run.state, run.resumed, run.checkpoint_token) == ("full", "done", 0, None)
+        assert (run.added, run.updated, run.failed, run.deleted, run.processed) == (64, 0, 0, 0, 64)
+        assert run.complete_list_size == 64
+        _assert_index_equals_source(app, records)
+        done = [_pages_done(log_dir, number) for number in range(2)]
+        assert sum(done) == 64 // PAGE_SIZE  # each page imported once
+        assert all(done), f"pages done by each worker: {done}"
+
+
+def test_a_run_whose_coordinator_and_page_process_are_killed_resumes_from_the_pages_done_in_order(
+        tmp_path_factory, database_url):
+    records = numbered_records(48)
+    with _page_harvest(tmp_path_factory, database_url, records, delay=0.3) as (app, workers, _):
+        first = _mid_run(app)
+        coordinator = _owner_pid(first)
+        # The coordinator, and a process of the other worker (importing a page, or waiting for one).
+        other_worker = next(w.pid for w in workers if w.pid != _parent_of(coordinator))
+        page_process = int(open(f"/proc/{other_worker}/task/{other_worker}/children").read().split()[0])
+        os.kill(coordinator, signal.SIGKILL)
+        os.kill(page_process, signal.SIGKILL)
+
+        _wait_for(lambda: next((r for r in source_runs(app) if r.state == "running" and r.lease_owner
+                                and _owner_pid(r) != coordinator), None), 120, "another process to take it")
+        _assert_taken_over_and_done(app, first, records)
+
+
+def test_a_worker_host_lost_whole_gives_its_run_and_pages_back_after_the_visibility_timeout(
+        tmp_path_factory, database_url):
+    records = numbered_records(48)
+    with _page_harvest(tmp_path_factory, database_url, records, delay=0.3,
+                       CELERY_VISIBILITY_TIMEOUT=VISIBILITY_SECONDS) as (app, workers, _):
+        first = _mid_run(app)
+        lost = next(w for w in workers if w.pid == _parent_of(_owner_pid(first)))
+        os.killpg(lost.pid, signal.SIGKILL)  # the host gone: its worker and every process of its pool at once
+        lost.wait(timeout=30)
+
+        _assert_taken_over_and_done(app, first, records)
