@@ -16,6 +16,11 @@ from portal.creators.service import name_forms
 from schema.tables import utcnow
 
 
+def N_(message: str) -> str:
+    """Marks a message for pybabel; the page translates it where it is shown."""
+    return message
+
+
 class DecisionRefused(Exception):
     """The person may not decide on these creators, or the decision makes no sense (the message says why)."""
 
@@ -52,9 +57,9 @@ def doubts_for(db: Session, identity: Identity):
 
 def _checked(db: Session, identity: Identity, *creators: Creator) -> None:
     if any(creator is None or creator.merged_into is not None for creator in creators):
-        raise DecisionRefused("no such creator")
+        raise DecisionRefused(N_("no such creator"))
     if not may_decide(identity, set().union(*(provinces_of(db, creator.id) for creator in creators))):
-        raise DecisionRefused("not yours to decide")
+        raise DecisionRefused(N_("not yours to decide"))
 
 
 def _commit_with_audit(db: Session, action: str, target: Creator, details: dict) -> None:
@@ -71,7 +76,7 @@ def _commit_with_audit(db: Session, action: str, target: Creator, details: dict)
 def merge(db: Session, identity: Identity, kept_id: int, merged_id: int, decided_by: str) -> Creator:
     """Moves the name forms of `merged_id` to `kept_id`; the merged creator's page leads to the kept one."""
     if kept_id == merged_id:
-        raise DecisionRefused("a creator cannot be merged into itself")
+        raise DecisionRefused(N_("a creator cannot be merged into itself"))
     kept, merged = db.get(Creator, kept_id), db.get(Creator, merged_id)
     _checked(db, identity, kept, merged)
     moved = name_forms(db, merged.id)
@@ -95,10 +100,10 @@ def split(db: Session, identity: Identity, creator_id: int, form_id: int, decide
     forms = name_forms(db, creator.id)
     chosen = next((form for form in forms if form.id == form_id), None)
     if chosen is None:
-        raise DecisionRefused("no such name form of this creator")
+        raise DecisionRefused(N_("no such name form of this creator"))
     leaving = [form for form in forms if (form.name_key, form.province) == (chosen.name_key, chosen.province)]
     if len(leaving) == len(forms):
-        raise DecisionRefused("a creator keeps at least one name")
+        raise DecisionRefused(N_("a creator keeps at least one name"))
     now = utcnow()
     new = Creator(name=" ".join(chosen.name.split()), province=chosen.province, entity_type=creator.entity_type,
                   created_at=now, updated_at=now)
@@ -121,7 +126,7 @@ def split(db: Session, identity: Identity, creator_id: int, form_id: int, decide
 def keep_apart(db: Session, identity: Identity, first_id: int, second_id: int, decided_by: str) -> None:
     first, second = db.get(Creator, min(first_id, second_id)), db.get(Creator, max(first_id, second_id))
     if first_id == second_id:
-        raise DecisionRefused("a creator is not apart from itself")
+        raise DecisionRefused(N_("a creator is not apart from itself"))
     _checked(db, identity, first, second)
     if db.get(CreatorsKeptApart, (first.id, second.id)) is not None:
         return

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.creators.models import MAX_NAME, Creator, CreatorName
 from portal.creators.names import name_key
-from portal.opensearch import run_search
+from portal.opensearch import get_client, records_alias, run_search
 from schema.tables import utcnow
 
 log = logging.getLogger(__name__)
@@ -74,3 +74,13 @@ def reconcile_creators(db: Session, client: OpenSearch, alias: str) -> Reconcile
     db.commit()
     log.info("creators reconciled: %s", report)
     return report
+
+
+def reconcile_after_harvest(db: Session) -> None:
+    """After a run: the new names become creators. A failure is logged, never the run's: the next run, or
+    `flask creators reconcile`, adds what was missed."""
+    try:
+        reconcile_creators(db, get_client(), records_alias())
+    except Exception as error:  # the index or the database; the harvest itself is done and reported
+        db.rollback()
+        log.warning("creators not reconciled after the harvest: %s", error)

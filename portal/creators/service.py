@@ -17,6 +17,7 @@ from portal.records.service import CHILD_FIELDS, MAX_CHILDREN, RecordService, la
 from schema.provinces import province_name
 
 MAX_MERGE_HOPS = 20  # a chain of merges is short; a longer one is a loop
+MAX_FONDS = 1000  # the fonds one body created; the largest provincial archive holds a few hundred in all
 
 
 class CreatorNotFound(LookupError):
@@ -40,7 +41,7 @@ def name_forms(db: Session, creator_id: int) -> list[CreatorName]:
                            .order_by(CreatorName.province, CreatorName.name)))
 
 
-def records_filter(forms: list[CreatorName]) -> dict:
+def named_filter(forms: list[CreatorName]) -> dict:
     """The records carrying one of these name forms: the name as sent, in its current province."""
     by_province: dict[str, list[str]] = {}
     for form in forms:
@@ -95,22 +96,34 @@ class CreatorService:
     def __init__(self, client: OpenSearch, alias: str):
         self.records = RecordService(client, alias)
 
+    def records_filter(self, forms: list[CreatorName]) -> dict:
+        """Its records: those naming it, and everything in the fonds it created (a file or item of a fonds
+        seldom repeats the fonds' creator). Every caller adds the permission filter beside it."""
+        named = named_filter(forms)
+        answer = self.records.search({"size": MAX_FONDS, "_source": False, "query": {"bool": {"filter": [
+            named, {"term": {"level": "fonds"}}]}}})
+        fonds_ids = [hit["_id"] for hit in answer["hits"]["hits"]]
+        if not fonds_ids:
+            return named
+        return {"bool": {"should": [named, {"terms": {"path": fonds_ids}}], "minimum_should_match": 1}}
+
     def view(self, identity: Identity, creator: Creator, forms: list[CreatorName]) -> CreatorView:
         """CreatorNotFound when the identity may see none of its records."""
-        where = [records_filter(forms), visible_filter(identity)]
+        where = [self.records_filter(forms), visible_filter(identity)]
         answer = self.records.search({
             "size": 0, "track_total_hits": True, "query": {"bool": {"filter": where}},
-            "aggs": {"names": {"terms": {"field": "creator.raw", "size": 50}},
+            "aggs": {"named": {"filter": named_filter(forms),
+                               "aggs": {"names": {"terms": {"field": "creator.raw", "size": 50}}}},
                      "provinces": {"terms": {"field": "holding_province", "size": 100}},
                      "origins": {"terms": {"field": "origin_province_name.raw", "size": 100}},
                      "sources": {"terms": {"field": "source_id", "size": 100}},
                      "first": {"min": {"field": "year_start"}}, "last": {"max": {"field": "year_end"}}},
         })
         total = answer["hits"]["total"]["value"]
-        if not total:
+        aggs = answer.get("aggregations", {})
+        seen_names = [bucket["key"] for bucket in aggs.get("named", {}).get("names", {}).get("buckets", [])]
+        if not seen_names:  # records under its fonds alone would name a fonds the reader may not see
             raise CreatorNotFound(creator.id)
-        aggs = answer["aggregations"]
-        seen_names = [bucket["key"] for bucket in aggs["names"]["buckets"]]
         # The authorised form is the creator's own name when the reader sees it written so.
         authorised = creator.name if creator.name in seen_names else seen_names[0]
         others = sorted({" ".join(name.split()) for name in seen_names} - {authorised})
@@ -130,7 +143,7 @@ class CreatorService:
 
     def _fonds(self, identity: Identity, forms: list[CreatorName]) -> list[dict]:
         answer = self.records.search({
-            "query": {"bool": {"filter": [records_filter(forms), {"term": {"level": "fonds"}},
+            "query": {"bool": {"filter": [named_filter(forms), {"term": {"level": "fonds"}},
                                           visible_filter(identity)]}},
             "size": MAX_CHILDREN,
             "_source": CHILD_FIELDS + ["holding_province", "origin_province_name", "admin_history", "source_id"],
@@ -147,7 +160,7 @@ class CreatorService:
         if not forms:
             return set()
         answer = self.records.search({
-            "size": 0, "query": {"bool": {"filter": [records_filter(forms), visible_filter(identity)]}},
+            "size": 0, "query": {"bool": {"filter": [named_filter(forms), visible_filter(identity)]}},
             "aggs": {"forms": {"composite": {"size": 10_000, "sources": [
                 {"name": {"terms": {"field": "creator.raw"}}},
                 {"province": {"terms": {"field": "origin_province_current"}}}]}}},
@@ -159,3 +172,21 @@ class CreatorService:
 
 def _year(aggregate: dict) -> int | None:
     return int(aggregate["value"]) if aggregate.get("value") is not None else None
+
+
+def creator_search_filter(db: Session, service: CreatorService,
+                          raw: str | None) -> tuple[dict | None, Creator | None]:
+    """The search's `creator_id` parameter: the filter narrowing a search to the creator's records (beside the
+    permission filter, never instead of it) and the creator, for the active-filter chip. SearchParamError
+    when it is not a number; an unknown creator narrows the search to nothing."""
+    from portal.search.params import SearchParamError
+
+    if not (raw or "").strip():
+        return None, None
+    try:
+        creator = live_creator(db, int(raw))
+    except ValueError:
+        raise SearchParamError("creator_id", "creator_id takes a creator's number, as in /creators/12") from None
+    except CreatorNotFound:
+        return {"ids": {"values": []}}, None
+    return service.records_filter(name_forms(db, creator.id)), creator
