@@ -16,6 +16,7 @@ from schema.tables import Base, utcnow
 # ISAAR(CPF) 5.1.1 type of entity, in EAC-CPF's words.
 ENTITY_TYPES = ("corporateBody", "person", "family")
 MAX_NAME = 512  # the index keeps `creator.raw` up to this many characters
+MAX_CREATOR_ID = 2**31 - 1  # a creator's number fits the database's integer; a larger one names none
 
 
 class Creator(Base):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.access.identity import Identity
 from portal.access.policy import visible_filter
-from portal.creators.models import Creator, CreatorName
+from portal.creators.models import MAX_CREATOR_ID, Creator, CreatorName
 from portal.creators.names import name_key
 from portal.records.service import CHILD_FIELDS, MAX_CHILDREN, RecordService, labelled
 from schema.provinces import province_name
@@ -26,7 +26,7 @@ class CreatorNotFound(LookupError):
 
 def live_creator(db: Session, creator_id: int) -> Creator:
     """The creator, or the one it was merged into (followed to the end); CreatorNotFound if none."""
-    creator = db.get(Creator, creator_id)
+    creator = db.get(Creator, creator_id) if 1 <= creator_id <= MAX_CREATOR_ID else None
     for _hop in range(MAX_MERGE_HOPS):
         if creator is None or creator.merged_into is None:
             break
@@ -184,7 +184,10 @@ def creator_search_filter(db: Session, service: CreatorService,
     if not (raw or "").strip():
         return None, None
     try:
-        creator = live_creator(db, int(raw))
+        number = int(raw)
+        if not 1 <= number <= MAX_CREATOR_ID:
+            raise ValueError(number)
+        creator = live_creator(db, number)
     except ValueError:
         raise SearchParamError("creator_id", "creator_id takes a creator's number, as in /creators/12") from None
     except CreatorNotFound:
