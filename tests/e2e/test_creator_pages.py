@@ -5,7 +5,6 @@ English, axe-core clean."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
@@ -15,17 +14,8 @@ from schema.folding import without_diacritics
 
 from tests.e2e.screens import LAPTOP, PHONE
 from tests.e2e.sign_in import sign_in_as
-from tests.e2e.test_admin_walk import _fits_and_passes_axe
+from tests.e2e.test_admin_walk import _browsing, _fits_and_passes_axe
 from tests.extra_records import one_record
-
-
-@contextmanager
-def _browsing(browser, viewport):
-    context = browser.new_context(locale="vi-VN", viewport=viewport)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def _public_fonds_with_a_creator(app) -> dict:
