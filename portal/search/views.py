@@ -43,6 +43,12 @@ def _params() -> SearchParams:
                                current_app.config["SEARCH_MAX_WINDOW"])
 
 
+def _described(params: SearchParams) -> dict:
+    """The search as its audit row keeps it, the creator it was narrowed to included."""
+    creator_id = (request.args.get("creator_id") or "").strip()
+    return {**described(params), **({"creator_id": creator_id[:20]} if creator_id else {})}
+
+
 def _creator_filter():
     """The records of one creator (`creator_id`, portal.creators): extra filters, and the creator."""
     found, creator = creator_search_filter(get_db(), CreatorService(get_client(), records_alias()),
@@ -60,7 +66,7 @@ def api_search():
                               "message": str(error)}), 400
     result = _service().search(current_identity(), params, with_spelling=True, extra_filters=by_creator)
     SEARCHES.labels("api").inc()
-    record_event(audit_actions.SEARCH, details={"channel": "api", "params": described(params), "hits": result.total})
+    record_event(audit_actions.SEARCH, details={"channel": "api", "params": _described(params), "hits": result.total})
     return jsonify(result.as_api())
 
 
@@ -97,7 +103,7 @@ def search_page():
     identity = current_identity()
     result = _service().search(identity, params, with_twins=True, with_spelling=True, extra_filters=by_creator)
     SEARCHES.labels("page").inc()
-    record_event(audit_actions.SEARCH, details={"channel": "page", "params": described(params), "hits": result.total})
+    record_event(audit_actions.SEARCH, details={"channel": "page", "params": _described(params), "hits": result.total})
     query = canonical_query(request.args)
     save_form = None
     if identity.user_id:  # a signed-in reader's history, and the form that saves the search

@@ -177,6 +177,9 @@ def test_search_filters_by_creator_through_the_permission_filter(portal):
     page = portal.test_client().get(f"/search?creator_id={creator_id}&lang=en").text
     assert re.search(r'data-remove-filter="creator_id">\s*<span class="filter-group">Creator:</span> '
                      + UBND_BEN_TRE, page)
+    searches = [json.loads(row.details) for row in audit_rows(portal, actions.SEARCH)]
+    assert {"channel": "page", "creator_id": str(creator_id)}.items() <= \
+        {"channel": searches[-1]["channel"], **searches[-1]["params"]}.items()
     assert portal.test_client().get("/api/v1/search?creator_id=x").status_code == 400
     # A closed creator's filter finds nothing for a visitor, and its chip does not name it.
     closed = _id_of(portal, "Công an tỉnh Bến Tre")
@@ -276,3 +279,25 @@ def test_migration_0019_goes_down_and_up_again(database_url):
         assert "creator_names" in inspect(engine).get_table_names()
     finally:
         engine.dispose()
+
+
+def test_a_saved_search_of_a_creator_alerts_of_its_records_only(portal):
+    from datetime import timezone
+
+    from portal.auth.models import User
+    from portal.opensearch import get_client, records_alias
+    from portal.saved_searches.alerts import new_matches, saved_narrowing, saved_params
+    from portal.saved_searches.models import SavedSearch
+    from portal.search.service import SearchService
+    from tests.accounts import create_user
+
+    create_user(portal, "alerts-creators@example.vn", "reader")
+    creator_id = _id_of(portal, UBND_BEN_TRE)
+    with portal.test_request_context():
+        db = database.get_db()
+        user = db.query(User).filter(User.email == "alerts-creators@example.vn").one()
+        saved = SavedSearch(query=f"creator_id={creator_id}&level=file")
+        search = SearchService(get_client(), records_alias())
+        result = new_matches(search, user, saved_params(saved), datetime(2000, 1, 1, tzinfo=timezone.utc),
+                             datetime.now(timezone.utc), db, saved_narrowing(db, search, saved))
+    assert {hit["id"] for hit in result.hits} == {f"vinhlong:VL.P10/{n}" for n in (1, 2, 3)}
