@@ -56,15 +56,40 @@ def test_creators_list_finds_a_name_typed_without_diacritics(browser, portal_ser
         _fits_and_passes_axe(page, "creators-found", viewport)
 
 
+def _two_alike_creators(app, town: str) -> tuple[int, int]:
+    """Two creators of the session's database whose names differ by an abbreviation (no records: a doubt only)."""
+    from portal import database
+    from portal.creators.models import Creator, CreatorName
+    from portal.creators.names import name_key
+
+    with app.app_context():
+        db = database.get_db()
+        ids = []
+        for name in (f"Ủy ban nhân dân huyện {town} (thử nghiệm giao diện)", f"UBND huyện {town} (thử nghiệm giao diện)"):
+            creator = Creator(name=name, province="86")
+            db.add(creator)
+            db.flush()
+            db.add(CreatorName(creator_id=creator.id, name=name, name_key=name_key(name), province="86"))
+            ids.append(creator.id)
+        db.commit()
+        return ids[0], ids[1]
+
+
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
 def test_names_to_reconcile_page_for_a_national_admin(browser, portal_server, harvested_app, viewport):
+    first, second = _two_alike_creators(harvested_app, f"Màn Hình {viewport['width']}")
     with _browsing(browser, viewport) as page:
         sign_in_as(page, portal_server, harvested_app, f"creators-{viewport['width']}@example.vn", "national_admin",
                    "Nguyễn Văn Đối Chiếu")
         page.goto(f"{portal_server.url}/creators")
         page.get_by_role("link", name="Tên cần đối chiếu (quản trị)").click()
         expect(page.locator("h1")).to_have_text("Tên cần đối chiếu")
+        row = page.locator(f'[data-doubt="{first}-{second}"]')
+        expect(row).to_contain_text("Một tên là dạng viết tắt của tên kia")
         _fits_and_passes_axe(page, "creator-doubts", viewport)
         page.goto(f"{portal_server.url}/admin/creators?lang=en")
         expect(page.locator("h1")).to_have_text("Names to reconcile")
         _fits_and_passes_axe(page, "creator-doubts-en", viewport)
+        row.locator('[data-decision="keep_apart"]').click()
+        expect(page.locator("main p.notice").first).to_have_text("The two creators are kept apart.")
+        expect(page.locator(f'[data-doubt="{first}-{second}"]')).to_have_count(0)
