@@ -8,8 +8,9 @@ without diacritics, case, spaces or underscores):
   hồ sơ     MaHoSo / FileCode, TieuDeHoSo / Title, ThoiGianBatDau / StartDate, ThoiGianKetThuc / EndDate,
             ThoiHanBaoQuan / Maintenance, MucDoTiepCan (TT 05) / CheDoSuDung / Rights, NgonNgu / Language,
             SoLuongTo / SheetTotal, SoLuongTrang / PageTotal, ChuGiai / GhiChu / Description, TuKhoa / KeyWord,
-            MucDoTinCay / ConfidenceLevel, MaHoSoGiayGoc (paper original), MaPhong / TenPhong (its fonds; LichSuDonViHinhThanhPhong its history),
-            MucLucSo / FileCatalog (its series), CoQuanHinhThanhPhong / OrganName, TinhThanh / NoiHinhThanh
+            MucDoTinCay / ConfidenceLevel, MaHoSoGiayGoc (paper original), MaPhong / TenPhong (its fonds),
+            LichSuDonViHinhThanhPhong (its creator's history), MucLucSo / FileCatalog (its series),
+            CoQuanHinhThanhPhong / OrganName, TinhThanh / NoiHinhThanh
   tài liệu  MaDinhDanhVanBan / DocCode, SoThuTu / DocOrdinal, TenLoaiVanBan / TypeName, SoVanBan / CodeNumber,
             KyHieuVanBan / CodeNotation, NgayVanBan / IssuedDate, CoQuanBanHanh / OrganName,
             TrichYeuNoiDung / Subject, NguoiKy / Signer, MucDoTiepCan / CheDoSuDung / Mode, TepTin (its files)

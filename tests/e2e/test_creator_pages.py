@@ -65,7 +65,8 @@ def _two_alike_creators(app, town: str) -> tuple[int, int]:
     with app.app_context():
         db = database.get_db()
         ids = []
-        for name in (f"Ủy ban nhân dân huyện {town} (thử nghiệm giao diện)", f"UBND huyện {town} (thử nghiệm giao diện)"):
+        for prefix in ("Ủy ban nhân dân", "UBND"):
+            name = f"{prefix} huyện {town} (thử nghiệm giao diện)"
             creator = Creator(name=name, province="86")
             db.add(creator)
             db.flush()

@@ -9,7 +9,8 @@ from portal.creators.names import (ABBREVIATED, MARKS_DIFFER, SAME_NAME_OTHER_PR
 
 
 def test_case_spacing_unicode_form_and_end_punctuation_do_not_make_another_name():
-    assert name_key(unicodedata.normalize("NFD", "Sở Nội vụ tỉnh Vĩnh Long")) == name_key("  SỞ NỘI VỤ   tỉnh Vĩnh Long. ")
+    decomposed = unicodedata.normalize("NFD", "Sở Nội vụ tỉnh Vĩnh Long")
+    assert name_key(decomposed) == name_key("  SỞ NỘI VỤ   tỉnh Vĩnh Long. ")
     assert name_key("Sở Nội vụ") == "sở nội vụ"
 
 
