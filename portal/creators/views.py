@@ -14,7 +14,7 @@ from portal.access.guard import identity_allowed
 from portal.access.identity import current_identity
 from portal.creators import decisions
 from portal.creators.eac_cpf import eac_cpf
-from portal.creators.models import Creator, CreatorName
+from portal.creators.models import MAX_CREATOR_ID, Creator, CreatorName
 from portal.creators.names import ABBREVIATED, MARKS_DIFFER, SAME_NAME_OTHER_PROVINCE, likeness_key
 from portal.creators.service import CreatorNotFound, CreatorService, live_creator, name_forms
 from portal.database import get_db
@@ -91,7 +91,7 @@ def creators_list():
     """Creators whose records the reader may see, by letter or by words of their names (marks optional)."""
     db = get_db()
     letter = (request.args.get("letter") or "").strip().upper()[:1]
-    words = likeness_key(request.args.get("q") or "")
+    words = likeness_key((request.args.get("q") or "")[:200])
     live = {c.id: c for c in db.scalars(select(Creator).where(Creator.merged_into.is_(None)))}
     forms = [form for form in db.scalars(select(CreatorName)) if form.creator_id in live]
     wanted = {form.creator_id for form in forms
@@ -102,6 +102,14 @@ def creators_list():
     return render_template("creators/list.html", creators=found[:MAX_LISTED], more=len(found) > MAX_LISTED,
                            letters=letters, letter=letter, q=request.args.get("q") or "",
                            may_decide=decisions.may_see_doubts(current_identity()))
+
+
+def _number(typed: str | None) -> int:
+    """A creator's or name form's number from a form; ValueError for anything the database could not hold."""
+    number = int(typed or "")
+    if not 0 <= number <= MAX_CREATOR_ID:
+        raise ValueError(typed)
+    return number
 
 
 def _decided_by() -> str:
@@ -128,7 +136,7 @@ def decide():
     db = get_db()
     action = request.form.get("action")
     try:
-        first, second = int(request.form.get("first", 0)), int(request.form.get("second", 0) or 0)
+        first, second = _number(request.form.get("first")), _number(request.form.get("second") or "0")
         if action == "merge":
             kept = decisions.merge(db, identity, first, second, _decided_by())
             flash(_("Merged into %(name)s.", name=kept.name), "notice")
@@ -136,7 +144,7 @@ def decide():
             decisions.keep_apart(db, identity, first, second, _decided_by())
             flash(_("The two creators are kept apart."), "notice")
         elif action == "split":
-            new = decisions.split(db, identity, first, int(request.form.get("form", 0)), _decided_by())
+            new = decisions.split(db, identity, first, _number(request.form.get("form")), _decided_by())
             flash(_("%(name)s is now a creator of its own.", name=new.name), "notice")
         else:
             abort(400)

@@ -230,6 +230,10 @@ def test_merge_and_split_are_audited_and_survive_a_reharvest(tmp_path_factory, p
         assert pair in doubts and "abbreviates" in doubts
         # "Sở Nội vụ" of Hồ Chí Minh City is not Vĩnh Long's admins' to decide on
         assert "Thành phố Hồ Chí Minh" not in doubts
+        assert _decide(admin, action="merge", first="x", second=abbreviated).status_code == 400
+        assert _decide(admin, action="merge", first=2**40, second=abbreviated).status_code == 400
+        assert _decide(admin, action="merge", first=kept, second=kept).status_code == 303  # refused, said so
+        assert _id_of(app, "UBND tỉnh Bến Tre") == abbreviated
         assert _decide(admin, action="merge", first=kept, second=abbreviated).status_code == 303
         assert _id_of(app, "UBND tỉnh Bến Tre") == kept
         assert admin.get(f"/creators/{abbreviated}").headers["Location"].endswith(f"/creators/{kept}")
