@@ -89,7 +89,6 @@ class CreatorView:
     places: list[str]  # the provinces its records came from (the former ones by their former names)
     year_start: int | None
     year_end: int | None
-    sources: list[str]
 
 
 class CreatorService:
@@ -116,17 +115,17 @@ class CreatorService:
                                "aggs": {"names": {"terms": {"field": "creator.raw", "size": 50}}}},
                      "provinces": {"terms": {"field": "holding_province", "size": 100}},
                      "origins": {"terms": {"field": "origin_province_name.raw", "size": 100}},
-                     "sources": {"terms": {"field": "source_id", "size": 100}},
                      "first": {"min": {"field": "year_start"}}, "last": {"max": {"field": "year_end"}}},
         })
         total = answer["hits"]["total"]["value"]
         aggs = answer.get("aggregations", {})
-        seen_names = [bucket["key"] for bucket in aggs.get("named", {}).get("names", {}).get("buckets", [])]
+        seen_names = [" ".join(bucket["key"].split())
+                      for bucket in aggs.get("named", {}).get("names", {}).get("buckets", [])]
         if not seen_names:  # records under its fonds alone would name a fonds the reader may not see
             raise CreatorNotFound(creator.id)
         # The authorised form is the creator's own name when the reader sees it written so.
         authorised = creator.name if creator.name in seen_names else seen_names[0]
-        others = sorted({" ".join(name.split()) for name in seen_names} - {authorised})
+        others = sorted(set(seen_names) - {authorised})
         fonds = self._fonds(identity, forms)
         holdings = []
         for bucket in aggs["provinces"]["buckets"]:
@@ -138,8 +137,7 @@ class CreatorService:
                      for entry in fonds if entry.get("admin_history")]
         return CreatorView(creator, authorised, others, total, holdings, histories,
                            sorted(bucket["key"] for bucket in aggs["origins"]["buckets"]),
-                           _year(aggs["first"]), _year(aggs["last"]),
-                           sorted(bucket["key"] for bucket in aggs["sources"]["buckets"]))
+                           _year(aggs["first"]), _year(aggs["last"]))
 
     def _fonds(self, identity: Identity, forms: list[CreatorName]) -> list[dict]:
         answer = self.records.search({

@@ -23,7 +23,7 @@ def _view(**changes) -> CreatorView:
                   holdings=[ProvinceHoldings("86", "Vĩnh Long", 12, fonds)],
                   histories=[{"text": "Thành lập năm 1976.\n\nHợp nhất vào tỉnh Vĩnh Long năm 2025.",
                               "fonds_id": "bentre:P01", "fonds_title": "Phông"}],
-                  places=["Tỉnh Bến Tre"], year_start=1976, year_end=2025, sources=["bentre", "vinhlong"])
+                  places=["Tỉnh Bến Tre"], year_start=1976, year_end=2025)
     values.update(changes)
     return CreatorView(**values)
 
