@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column('entity_type', sa.String(length=16), nullable=False, server_default='corporateBody'),
         sa.Column('name', sa.String(length=512), nullable=False),
         sa.Column('province', sa.String(length=2), nullable=False),
+        sa.Column('dates_of_existence', sa.String(length=100), nullable=False, server_default=''),
         sa.Column('merged_into', sa.Integer(), sa.ForeignKey('creators.id'), nullable=True),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

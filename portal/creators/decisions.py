@@ -10,7 +10,7 @@ from portal.access.identity import Identity, valid_province
 from portal.access.roles import MANAGE_ALL, MANAGE_OWN_PROVINCE_SOURCES
 from portal.audit import actions as audit_actions
 from portal.audit.log import AuditUnavailable, record_event_in_transaction
-from portal.creators.models import Creator, CreatorName, CreatorsKeptApart
+from portal.creators.models import ENTITY_TYPES, MAX_DATES, Creator, CreatorName, CreatorsKeptApart
 from portal.creators.names import NameForm, doubtful_pairs
 from portal.creators.service import name_forms
 from schema.tables import utcnow
@@ -134,3 +134,26 @@ def keep_apart(db: Session, identity: Identity, first_id: int, second_id: int, d
                              decided_by=decided_by[:320]))
     _commit_with_audit(db, audit_actions.CREATOR_KEEP_APART, first, {
         "other": second.id, "names": [first.name, second.name], "decided_by": decided_by[:320]})
+
+
+def describe(db: Session, identity: Identity, creator_id: int, entity_type: str, dates_of_existence: str,
+             decided_by: str) -> dict:
+    """Sets what admins say of a creator (ISAAR(CPF) 5.1.1 type, 5.2.1 dates of existence); returns
+    {field: [old, new]} of what changed, written with its audit row (nothing changed: nothing written)."""
+    creator = db.get(Creator, creator_id)
+    _checked(db, identity, creator)
+    dates = " ".join((dates_of_existence or "").split())
+    if entity_type not in ENTITY_TYPES:
+        raise DecisionRefused(N_("no such type of entity"))
+    if len(dates) > MAX_DATES:
+        raise DecisionRefused(N_("the dates of existence are too long"))
+    changes = {name: [getattr(creator, name), value] for name, value in
+               (("entity_type", entity_type), ("dates_of_existence", dates)) if getattr(creator, name) != value}
+    if not changes:
+        return changes
+    for name, (_old, new) in changes.items():
+        setattr(creator, name, new)
+    creator.updated_at = utcnow()
+    _commit_with_audit(db, audit_actions.CREATOR_CHANGE, creator, {"changes": changes,
+                                                                   "decided_by": decided_by[:320]})
+    return changes

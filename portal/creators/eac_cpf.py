@@ -96,9 +96,12 @@ def _control(root, view: CreatorView, page_url: str, record_url, now: datetime) 
 
 
 def _description(parent, view: CreatorView) -> None:
-    if not (view.places or view.histories):
+    dates = clean_text(view.creator.dates_of_existence)
+    if not (dates or view.places or view.histories):
         return
     description = _el(parent, "description")
+    if dates:  # as its admins wrote it: a date's words, not a normalised range
+        _el(_el(description, "existDates"), "date", dates)
     if view.places:
         places = _el(description, "places")
         for name in view.places:

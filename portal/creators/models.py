@@ -16,6 +16,7 @@ from schema.tables import Base, utcnow
 # ISAAR(CPF) 5.1.1 type of entity, in EAC-CPF's words.
 ENTITY_TYPES = ("corporateBody", "person", "family")
 MAX_NAME = 512  # the index keeps `creator.raw` up to this many characters
+MAX_DATES = 100
 MAX_CREATOR_ID = 2**31 - 1  # a creator's number fits the database's integer; a larger one names none
 
 
@@ -26,6 +27,8 @@ class Creator(Base):
     entity_type: Mapped[str] = mapped_column(String(16), default="corporateBody")
     name: Mapped[str] = mapped_column(String(MAX_NAME))  # the authorised form: the first spelling met
     province: Mapped[str] = mapped_column(String(2))  # the current province its first name form belongs to
+    # ISAAR(CPF) 5.2.1, as its admins write it ("1976–2025", "thành lập 1976"); no source sends it.
+    dates_of_existence: Mapped[str] = mapped_column(String(MAX_DATES), default="")
     # A creator merged into another leads there (its page redirects); its name forms moved with the merge.
     merged_into: Mapped[int | None] = mapped_column(ForeignKey("creators.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

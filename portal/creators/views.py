@@ -61,7 +61,8 @@ def creator_page(creator_id: int):
     forms = name_forms(db, creator.id)
     # Its admins see every name form, with what splits one out (names readers may not see included: theirs).
     may_decide = decisions.may_decide(current_identity(), {form.province for form in forms})
-    return render_template("creators/creator.html", view=view, name_forms=forms if may_decide else [])
+    return render_template("creators/creator.html", view=view, name_forms=forms if may_decide else [],
+                           may_describe=may_decide, entity_types=ENTITY_TYPE_LABELS)
 
 
 @creators_blueprint.get("/api/v1/creators/<int:creator_id>/eac-cpf")
@@ -131,7 +132,8 @@ def doubts_page():
 
 @creators_blueprint.post("/admin/creators/decide")
 def decide():
-    """One decision from the doubts page: merge (the second into the first), keep apart, or split a form out."""
+    """One decision: merge (the second into the first), keep apart, split a form out (the doubts page), or
+    describe a creator (its page)."""
     identity = identity_allowed(decisions.may_see_doubts)
     db = get_db()
     action = request.form.get("action")
@@ -143,6 +145,12 @@ def decide():
         elif action == "keep_apart":
             decisions.keep_apart(db, identity, first, second, _decided_by())
             flash(_("The two creators are kept apart."), "notice")
+        elif action == "describe":
+            if decisions.describe(db, identity, first, request.form.get("entity_type", ""),
+                                  request.form.get("dates_of_existence", ""), _decided_by()):
+                flash(_("The description of the creator is saved."), "notice")
+            else:
+                flash(_("Nothing was changed."), "notice")
         elif action == "split":
             new = decisions.split(db, identity, first, _number(request.form.get("form")), _decided_by())
             flash(_("%(name)s is now a creator of its own.", name=new.name), "notice")

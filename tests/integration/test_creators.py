@@ -264,6 +264,22 @@ def test_merge_and_split_are_audited_and_survive_a_reharvest(tmp_path_factory, p
         refused = _decide(other, action="merge", first=kept, second=separate)
         assert refused.status_code == 303 and _id_of(app, "UBND tỉnh Bến Tre") == separate
         assert len(audit_rows(app, actions.CREATOR_MERGE)) == 1
+
+        # Its admins say what no source sends: the dates of existence (ISAAR(CPF) 5.2.1), audited, in EAC-CPF.
+        described = {"action": "describe", "first": kept, "entity_type": "corporateBody",
+                     "dates_of_existence": " 1976 –  2025 "}
+        assert _decide(other, **described).status_code == 303 and not audit_rows(app, actions.CREATOR_CHANGE)
+        assert _decide(admin, **described).status_code == 303
+        page = app.test_client().get(f"/creators/{kept}").text
+        assert re.search(r'data-field="dates_of_existence">1976 – 2025</dd>', page)
+        assert "Describe this creator" not in app.test_client().get(f"/creators/{kept}?lang=en").text
+        changes = json.loads(audit_rows(app, actions.CREATOR_CHANGE)[0].details)["changes"]
+        assert changes == {"dates_of_existence": ["", "1976 – 2025"]}
+        eac = etree.fromstring(app.test_client().get(f"/api/v1/creators/{kept}/eac-cpf").data)
+        eac_cpf_schema().assertValid(eac)
+        assert eac.findtext(".//{urn:isbn:1-931666-33-4}existDates/{urn:isbn:1-931666-33-4}date") == "1976 – 2025"
+        assert _decide(admin, **{**described, "entity_type": "robot"}).status_code == 303  # refused
+        assert len(audit_rows(app, actions.CREATOR_CHANGE)) == 1
     finally:
         drop_indices(app)
 

@@ -16,6 +16,7 @@ NS = {"eac": EAC_NS, "xlink": "http://www.w3.org/1999/xlink"}
 
 def _view(**changes) -> CreatorView:
     creator = Creator(id=7, name="Ủy ban nhân dân tỉnh Bến Tre", province="86", entity_type="corporateBody",
+                      dates_of_existence="1976–2025",
                       created_at=datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc))
     fonds = [{"id": "bentre:P01", "title": "Phông Ủy ban nhân dân tỉnh Bến Tre (1976-2025)", "holding_province": "86"},
              {"id": "vinhlong:VL.P9", "title": "Phông UBND tỉnh Bến Tre\x07", "holding_province": "86"}]
@@ -41,6 +42,7 @@ def test_a_creator_with_names_places_histories_and_fonds_is_valid_eac_cpf():
     assert names == ["Ủy ban nhân dân tỉnh Bến Tre", "UBND tỉnh Bến Tre"]
     assert document.xpath("//eac:nameEntry[1]/eac:authorizedForm/text()", namespaces=NS) == ["ISAAR-CPF"]
     assert document.xpath("//eac:entityType/text()", namespaces=NS) == ["corporateBody"]
+    assert document.xpath("//eac:existDates/eac:date/text()", namespaces=NS) == ["1976–2025"]
     assert document.xpath("//eac:biogHist/eac:p/text()", namespaces=NS) == [
         "Thành lập năm 1976.", "Hợp nhất vào tỉnh Vĩnh Long năm 2025."]
     relations = document.xpath("//eac:resourceRelation", namespaces=NS)
@@ -51,7 +53,9 @@ def test_a_creator_with_names_places_histories_and_fonds_is_valid_eac_cpf():
 
 
 def test_a_creator_known_only_by_its_name_is_valid_too():
-    document = _document(_view(other_names=[], holdings=[ProvinceHoldings("86", "Vĩnh Long", 3, [])],
-                               histories=[], places=[]))
+    nameless = _view().creator
+    nameless.dates_of_existence = ""
+    holdings = [ProvinceHoldings("86", "Vĩnh Long", 3, [])]
+    document = _document(_view(creator=nameless, other_names=[], holdings=holdings, histories=[], places=[]))
     eac_cpf_schema().assertValid(document)
     assert not document.xpath("//eac:relations | //eac:description | //eac:sources", namespaces=NS)
