@@ -94,3 +94,12 @@ def test_names_to_reconcile_page_for_a_national_admin(browser, portal_server, ha
         row.locator('[data-decision="keep_apart"]').click()
         expect(page.locator("main p.notice").first).to_have_text("The two creators are kept apart.")
         expect(page.locator(f'[data-doubt="{first}-{second}"]')).to_have_count(0)
+        # A creator's page as its admins see it: the form that describes it, and its name forms.
+        fonds = _public_fonds_with_a_creator(harvested_app)
+        page.goto(f"{portal_server.url}/records/{quote(fonds['id'])}?lang=vi")
+        page.locator("[data-creator-link]").click()
+        expect(page.get_by_role("heading", name="Mô tả cơ quan, cá nhân này (quản trị)")).to_be_visible()
+        page.get_by_label("Thời gian tồn tại").fill("1976–2025")
+        page.get_by_role("button", name="Lưu", exact=True).click()
+        expect(page.locator('[data-field="dates_of_existence"]')).to_have_text("1976–2025")
+        _fits_and_passes_axe(page, "creator-admin", viewport)
