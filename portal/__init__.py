@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.api_docs.views import api_docs_blueprint
     from portal.archives.views import archives_blueprint
     from portal.auth.oidc import oidc_blueprint
+    from portal.creators.views import creators_blueprint
     from portal.export.views import export_blueprint, limit_finding_aid_exports
     from portal.oai import views as oai_views
     from portal.personal_data.views import limit_delete_attempts, personal_data_blueprint
@@ -56,6 +57,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(search_blueprint)
     app.register_blueprint(records_blueprint)
     app.register_blueprint(archives_blueprint)
+    app.register_blueprint(creators_blueprint)
     app.register_blueprint(export_blueprint)
     app.register_blueprint(api_docs_blueprint)
     app.register_blueprint(health.health_blueprint)

@@ -33,6 +33,7 @@ from schema.tables import SOURCE_KINDS, HarvestRun, Source, next_due, run_reques
 db_cli = AppGroup("db", help="The portal's database: migrate, back up, restore.")
 index_cli = AppGroup("index", help="The records index: snapshots and restores.")
 sources_cli = AppGroup("sources", help="The archive endpoints the harvester reads.")
+creators_cli = AppGroup("creators", help="The creators' authority records, derived from the index.")
 
 
 @db_cli.command("upgrade")
@@ -447,3 +448,15 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(index_cli)
     app.cli.add_command(sources_cli)
     app.cli.add_command(harvest_command)
+    app.cli.add_command(creators_cli)
+
+
+@creators_cli.command("reconcile")
+def creators_reconcile():
+    """Add the creators and name forms the index has and the database has not (after a harvest, it runs itself)."""
+    from portal.creators.reconcile import reconcile_creators
+    from portal.opensearch import records_alias
+
+    report = reconcile_creators(database.get_db(), get_client(), records_alias())
+    click.echo(f"{report.name_forms_seen} name forms in the index, {report.name_forms_added} new, "
+               f"{report.creators_added} new creators")

@@ -14,6 +14,7 @@ from indexer.signatures import load_trust_roots
 from indexer.text_extraction import TikaExtractor, TikaLimits
 from portal.audit import actions as audit_actions
 from portal.audit.log import record_event
+from portal.creators.reconcile import reconcile_after_harvest
 from portal.opensearch import get_client, index_layout
 from schema.tables import HarvestRun, Source
 
@@ -66,6 +67,7 @@ def run_source_harvest(db, source: Source, extractor: TikaExtractor, settings: H
         record_event(audit_actions.HARVEST_END, **audit_target, outcome="failed",
                      details={"error": str(error)[:1000]})
         raise
+    reconcile_after_harvest(db)
     record_event(audit_actions.HARVEST_END, **audit_target,
                  outcome="failed" if run.state == "failed" else "allowed", details={
                      "run": run.id, "state": run.state, "added": run.added, "updated": run.updated,

@@ -9,7 +9,8 @@ without diacritics, case, spaces or underscores):
             ThoiHanBaoQuan / Maintenance, MucDoTiepCan (TT 05) / CheDoSuDung / Rights, NgonNgu / Language,
             SoLuongTo / SheetTotal, SoLuongTrang / PageTotal, ChuGiai / GhiChu / Description, TuKhoa / KeyWord,
             MucDoTinCay / ConfidenceLevel, MaHoSoGiayGoc (paper original), MaPhong / TenPhong (its fonds),
-            MucLucSo / FileCatalog (its series), CoQuanHinhThanhPhong / OrganName, TinhThanh / NoiHinhThanh
+            LichSuDonViHinhThanhPhong (its creator's history), MucLucSo / FileCatalog (its series),
+            CoQuanHinhThanhPhong / OrganName, TinhThanh / NoiHinhThanh
   tài liệu  MaDinhDanhVanBan / DocCode, SoThuTu / DocOrdinal, TenLoaiVanBan / TypeName, SoVanBan / CodeNumber,
             KyHieuVanBan / CodeNotation, NgayVanBan / IssuedDate, CoQuanBanHanh / OrganName,
             TrichYeuNoiDung / Subject, NguoiKy / Signer, MucDoTiepCan / CheDoSuDung / Mode, TepTin (its files)
@@ -52,6 +53,8 @@ FILE_FIELDS = {
     "paper_original_code": ("mahosogiaygoc", "mahosogoc", "papercode"),
     "fonds_code": ("maphong", "fondscode", "organid"),
     "fonds_name": ("tenphong", "fondsname"),
+    # Lịch sử đơn vị hình thành phông: the creator's history (ISAAR(CPF) 5.2.2), kept on the fonds.
+    "admin_history": ("lichsudonvihinhthanhphong", "lichsuhinhthanhphong", "lichsuphong", "fondshistory"),
     "series": ("muclucso", "filecatalog", "muclu"),
     "creator": ("coquanhinhthanhphong", "tencoquan", "organname", "coquanbanhanh"),
     "origin": ("tinhthanh", "noihinhthanh", "province"),
@@ -174,7 +177,7 @@ def _map_file(element, source_id: str, holding_province: str, package_id: str,
         # A fonds handed over a package at a time is public as a description; what is closed is its files.
         fonds = _document(source_id, holding_province, fonds_code, "fonds", fonds_title, origin,
                           (access[0] if access[0] == "closed" else "public", None), path=[])
-        fonds.update(reference_code=fonds_code, creator=creator)
+        fonds.update(reference_code=fonds_code, creator=creator, admin_history=_first(values, "admin_history"))
         records.append(MappedRecord(fonds))
         path = [fonds["id"]]
         series_number = _first(values, "series")

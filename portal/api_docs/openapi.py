@@ -6,6 +6,7 @@ says what the API does rather than what it once did. Objects the services may gr
 """
 from __future__ import annotations
 
+from portal.creators.models import MAX_CREATOR_ID
 from portal.export.citation import CITATION_FORMATS, DEFAULT_CITATION_FORMAT
 from portal.export.finding_aid import MAX_COMPONENTS
 from portal.export.finding_aid_formats import DEFAULT_FINDING_AID_FORMAT, FINDING_AID_FORMATS
@@ -439,6 +440,13 @@ _MERGED_SLASHES = {
 }
 
 
+_CREATOR_ID = _query("creator_id", (
+    "Only the records of one creator (cơ quan, đơn vị hình thành phông): those naming it, under any of its name "
+    "forms, and everything in the fonds it created. Its number is the one in its page's address "
+    "`/creators/<number>`; an unknown creator finds nothing. Search only (not in the export)."
+), {"type": "integer", "minimum": 1, "maximum": MAX_CREATOR_ID})
+
+
 def _record_id_parameter(route: str) -> dict:
     return {
         "name": "record_id",
@@ -553,7 +561,7 @@ def openapi_document(max_page_size: int = 100, max_window: int = 10_000) -> dict
                     "Hits, their total and facet counts for the records the caller may see. Parameters are checked "
                     "before anything is searched: a bad one gets a 400 naming it."
                 ),
-                "parameters": _filter_parameters() + _paging_parameters(max_page_size, max_window),
+                "parameters": _filter_parameters() + [_CREATOR_ID] + _paging_parameters(max_page_size, max_window),
                 "responses": {
                     "200": _json(_ref("SearchResult"), "A page of hits with the facets."),
                     "400": _json(_ref("ParameterError"), "A parameter was refused; `parameter` names it."),
@@ -682,6 +690,28 @@ def openapi_document(max_page_size: int = 100, max_window: int = 10_000) -> dict
                     "404": _NOT_FOUND,
                     "422": _json(_ref("Error"), "More records than one finding aid holds (`too_large`)."),
                     "429": {"description": "Too many finding aids asked for from this address; try again later."},
+                    "503": _UNAVAILABLE,
+                },
+            }},
+            "/api/v1/creators/{creator_id}/eac-cpf": {"get": {
+                "tags": ["records"],
+                "operationId": "creatorEacCpf",
+                "summary": "A creator's authority record, as EAC-CPF 2010",
+                "description": (
+                    "The creating body or person (cơ quan, đơn vị hình thành phông) as the caller may see it: its "
+                    "authorised and other name forms, the provinces its records came from, the histories its fonds "
+                    "give (biogHist) and the fonds it created (resourceRelation creatorOf), valid against the SAA's "
+                    "EAC-CPF 2010 schema. A creator none of whose records the caller may see is not found."
+                ),
+                "parameters": [{"name": "creator_id", "in": "path", "required": True,
+                                "description": "The creator's number, as in its page's address `/creators/<number>`.",
+                                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_CREATOR_ID}}],
+                "responses": {
+                    "200": _file({"application/xml": {"schema": {"type": "string", "description": (
+                        "The EAC-CPF record.")}}}, "The authority record."),
+                    "404": _json(_ref("Error"), (
+                        "No such creator, or one the caller may not know exists (`not_found`): the two are not "
+                        "told apart.")),
                     "503": _UNAVAILABLE,
                 },
             }},

@@ -24,6 +24,10 @@ ROLE_CHANGE = "admin.role_change"
 SOURCE_CHANGE = "admin.source_change"
 SETTING_CHANGE = "admin.setting_change"
 ARCHIVE_CHANGE = "admin.archive_change"  # the description of a holding archive (ISDIAH)
+CREATOR_MERGE = "admin.creator_merge"  # two creators (authority records) taken for one
+CREATOR_SPLIT = "admin.creator_split"  # a name form taken out of a creator into one of its own
+CREATOR_KEEP_APART = "admin.creator_keep_apart"  # two creators alike in name, decided to be two
+CREATOR_CHANGE = "admin.creator_change"  # what admins say of a creator: its type, its dates of existence
 HARVEST_START = "harvest.start"
 HARVEST_END = "harvest.end"
 
@@ -37,7 +41,8 @@ AUDIT_ARCHIVE = "audit.archive"
 ALL_ACTIONS = (SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, SEARCH, SUGGEST, RECORD_VIEW, FULLTEXT_VIEW, FILE_DOWNLOAD,
                EXPORT, REQUEST_CREATE, REQUEST_CHANGE, GRANT_CREATE, GRANT_REVOKE, ROLE_CHANGE, SOURCE_CHANGE,
                SETTING_CHANGE, HARVEST_START, HARVEST_END, ACCOUNT_EXPORT, ACCOUNT_DELETE, AUDIT_EXPORT,
-               AUDIT_ARCHIVE, ARCHIVE_CHANGE)
+               AUDIT_ARCHIVE, ARCHIVE_CHANGE, CREATOR_MERGE, CREATOR_SPLIT, CREATOR_KEEP_APART,
+               CREATOR_CHANGE)
 
 ALLOWED, DENIED, FAILED = "allowed", "denied", "failed"
 OUTCOMES = (ALLOWED, DENIED, FAILED)

@@ -45,6 +45,8 @@ ACTION_LABELS = {
     actions.GRANT_REVOKE: _l("Access revoked"), actions.ROLE_CHANGE: _l("Role changed"),
     actions.SOURCE_CHANGE: _l("Source changed"), actions.SETTING_CHANGE: _l("Setting changed"),
     actions.ARCHIVE_CHANGE: _l("Archive description changed"),
+    actions.CREATOR_MERGE: _l("Creators merged"), actions.CREATOR_SPLIT: _l("Creator split"),
+    actions.CREATOR_KEEP_APART: _l("Creators kept apart"), actions.CREATOR_CHANGE: _l("Creator described"),
     actions.HARVEST_START: _l("Harvest started"), actions.HARVEST_END: _l("Harvest ended"),
     actions.ACCOUNT_EXPORT: _l("Own data downloaded"), actions.ACCOUNT_DELETE: _l("Account deleted"),
     actions.AUDIT_EXPORT: _l("Audit log exported"), actions.AUDIT_ARCHIVE: _l("Audit log archived"),

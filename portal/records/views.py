@@ -12,6 +12,8 @@ from portal.admin.duplicate_fonds import duplicates_by_fonds, likely_duplicate_f
 from portal.admin.harvests import sees_sources_of
 from portal.audit import actions as audit_actions
 from portal.audit.log import record_event
+from portal.creators.service import creator_of_record
+from portal.database import get_db
 from portal.labels import province_label
 from portal.search.params import SearchParams
 from portal.search.service import SearchService
@@ -93,7 +95,8 @@ def record_page(record_id: str):
     return render_template("records/record.html", record=record, ancestors=ancestors,
                            children=children, children_total=children_total,
                            previous=previous, following=following, q=query, tree=tree, related=related,
-                           viewer_kinds=viewer_kinds, openable=openable)
+                           viewer_kinds=viewer_kinds, openable=openable,
+                           creator=creator_of_record(get_db(), record))
 
 
 def tree_summary(node: dict) -> str:

@@ -31,6 +31,7 @@ from portal.audit import actions as audit_actions
 from portal.audit.log import described, record_event
 from portal.auth.models import User
 from portal.auth.tokens import UNSUBSCRIBE_ALERT, InvalidToken, make_token, read_token
+from portal.creators.service import CreatorService, creator_search_filter
 from portal.mail import MailNotSent, send_mail
 from portal.saved_searches.models import ALERT_DAILY, ALERT_NONE, ALERT_WEEKLY, SavedSearch
 from portal.search.params import SearchParamError, SearchParams, parse_search_params
@@ -68,12 +69,19 @@ def saved_params(saved: SavedSearch) -> SearchParams:
     return replace(params, page=1, size=MAILED_HITS, search_after=None)
 
 
+def saved_narrowing(db: Session, search: SearchService, saved: SavedSearch) -> tuple[dict, ...]:
+    """What the search page adds to the parameters: the records of one creator (`creator_id`)."""
+    creator_id = MultiDict(parse_qsl(saved.query, keep_blank_values=False)).get("creator_id")
+    found, _creator = creator_search_filter(db, CreatorService(search.client, search.alias), creator_id)
+    return (found,) if found else ()
+
+
 def new_matches(search: SearchService, user: User, params: SearchParams, since: datetime, until: datetime,
-                db: Session) -> SearchResult:
+                db: Session, narrowing: tuple[dict, ...] = ()) -> SearchResult:
     """The records of the search that the reader may see, that anyone may know exist, harvested in (since, until]."""
     identity = identity_of_user(user, active_scope_ids(db, user.id, until))
     window = {"range": {"changed_at": {"gt": since.isoformat(), "lte": until.isoformat()}}}
-    return search.search(identity, params, extra_filters=(window, visible_filter(ANONYMOUS)))
+    return search.search(identity, params, extra_filters=(window, visible_filter(ANONYMOUS), *narrowing))
 
 
 def send_alerts(db: Session, search: SearchService, now: datetime) -> AlertOutcome:
@@ -86,13 +94,14 @@ def send_alerts(db: Session, search: SearchService, now: datetime) -> AlertOutco
             continue
         try:
             params = saved_params(saved)
+            narrowing = saved_narrowing(db, search, saved)
         except SearchParamError as error:
             log.warning("saved search %s no longer reads (%s): its alert is skipped", saved.id, error)
             outcome.failed += 1
             continue
         since = clock.aware(saved.alert_checked_until) or now - PERIODS[saved.alert]
         with force_locale(saved.lang):  # the hits' labels too: outside a page there is no language to ask
-            result = new_matches(search, user, params, since, now, db)
+            result = new_matches(search, user, params, since, now, db, narrowing)
         record_event(audit_actions.SEARCH, actor=str(user.id), details={
             "channel": "alert", "saved_search": saved.id, "params": described(params), "hits": result.total})
         if result.total:

@@ -53,6 +53,11 @@ def active_filters(params: SearchParams, facets: dict[str, list[dict]]) -> list[
     return found
 
 
+def creator_chip(creator, raw_id: str) -> ActiveFilter:
+    """The chip of the `creator_id` filter: the creator's name, or its number when it may not be named."""
+    return ActiveFilter(str(_l("Creator")), creator.name if creator else f"#{raw_id}", "creator_id", raw_id)
+
+
 def period_label(date_from: str | None, date_to: str | None) -> str:
     if date_from and date_to:
         return f"{date_from}–{date_to}"

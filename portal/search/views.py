@@ -9,12 +9,13 @@ from portal.access.identity import current_identity
 from portal.archives.service import all_archives
 from portal.audit import actions as audit_actions
 from portal.audit.log import described, record_event
+from portal.creators.service import CreatorService, creator_search_filter
 from portal.database import get_db
 from portal.metrics import SEARCHES
 from portal.saved_searches.forms import SaveSearchForm
 from portal.saved_searches.service import canonical_query, remember_search
 from portal.opensearch import get_client, records_alias
-from portal.search.active_filters import active_filters, chosen_first, decade_chosen
+from portal.search.active_filters import active_filters, chosen_first, creator_chip, decade_chosen
 from portal.search.params import SearchParamError, SearchParams, parse_search_params
 from portal.search.service import SearchService
 from portal.search.suggest import SuggestService
@@ -42,16 +43,30 @@ def _params() -> SearchParams:
                                current_app.config["SEARCH_MAX_WINDOW"])
 
 
+def _described(params: SearchParams) -> dict:
+    """The search as its audit row keeps it, the creator it was narrowed to included."""
+    creator_id = (request.args.get("creator_id") or "").strip()
+    return {**described(params), **({"creator_id": creator_id[:20]} if creator_id else {})}
+
+
+def _creator_filter():
+    """The records of one creator (`creator_id`, portal.creators): extra filters, and the creator."""
+    found, creator = creator_search_filter(get_db(), CreatorService(get_client(), records_alias()),
+                                           request.args.get("creator_id"))
+    return (found,) if found else (), creator
+
+
 @search_blueprint.get("/api/v1/search")
 def api_search():
     try:
         params = _params()
+        by_creator, _creator = _creator_filter()
     except SearchParamError as error:
         return jsonify(error={"code": "bad_request", "parameter": error.parameter,
                               "message": str(error)}), 400
-    result = _service().search(current_identity(), params, with_spelling=True)
+    result = _service().search(current_identity(), params, with_spelling=True, extra_filters=by_creator)
     SEARCHES.labels("api").inc()
-    record_event(audit_actions.SEARCH, details={"channel": "api", "params": described(params), "hits": result.total})
+    record_event(audit_actions.SEARCH, details={"channel": "api", "params": _described(params), "hits": result.total})
     return jsonify(result.as_api())
 
 
@@ -66,6 +81,7 @@ def search_page():
     notice, params = None, None
     try:
         params = _params()
+        by_creator, creator = _creator_filter()
     except SearchParamError as error:
         if error.parameter == "q" and request.args.get("q", "").count('"') % 2:
             # A person who typed one quotation mark too many still gets results: the page
@@ -76,6 +92,7 @@ def search_page():
             try:
                 params = parse_search_params(args, current_app.config["SEARCH_MAX_PAGE_SIZE"],
                                              current_app.config["SEARCH_MAX_WINDOW"])
+                by_creator, creator = _creator_filter()
             except SearchParamError:
                 params = None
         if params is None or notice is None:
@@ -84,16 +101,19 @@ def search_page():
                                                                   _l("A filter in this address is not valid.")),
                                    q=request.args.get("q", "")), 400
     identity = current_identity()
-    result = _service().search(identity, params, with_twins=True, with_spelling=True)
+    result = _service().search(identity, params, with_twins=True, with_spelling=True, extra_filters=by_creator)
     SEARCHES.labels("page").inc()
-    record_event(audit_actions.SEARCH, details={"channel": "page", "params": described(params), "hits": result.total})
+    record_event(audit_actions.SEARCH, details={"channel": "page", "params": _described(params), "hits": result.total})
     query = canonical_query(request.args)
     save_form = None
     if identity.user_id:  # a signed-in reader's history, and the form that saves the search
         remember_search(get_db(), int(identity.user_id), query, result.total, clock.now())
         save_form = SaveSearchForm(formdata=None, prefix="save", query=query, name=params.q)
+    filters = active_filters(params, result.facets)
+    if by_creator:  # its name only when the reader sees some of its records: a name alone must not leak
+        filters.append(creator_chip(creator if result.total else None, request.args["creator_id"]))
     return render_template("search/results.html", result=result, params=params, error=None,
-                           notice=notice, q=params.q, filters=active_filters(params, result.facets),
+                           notice=notice, q=params.q, filters=filters,
                            q_without_diacritics=without_diacritics(params.q), save_form=save_form)
 
 

@@ -25,6 +25,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 api = schemathesis.openapi.from_dict(openapi_document()).include(
     path=["/api/v1/search", "/api/v1/records/{record_id}", "/api/v1/suggest", "/api/v1/cite/{record_id}",
           "/api/v1/export", "/api/v1/tree/{record_id}", "/api/v1/finding-aid/{record_id}", "/healthz",
+          "/api/v1/creators/{creator_id}/eac-cpf",
           "/readyz"], method="GET")
 
 

@@ -18,6 +18,7 @@ TT05_HOSO = """<HoSo>
   <TuKhoa>nộp lưu; tài liệu điện tử</TuKhoa><MucDoTinCay>Số hóa</MucDoTinCay>
   <MaHoSoGiayGoc>VL.SNV.ML01.HS045</MaHoSoGiayGoc><CoQuanHinhThanhPhong>Sở Nội vụ tỉnh Vĩnh Long</CoQuanHinhThanhPhong>
   <TinhThanh>Tỉnh Vĩnh Long</TinhThanh>
+  <LichSuDonViHinhThanhPhong>Sở Nội vụ được thành lập năm 1976.</LichSuDonViHinhThanhPhong>
   <TaiLieu>
     <MaDinhDanhVanBan>000.00.12.H62.2024.KH12</MaDinhDanhVanBan><SoThuTu>1</SoThuTu>
     <TenLoaiVanBan>Kế hoạch</TenLoaiVanBan><SoVanBan>12</SoVanBan><KyHieuVanBan>KH-SNV</KyHieuVanBan>
@@ -54,6 +55,9 @@ def test_a_hoso_gives_its_fonds_series_itself_and_its_documents_in_a_hierarchy()
     assert item["parent_id"] == "nop:VL.SNV.2024.01.HS001"
     assert item["path"] == ["nop:VL.SNV", "nop:VL.SNV/ML01", "nop:VL.SNV.2024.01.HS001"]
     assert records["VL.SNV"].document["title"] == "Phông Sở Nội vụ tỉnh Vĩnh Long"
+    # lịch sử đơn vị hình thành phông: the fonds keeps it, for its creator's page (issue 19)
+    assert records["VL.SNV"].document["admin_history"] == "Sở Nội vụ được thành lập năm 1976."
+    assert records["VL.SNV.2024.01.HS001"].document.get("admin_history") is None
 
 
 def test_tt05_fields_of_the_hoso():

@@ -128,11 +128,12 @@ def test_document_is_plain_json_data(document):
 # --- the search operation says what parse_search_params does ------------------------------------------------------
 
 def test_search_documents_exactly_the_parameters_parse_search_params_reads(document):
-    assert set(_search_parameters(document)) == _parameters_read_by_parse_search_params()
+    # and the creator, which the search view reads (portal.creators.service.creator_search_filter)
+    assert set(_search_parameters(document)) == _parameters_read_by_parse_search_params() | {"creator_id"}
 
 
 def test_export_documents_the_search_parameters_but_paging_and_its_format(document):
-    expected = (_parameters_read_by_parse_search_params() - PAGING) | {"format"}
+    expected = (_parameters_read_by_parse_search_params() - PAGING) | {"format"}  # no creator_id
     assert set(_parameters(document, EXPORT)) == expected
     for name, parameter in _parameters(document, EXPORT).items():
         if name != "format":
@@ -278,7 +279,7 @@ def test_the_document_is_served_with_the_application_limits(app):
 
 def test_every_json_route_of_the_application_is_documented_and_no_other(app):
     routes = {
-        rule.rule.replace("<path:record_id>", "{record_id}")
+        rule.rule.replace("<path:record_id>", "{record_id}").replace("<int:creator_id>", "{creator_id}")
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/") or rule.rule in ("/healthz", "/readyz", "/oai")
     }
