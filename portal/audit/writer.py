@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import Connection, Engine, create_engine, select, text
+from sqlalchemy.exc import DBAPIError
 
 from portal.audit.chain import canonical_json, row_hash
 from portal.audit.models import GENESIS_HASH, AuditEntry
@@ -49,11 +50,16 @@ class AuditEvent:
     details: dict = field(default_factory=dict)
 
 
-def create_audit_engine(database_url: str) -> Engine:
-    """An engine whose connections we drive by hand (BEGIN/COMMIT), apart from the app's."""
-    connect_args = {"timeout": 30} if database_url.startswith("sqlite") else {}
-    return create_engine(database_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True,
-                         connect_args=connect_args)
+def create_audit_engine(database_url: str, pool_size: int = 10) -> Engine:
+    """An engine whose connections we drive by hand (BEGIN/COMMIT), apart from the app's.
+    `pool_size` connections stay open (as many as a worker's threads: beyond it, each row would
+    open and close a connection of its own). No ping at checkout (a second round trip for every
+    row): a connection found dead by its INSERT is replaced and the row written once more
+    (append_event), and none is kept past `pool_recycle`."""
+    if database_url.startswith("sqlite"):
+        return create_engine(database_url, isolation_level="AUTOCOMMIT", connect_args={"timeout": 30})
+    return create_engine(database_url, isolation_level="AUTOCOMMIT", pool_size=pool_size, max_overflow=pool_size,
+                         pool_recycle=1800)
 
 
 def begin_locked(connection: Connection, wait: bool = True) -> bool:
@@ -74,10 +80,19 @@ def begin_locked(connection: Connection, wait: bool = True) -> bool:
 
 def insert_unchained(connection: Connection, event: AuditEvent, now: datetime | None = None) -> None:
     """INSERT one row without its chain link; the caller's transaction (or autocommit) commits it."""
+    connection.execute(_INSERT, _columns(connection, event, now))
+
+
+def insert_many_unchained(connection: Connection, events: list[tuple[AuditEvent, datetime]]) -> None:
+    """INSERT rows (each with its time) in one statement sent for all (psycopg pipelines it)."""
+    connection.execute(_INSERT, [_columns(connection, event, now) for event, now in events])
+
+
+def _columns(connection: Connection, event: AuditEvent, now: datetime | None) -> dict:
     occurred_at = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     if connection.dialect.name == "sqlite":  # stored naive, read back as UTC
         occurred_at = occurred_at.replace(tzinfo=None)
-    connection.execute(_INSERT, {
+    return {
         "occurred_at": occurred_at,
         "actor": event.actor[:255],
         "actor_roles": ",".join(sorted(event.actor_roles)),
@@ -89,7 +104,7 @@ def insert_unchained(connection: Connection, event: AuditEvent, now: datetime | 
         "target_province": event.target_province,
         "outcome": event.outcome,
         "details": canonical_json(event.details or {}),
-    })
+    }
 
 
 def chain_head(connection: Connection) -> tuple[int, str]:
@@ -127,7 +142,15 @@ def append_locked(connection: Connection, event: AuditEvent) -> None:
     chain_locked(connection)
 
 
-def append_event(engine: Engine, event: AuditEvent) -> None:
-    """Write one unchained row, committed when this returns; raises on any failure."""
-    with engine.connect() as connection:  # AUTOCOMMIT: the one INSERT is its own transaction
-        insert_unchained(connection, event)
+def append_event(engine: Engine, event: AuditEvent, now: datetime | None = None) -> None:
+    """Write one unchained row, committed when this returns; raises on any failure. A pooled
+    connection the database dropped (a restart, an idle timeout) fails its INSERT without
+    writing it: the pool is emptied and the row written once on a new connection."""
+    for attempt in (1, 2):
+        try:
+            with engine.connect() as connection:  # AUTOCOMMIT: the one INSERT is its own transaction
+                insert_unchained(connection, event, now)
+            return
+        except DBAPIError as error:
+            if attempt == 2 or not error.connection_invalidated:
+                raise
