@@ -180,7 +180,8 @@ def measure(trees: list[Tree], args) -> dict[str, dict]:
         hammer(tree.url, args.clients, args.warm_up)
     share = args.seconds / args.rounds
     for round_number in range(args.rounds):
-        for tree in trees:
+        turn = round_number % len(trees)  # each takes its turn first, so none always follows the same one
+        for tree in trees[turn:] + trees[:turn]:
             log(f"round {round_number + 1}/{args.rounds}: {tree.label}")
             mine, before, started = figures[tree.label], tree.rows(), time.monotonic()
             ok, other = hammer(tree.url, args.clients, share)
