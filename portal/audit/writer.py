@@ -1,8 +1,9 @@
 """Writing rows, and chaining them, in two steps that never wait for each other.
 
-1. `append_event`: a request's row is INSERTed unchained (no `seq`, `prev_hash`, `hash`) in a
-   one-statement transaction of its own (never the request's session), committed before the
-   caller goes on: fail closed, and no lock, so writers do not queue behind one another.
+1. `insert_unchained`: a request's row is INSERTed unchained (no `seq`, `prev_hash`, `hash`), never
+   in the request's session: by the process's group-commit writer (group_commit.py) with the rows
+   of other requests in one transaction, or alone by `append_event`, committed before the caller
+   goes on: fail closed, and no lock, so writers do not queue behind one another.
    `record_event_in_transaction` inserts the same way inside the caller's transaction, so the
    change and its row commit together.
 2. `chain_locked`: the sequencer, holding the chain's lock, gives every committed unchained
