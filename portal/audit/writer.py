@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import Connection, Engine, create_engine, select, text
-from sqlalchemy.exc import DBAPIError
 
 from portal.audit.chain import canonical_json, row_hash
 from portal.audit.models import GENESIS_HASH, AuditEntry
@@ -55,8 +54,8 @@ def create_audit_engine(database_url: str, pool_size: int = 10) -> Engine:
     """An engine whose connections we drive by hand (BEGIN/COMMIT), apart from the app's.
     `pool_size` connections stay open (as many as a worker's threads: beyond it, each row would
     open and close a connection of its own). No ping at checkout (a second round trip for every
-    row): a connection found dead by its INSERT is replaced and the row written once more
-    (append_event), and none is kept past `pool_recycle`."""
+    row): a batch that fails on a connection the database dropped empties the pool and its rows are
+    written again on new ones (group_commit.py); none is kept past `pool_recycle`."""
     if database_url.startswith("sqlite"):
         return create_engine(database_url, isolation_level="AUTOCOMMIT", connect_args={"timeout": 30})
     return create_engine(database_url, isolation_level="AUTOCOMMIT", pool_size=pool_size, max_overflow=pool_size,
@@ -144,14 +143,6 @@ def append_locked(connection: Connection, event: AuditEvent) -> None:
 
 
 def append_event(engine: Engine, event: AuditEvent, now: datetime | None = None) -> None:
-    """Write one unchained row, committed when this returns; raises on any failure. A pooled
-    connection the database dropped (a restart, an idle timeout) fails its INSERT without
-    writing it: the pool is emptied and the row written once on a new connection."""
-    for attempt in (1, 2):
-        try:
-            with engine.connect() as connection:  # AUTOCOMMIT: the one INSERT is its own transaction
-                insert_unchained(connection, event, now)
-            return
-        except DBAPIError as error:
-            if attempt == 2 or not error.connection_invalidated:
-                raise
+    """Write one unchained row, committed when this returns; raises on any failure."""
+    with engine.connect() as connection:  # AUTOCOMMIT: the one INSERT is its own transaction
+        insert_unchained(connection, event, now)

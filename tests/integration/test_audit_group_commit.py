@@ -6,13 +6,14 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from portal.audit.group_commit import GroupCommitWriter, _Pending
 from portal.audit.log import record_event
 from portal.audit.sequencer import chain_pending
 from portal.audit.writer import AuditEvent
-from tests.audit_support import audit_rows, make_audit_table_read_only, portal_on
+from tests.audit_support import audit_rows, make_audit_table_read_only, portal_on, write_rows
 
 WAITING = 6
 
@@ -134,3 +135,23 @@ def test_a_row_not_committed_in_time_refuses_the_request(tmp_path_factory, datab
         holder.exec_driver_sql("ROLLBACK")
         holder.close()
         engine.dispose()
+
+
+def test_a_connection_the_database_dropped_costs_no_row(tmp_path_factory, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to drop a connection")
+    app = portal_on(tmp_path_factory, database_url)
+    write_rows(app, 1, chain=False)  # the audit engine's pool now holds an open connection
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:  # as a restart of PostgreSQL or an idle timeout would
+        dropped = connection.exec_driver_sql(
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()").scalar()
+    admin.dispose()
+    assert dropped >= 1
+
+    with app.test_request_context("/"):
+        record_event("record.view", target_id="after the drop")  # no AuditUnavailable: written on a new connection
+
+    assert [row.target_id for row in audit_rows(app)][-1] == "after the drop"
+    assert len(audit_rows(app)) == 2
