@@ -1,8 +1,8 @@
 """Audited searches per second: the audit log chained on the request path (the branch's base
 commit) against rows chained by the sequencer (this tree), in one run, on PostgreSQL.
 
-Two portals run side by side: the old tree checked out at `--base` in a throwaway `git
-worktree`, and this one, each on a fresh PostgreSQL database migrated by its own migrations,
+Two portals run side by side (and a third, this tree with its searches not audited: the ceiling):
+the old tree checked out at `--base` in a throwaway `git worktree`, and this one, each on a fresh PostgreSQL database migrated by its own migrations,
 under gunicorn (gthread) on a free local port (this one's workers run their sequencer threads).
 After a warm-up they take turns, `--rounds` times, so the machine's other load falls on both
 alike: `--clients` threads send GET /api/v1/search?q=... (each an audited search), then as many
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.ExitStack() as stack:
             trees = [stack.enter_context(Tree(label, path, postgres_url, args.workers, args.threads)) for label, path in
                      ((f"before ({base}: chained under one lock per row)", worktree),
-                      ("after (this tree: written unchained, chained by the sequencer)", REPO))]
+                      ("after (this tree: group commit, chained by the sequencer)", REPO))]
             if not args.no_ceiling:
                 trees.append(stack.enter_context(Tree(CEILING, REPO, postgres_url, args.workers, args.threads,
                                                       app_module="bench.unaudited:create_app()")))
