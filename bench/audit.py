@@ -1,8 +1,8 @@
 """Audited searches per second: the audit log chained on the request path (the branch's base
 commit) against rows chained by the sequencer (this tree), in one run, on PostgreSQL.
 
-Two portals run side by side: the old tree checked out at `--base` in a throwaway `git
-worktree`, and this one, each on a fresh PostgreSQL database migrated by its own migrations,
+Two portals run side by side (and a third, this tree with its searches not audited: the ceiling):
+the old tree checked out at `--base` in a throwaway `git worktree`, and this one, each on a fresh PostgreSQL database migrated by its own migrations,
 under gunicorn (gthread) on a free local port (this one's workers run their sequencer threads).
 After a warm-up they take turns, `--rounds` times, so the machine's other load falls on both
 alike: `--clients` threads send GET /api/v1/search?q=... (each an audited search), then as many
@@ -37,6 +37,7 @@ from bench.search import _free_port, log
 
 REPO = Path(__file__).resolve().parent.parent
 PREFIX = "bench-audit-"
+CEILING = "ceiling (this tree, its searches not audited: bench/unaudited.py)"
 WORDS = ("quyết định", "ubnd", "vinh long", "đất đai", "hồ sơ", "công văn", "huế", "xây dựng", "1995", "tờ trình")
 
 
@@ -50,8 +51,10 @@ def _postgres_url(given: str | None) -> str:
 class Tree:
     """One checkout's portal on a database of its own."""
 
-    def __init__(self, label: str, path: Path, postgres_url: str, workers: int, threads: int):
+    def __init__(self, label: str, path: Path, postgres_url: str, workers: int, threads: int,
+                 app_module: str | None = None):
         self.label, self.path, self.workers, self.threads = label, path, workers, threads
+        self.app_module = app_module  # gunicorn's APP_MODULE instead of gunicorn.conf.py's wsgi_app
         self.name = f"bench_audit_{uuid.uuid4().hex[:10]}"
         self.admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
         self.database_url = make_url(postgres_url).set(database=self.name).render_as_string(hide_password=False)
@@ -81,7 +84,7 @@ class Tree:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(self.path / "gunicorn.conf.py"), "-w", str(self.workers),
              "--threads", str(self.threads), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
-             "--access-logfile", "/dev/null"],
+             "--access-logfile", "/dev/null", *([self.app_module] if self.app_module else [])],
             cwd=self.path, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -177,17 +180,19 @@ def measure(trees: list[Tree], args) -> dict[str, dict]:
         hammer(tree.url, args.clients, args.warm_up)
     share = args.seconds / args.rounds
     for round_number in range(args.rounds):
-        for tree in trees:
+        turn = round_number % len(trees)  # each takes its turn first, so none always follows the same one
+        for tree in trees[turn:] + trees[:turn]:
             log(f"round {round_number + 1}/{args.rounds}: {tree.label}")
             mine, before, started = figures[tree.label], tree.rows(), time.monotonic()
             ok, other = hammer(tree.url, args.clients, share)
             mine["seconds"] += time.monotonic() - started
             mine["ok"], mine["other"], mine["rows_during"] = mine["ok"] + ok, mine["other"] + other, \
                 mine["rows_during"] + tree.rows() - before
-            mine["writes"].append(probe_writes(tree, args.clients, args.workers, share))
+            if tree.app_module is None:  # the ceiling's searches write no rows: nothing to probe
+                mine["writes"].append(probe_writes(tree, args.clients, args.workers, share))
     for mine in figures.values():
         mine["per_second"] = mine["ok"] / mine["seconds"]
-        mine["writes_per_second"] = sum(mine["writes"]) / len(mine["writes"])
+        mine["writes_per_second"] = sum(mine["writes"]) / len(mine["writes"]) if mine["writes"] else None
     return figures
 
 
@@ -203,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--postgres-url", default=None)
+    parser.add_argument("--no-ceiling", action="store_true", help="leave out the unaudited searches of this tree")
     parser.add_argument("--opensearch-url", default=os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200"))
     args = parser.parse_args(argv)
 
@@ -222,9 +228,12 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.ExitStack() as stack:
             trees = [stack.enter_context(Tree(label, path, postgres_url, args.workers, args.threads)) for label, path in
                      ((f"before ({base}: chained under one lock per row)", worktree),
-                      ("after (this tree: written unchained, chained by the sequencer)", REPO))]
+                      ("after (this tree: group commit, chained by the sequencer)", REPO))]
+            if not args.no_ceiling:
+                trees.append(stack.enter_context(Tree(CEILING, REPO, postgres_url, args.workers, args.threads,
+                                                      app_module="bench.unaudited:create_app()")))
             results = measure(trees, args)
-            for tree in trees:
+            for tree in trees[:2]:
                 figures = results[tree.label]
                 if tree.path == REPO:
                     figures["chain"] = tree.flask("audit", "chain").stdout.strip()
@@ -243,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
           f"gunicorn -w {args.workers} --threads {args.threads}, {args.records} records, {os.cpu_count()} cores")
     print(f"load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
           f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")
+    ceiling = results.pop(CEILING, None)
     for label, figures in results.items():
         print(f"\n{label}")
         print(f"  {figures['per_second']:.1f} searches/s ({figures['ok']} answered 200, {figures['other']} other); "
@@ -254,6 +264,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  flask audit verify (exit {figures['verify_exit']}): " + " | ".join(figures["verify"][-3:]))
     before, after = (figures["per_second"] for figures in results.values())
     print(f"\nafter / before: {after / before:.2f}× audited searches/s")
+    if ceiling is not None:
+        print(f"ceiling: {ceiling['per_second']:.1f} unaudited searches/s of this tree ({ceiling['ok']} answered 200, "
+              f"{ceiling['other']} other) = {ceiling['per_second'] / before:.2f}× the audited searches/s before; "
+              f"the audit costs this tree {1 - after / ceiling['per_second']:.0%} of it")
     before, after = (figures["writes_per_second"] for figures in results.values())
     print(f"after / before: {after / before:.2f}× audit rows/s (write path alone)")
     return 0 if all(figures["verify_exit"] == 0 for figures in results.values()) else 1

@@ -61,6 +61,8 @@ def load_config(instance_path: str) -> dict:
         # How often each gunicorn worker's audit sequencer chains the rows requests wrote (0: not at all,
         # e.g. when `flask audit chain --every 1` runs as a service of its own).
         "AUDIT_SEQUENCER_SECONDS": float(os.environ.get("AUDIT_SEQUENCER_SECONDS", "1")),
+        # Connections each process keeps open for audit rows: at least its threads (GUNICORN_THREADS).
+        "AUDIT_POOL_SIZE": int(os.environ.get("AUDIT_POOL_SIZE", "10")),
         # Ed25519 key signing checkpoints of the chain's head, and where the checkpoints go: both outside
         # the database, so that whoever owns it cannot rewrite the chain unseen (`flask audit checkpoint`).
         "AUDIT_CHECKPOINT_KEY_FILE": os.environ.get("AUDIT_CHECKPOINT_KEY_FILE", ""),

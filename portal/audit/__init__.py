@@ -13,11 +13,14 @@ from flask_babel import gettext as _
 
 def init_app(app: Flask) -> None:
     from portal.audit.cli import audit_cli
+    from portal.audit.group_commit import GroupCommitWriter
     from portal.audit.log import AuditUnavailable
     from portal.audit.views import audit_blueprint
     from portal.audit.writer import create_audit_engine
 
-    app.extensions["audit_engine"] = create_audit_engine(app.config["DATABASE_URL"])
+    app.extensions["audit_engine"] = create_audit_engine(app.config["DATABASE_URL"],
+                                                        app.config["AUDIT_POOL_SIZE"])
+    app.extensions["audit_writer"] = GroupCommitWriter(app.extensions["audit_engine"])
     app.register_blueprint(audit_blueprint)
     app.cli.add_command(audit_cli)
 

@@ -3,7 +3,8 @@
 Fail closed: if the row cannot be written, `AuditUnavailable` is raised and the action it
 records must not happen; the app-wide handler answers 503 ("this action is unavailable").
 
-The row is written unchained, on a connection of its own, committed before this returns; the
+The row is written unchained, committed before this returns: handed to the process's group-commit
+writer (group_commit.py), which commits the rows of concurrent requests in one transaction; the
 sequencer (sequencer.py) links it into the hash chain within seconds. Call it when the caller's
 session holds no uncommitted writes (flushed but not committed), since SQLite lets one writer
 at a time.
@@ -18,7 +19,7 @@ from flask import current_app, has_app_context, has_request_context, request
 
 from portal.access import identity as identity_module
 from portal.audit.actions import OUTCOMES
-from portal.audit.writer import AuditEvent, append_event, insert_unchained
+from portal.audit.writer import AuditEvent, insert_unchained
 from portal.logging_setup import current_request_id
 from portal.metrics import AUDIT_WRITE_FAILURES, AUDIT_WRITES
 from portal.personal_data.addresses import anonymous_address
@@ -91,10 +92,10 @@ def record_event(action: str, *, target_id: str | None = None, target_province: 
                  outcome: str = "allowed", details: dict | None = None, actor: str | None = None) -> None:
     """Append one audit row, committed before this returns; `AuditUnavailable` if it cannot be."""
     event = _event(action, target_id, target_province, outcome, details, actor)
-    if not has_app_context() or "audit_engine" not in current_app.extensions:
+    if not has_app_context() or "audit_writer" not in current_app.extensions:
         raise AuditUnavailable("the audit log is not configured")
     try:
-        append_event(current_app.extensions["audit_engine"], event)
+        current_app.extensions["audit_writer"].write(event)
     except Exception as error:  # any database failure: the action does not happen
         AUDIT_WRITE_FAILURES.inc()
         log.error("audit row for %s could not be written: %s", action, error)

@@ -1,8 +1,9 @@
 """Writing rows, and chaining them, in two steps that never wait for each other.
 
-1. `append_event`: a request's row is INSERTed unchained (no `seq`, `prev_hash`, `hash`) in a
-   one-statement transaction of its own (never the request's session), committed before the
-   caller goes on: fail closed, and no lock, so writers do not queue behind one another.
+1. `insert_unchained`: a request's row is INSERTed unchained (no `seq`, `prev_hash`, `hash`), never
+   in the request's session: by the process's group-commit writer (group_commit.py) with the rows
+   of other requests in one transaction, or alone by `append_event`, committed before the caller
+   goes on: fail closed, and no lock, so writers do not queue behind one another.
    `record_event_in_transaction` inserts the same way inside the caller's transaction, so the
    change and its row commit together.
 2. `chain_locked`: the sequencer, holding the chain's lock, gives every committed unchained
@@ -49,11 +50,16 @@ class AuditEvent:
     details: dict = field(default_factory=dict)
 
 
-def create_audit_engine(database_url: str) -> Engine:
-    """An engine whose connections we drive by hand (BEGIN/COMMIT), apart from the app's."""
-    connect_args = {"timeout": 30} if database_url.startswith("sqlite") else {}
-    return create_engine(database_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True,
-                         connect_args=connect_args)
+def create_audit_engine(database_url: str, pool_size: int = 10) -> Engine:
+    """An engine whose connections we drive by hand (BEGIN/COMMIT), apart from the app's.
+    `pool_size` connections stay open (as many as a worker's threads: beyond it, each row would
+    open and close a connection of its own). No ping at checkout (a second round trip for every
+    row): a batch that fails on a connection the database dropped empties the pool and its rows are
+    written again on new ones (group_commit.py); none is kept past `pool_recycle`."""
+    if database_url.startswith("sqlite"):
+        return create_engine(database_url, isolation_level="AUTOCOMMIT", connect_args={"timeout": 30})
+    return create_engine(database_url, isolation_level="AUTOCOMMIT", pool_size=pool_size, max_overflow=pool_size,
+                         pool_recycle=1800)
 
 
 def begin_locked(connection: Connection, wait: bool = True) -> bool:
@@ -74,10 +80,19 @@ def begin_locked(connection: Connection, wait: bool = True) -> bool:
 
 def insert_unchained(connection: Connection, event: AuditEvent, now: datetime | None = None) -> None:
     """INSERT one row without its chain link; the caller's transaction (or autocommit) commits it."""
+    connection.execute(_INSERT, _columns(connection, event, now))
+
+
+def insert_many_unchained(connection: Connection, events: list[tuple[AuditEvent, datetime]]) -> None:
+    """INSERT rows (each with its time) in one statement sent for all (psycopg pipelines it)."""
+    connection.execute(_INSERT, [_columns(connection, event, now) for event, now in events])
+
+
+def _columns(connection: Connection, event: AuditEvent, now: datetime | None) -> dict:
     occurred_at = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     if connection.dialect.name == "sqlite":  # stored naive, read back as UTC
         occurred_at = occurred_at.replace(tzinfo=None)
-    connection.execute(_INSERT, {
+    return {
         "occurred_at": occurred_at,
         "actor": event.actor[:255],
         "actor_roles": ",".join(sorted(event.actor_roles)),
@@ -89,7 +104,7 @@ def insert_unchained(connection: Connection, event: AuditEvent, now: datetime | 
         "target_province": event.target_province,
         "outcome": event.outcome,
         "details": canonical_json(event.details or {}),
-    })
+    }
 
 
 def chain_head(connection: Connection) -> tuple[int, str]:
@@ -127,7 +142,7 @@ def append_locked(connection: Connection, event: AuditEvent) -> None:
     chain_locked(connection)
 
 
-def append_event(engine: Engine, event: AuditEvent) -> None:
+def append_event(engine: Engine, event: AuditEvent, now: datetime | None = None) -> None:
     """Write one unchained row, committed when this returns; raises on any failure."""
     with engine.connect() as connection:  # AUTOCOMMIT: the one INSERT is its own transaction
-        insert_unchained(connection, event)
+        insert_unchained(connection, event, now)
