@@ -193,9 +193,15 @@ def _schemas() -> dict:
     }
     search_result = {
         "type": "object",
-        "required": ["total", "page", "size", "hits", "facets"],
+        "required": ["total", "total_relation", "page", "size", "hits", "facets"],
         "properties": {
-            "total": {"type": "integer", "minimum": 0, "description": "Records matching, of those the caller may see."},
+            "total": {"type": "integer", "minimum": 0, "description": (
+                "Records matching, of those the caller may see: counted exactly up to the pages one may page "
+                "through (`page` × `size` ≤ the window), past that the window's size, with `total_relation` "
+                "`gte`.")},
+            "total_relation": {"type": "string", "enum": ["eq", "gte"], "description": (
+                "`eq`: `total` is the number of records matching; `gte`: more match than `total` (page on "
+                "with `search_after` to reach them). Facet counts are always exact.")},
             "page": {"type": "integer", "minimum": 1},
             "size": {"type": "integer", "minimum": 1},
             "hits": {"type": "array", "items": _ref("SearchHit")},

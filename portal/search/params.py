@@ -55,6 +55,10 @@ class SearchParams:
     size: int = 20
     # Deep paging past the page window: the sort values of the last hit seen (API only).
     search_after: tuple | None = None
+    # Hits are counted exactly up to this many, past it "more than" (None: all of them). Counting
+    # every hit of a common word at a million records is what kept OpenSearch from skipping the
+    # hits that cannot reach the page (issue 21); the pages one may page through are counted exactly.
+    total_bound: int | None = None
 
     @property
     def offset(self) -> int:
@@ -107,6 +111,7 @@ def parse_search_params(args, max_size: int = 100, max_window: int = 10_000) -> 
         page=page,
         size=size,
         search_after=search_after,
+        total_bound=max_window,
     )
 
 

@@ -2,8 +2,14 @@
 taking the identity, the parameters and the body, and returning the body (after InvenioRDM).
 
 The permission filter is one link of the chain and sits in the main query, so hits, totals,
-facets and highlights all see only what the identity may see; facet selections go in the
-post filter, so each facet still counts the values not chosen.
+facets and highlights all see only what the identity may see.
+
+A search is two requests sent together (`search_requests`, one `_msearch`): the hits, scored and
+narrowed by the facet selections, without aggregations, their total counted only up to a bound;
+and the facets, over the same matching records unscored (the clauses that only order the hits left
+out), each facet under the other facets' selections so it still counts the values not chosen. At a
+million records the aggregations made every hit be scored, and the scoring made every facet wait
+(issue 21).
 """
 from __future__ import annotations
 
@@ -147,16 +153,28 @@ def _facet_filters(params: SearchParams) -> dict[str, dict]:
     return filters
 
 
+def apply_facet_selections(body: dict, identity: Identity, params: SearchParams) -> dict:
+    """The hits are those of every facet value chosen (the facets request counts the others)."""
+    body["query"]["bool"]["filter"].extend(_facet_filters(params).values())
+    return body
+
+
+def apply_matching_only(body: dict, identity: Identity, params: SearchParams) -> dict:
+    """The facets count every record the search matches: its required clauses and filters, unscored (the
+    phrase and exact-spelling boosts only order the hits). No hits, no total."""
+    query = body["query"]["bool"]
+    body["query"] = {"bool": {"filter": query["must"] + query["filter"]}}
+    body["size"] = 0
+    body["track_total_hits"] = False
+    return body
+
+
 def apply_facets(body: dict, identity: Identity, params: SearchParams) -> dict:
     selected = _facet_filters(params)
     aggs = {}
     for facet in FACETS:
         others = [f for name, f in selected.items() if name != facet.name]
         terms = {"terms": {"field": facet.field, "size": facet.size}}
-        if facet.label_field:
-            terms["aggs"] = {"label": {"terms": {"field": facet.label_field, "size": 1}}}
-        if facet.successor_field:
-            terms.setdefault("aggs", {})["successor"] = {"terms": {"field": facet.successor_field, "size": 1}}
         aggs[facet.name] = {"filter": {"bool": {"filter": others}}, "aggs": {"values": terms}}
     aggs[YEAR_FACET] = {
         "filter": {"bool": {"filter": list(selected.values())}},
@@ -164,8 +182,6 @@ def apply_facets(body: dict, identity: Identity, params: SearchParams) -> dict:
                                           "min_doc_count": 1}}},
     }
     body["aggs"] = aggs
-    if selected:
-        body["post_filter"] = {"bool": {"filter": list(selected.values())}}
     return body
 
 
@@ -188,7 +204,7 @@ def apply_pagination(body: dict, identity: Identity, params: SearchParams) -> di
     else:
         body["from"] = params.offset
     body["size"] = params.size
-    body["track_total_hits"] = True
+    body["track_total_hits"] = True if params.total_bound is None else params.total_bound
     return body
 
 
@@ -212,21 +228,43 @@ def apply_source_filter(body: dict, identity: Identity, params: SearchParams) ->
     return body
 
 
-SEARCH_CHAIN: tuple[Step, ...] = (
+# What the search matches, for whom: shared by the hits and the facets.
+QUERY_CHAIN: tuple[Step, ...] = (
     apply_query_string,
     apply_field_queries,
     apply_permission_filter,
     apply_date_range,
-    apply_facets,
+)
+SEARCH_CHAIN: tuple[Step, ...] = QUERY_CHAIN + (
+    apply_facet_selections,
     apply_sort,
     apply_pagination,
     apply_highlight,
     apply_source_filter,
 )
+FACET_CHAIN: tuple[Step, ...] = QUERY_CHAIN + (
+    apply_matching_only,
+    apply_facets,
+)
+
+
+def _run_chain(chain: tuple[Step, ...], identity: Identity, params: SearchParams) -> dict:
+    body: dict = {}
+    for step in chain:
+        body = step(body, identity, params)
+    return body
 
 
 def build_search(identity: Identity, params: SearchParams) -> dict:
-    body: dict = {}
-    for step in SEARCH_CHAIN:
-        body = step(body, identity, params)
-    return body
+    """The request of the hits (and their total)."""
+    return _run_chain(SEARCH_CHAIN, identity, params)
+
+
+def build_facet_search(identity: Identity, params: SearchParams) -> dict:
+    """The request of the facets' counts."""
+    return _run_chain(FACET_CHAIN, identity, params)
+
+
+def search_requests(identity: Identity, params: SearchParams) -> list[dict]:
+    """The hits and the facets, for one `_msearch`."""
+    return [build_search(identity, params), build_facet_search(identity, params)]
