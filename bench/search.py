@@ -104,7 +104,11 @@ class Portal:
     def __enter__(self) -> Portal:
         from app import create_app
 
+        from cryptography.fernet import Fernet
+
         os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))  # this process only: no warning
+        # The portal refuses to start without the key of readers' personal data; the bench stores none.
+        os.environ.setdefault("PERSONAL_DATA_KEY", Fernet.generate_key().decode())
         self.app = create_app(self.config())
         try:  # search does not need the database today; the audit log of searches will
             from portal.database import upgrade_schema

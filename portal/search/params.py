@@ -119,7 +119,6 @@ def parse_search_params(args, max_size: int = 100, max_window: int = 10_000) -> 
 # checked against them, so a forged or stale token is a 400, never a failed search.
 _CODE = (str, type(None))  # a record without a reference code sorts with null
 SORT_VALUE_TYPES = {
-    "relevance": ((int, float), _CODE, str),
     "date_asc": (int, str),
     "date_desc": (int, str),
     "reference": (_CODE, str),
@@ -135,6 +134,8 @@ def encode_search_after(sort: str, sort_values: list) -> str:
 def _search_after(token: str | None, sort: str) -> tuple | None:
     if not token:
         return None
+    if sort not in SORT_VALUE_TYPES:  # relevance: its hits are ordered by score alone, ties by the index's order
+        raise SearchParamError("search_after", "search_after pages by date or reference code, not by relevance")
     try:
         decoded = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):

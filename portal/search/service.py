@@ -72,7 +72,7 @@ class SearchService:
         raw_hits = answer["hits"]["hits"]
         hits = [self._shape_hit(identity, hit) for hit in raw_hits]
         next_token = None
-        if raw_hits and len(raw_hits) == params.size and raw_hits[-1].get("sort"):
+        if raw_hits and len(raw_hits) == params.size and raw_hits[-1].get("sort") and params.sort != "relevance":
             next_token = encode_search_after(params.sort, raw_hits[-1]["sort"])
         total, total_relation = answer["hits"]["total"]["value"], answer["hits"]["total"]["relation"]
         if with_twins:

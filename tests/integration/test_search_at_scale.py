@@ -39,6 +39,16 @@ def test_a_total_past_the_window_is_a_lower_bound_and_the_facets_still_count_eve
     assert "closed" not in {bucket["key"] for bucket in answer["facets"]["access"]}
 
 
+@pytest.mark.parametrize("q", ["Hòa", "hoa", "quyết định", '"vinh long"', "Quyết định -khen", "ubnd"])
+def test_the_facets_count_exactly_the_records_the_hits_match(client, q):
+    # The facets match through the folded fields only (an exact word is a folded word too): the same records.
+    answer = _search(client, q=q)
+
+    assert answer["total_relation"] == "eq" and answer["total"] > 0
+    for facet in ("level", "access", "holding_province"):
+        assert sum(bucket["count"] for bucket in answer["facets"][facet]) == answer["total"], facet
+
+
 def test_a_total_within_the_window_is_exact(small_window, demo_archives):
     fonds = [r for r in _visible(demo_archives) if r.level == "fonds"]
     assert 0 < len(fonds) <= WINDOW

@@ -9,7 +9,7 @@ from portal.access.identity import ANONYMOUS, Identity
 from portal.access.policy import content_filter, visible_filter
 from portal.search.facets import FACETS, YEAR_FACET
 from portal.search.params import parse_search_params
-from portal.search.query import CONTENT_FIELDS, build_facet_search, build_search, search_requests
+from portal.search.query import CONTENT_FIELDS, FOLDED_METADATA_FIELDS, RESCORE_WINDOW, build_facet_search, build_search, search_requests
 
 STAFF_86 = Identity(user_id="s1", roles=frozenset({"staff"}), province="86")
 
@@ -85,8 +85,10 @@ def test_permission_filter_sits_in_the_main_query_of_the_hits_and_of_the_facets(
 def test_facets_match_what_the_hits_match_unscored_and_unboosted():
     hits, counts = search(q="Hòa"), facets(q="Hòa")
 
-    assert counts["query"] == {"bool": {"filter": hits["query"]["bool"]["must"] + hits["query"]["bool"]["filter"]}}
-    assert hits["query"]["bool"]["should"]  # the boosts order the hits only
+    assert counts["query"]["bool"]["filter"][1:] == hits["query"]["bool"]["filter"]
+    assert {f for qs in query_strings(counts) for f in qs["fields"]} == set(FOLDED_METADATA_FIELDS) | {"content.folded"}
+    assert content_filter(ANONYMOUS) in counts["query"]["bool"]["filter"][0]["bool"]["should"][1]["bool"]["filter"]
+    assert hits["rescore"]["query"]["rescore_query"]["bool"]["should"]  # the boosts order the hits only
     assert (counts["size"], counts["track_total_hits"]) == (0, False)
     assert "aggs" not in hits and "highlight" not in counts
 
@@ -237,7 +239,20 @@ def test_each_sort_orders_by_its_field_and_breaks_ties_by_id(sort, first_key):
     order = search(q="x", sort=sort)["sort"]
 
     assert first_key in order[0]
-    assert order[-1] == {"id": "asc"}
+    assert order[-1] == ({"_score": "desc"} if sort == "relevance" else {"id": "asc"})  # rescoring needs score alone
+
+
+def test_phrase_and_exact_spelling_boosts_rescore_the_first_hits_with_the_same_weights():
+    body = search(q="Thái Hòa")
+    rescore = body["rescore"]
+
+    assert "should" not in body["query"]["bool"]
+    assert rescore["window_size"] == RESCORE_WINDOW
+    assert (rescore["query"]["query_weight"], rescore["query"]["rescore_query_weight"]) == (1, 1)
+    boosts = rescore["query"]["rescore_query"]["bool"]["should"]
+    assert boosts[0]["multi_match"]["type"] == "phrase"
+    assert boosts[1]["constant_score"]["boost"] == 50  # typed with diacritics: the exact spelling first
+    assert "rescore" not in search(q="Thái Hòa", sort="date_asc") and "rescore" not in search()
 
 
 def test_date_sorts_go_in_opposite_directions_with_undated_records_last():
