@@ -77,8 +77,14 @@ def records_alias() -> str:
 def run_search(client: OpenSearch, index: str, body: dict, **params) -> dict | None:
     """Run one search; None when the index does not exist yet (nothing harvested), and
     SearchUnavailable when OpenSearch cannot answer."""
+    return _answer_of(lambda: client.search(index=index, body=body, **params))
+
+
+def _answer_of(request):
+    """The answer of `request()`; None when the index does not exist yet, SearchUnavailable when OpenSearch
+    cannot answer."""
     try:
-        return client.search(index=index, body=body, **params)
+        return request()
     except NotFoundError:
         return None
     except OpenSearchConnectionError as error:
@@ -94,14 +100,10 @@ def run_msearch(client: OpenSearch, index: str, bodies: list[dict]) -> list[dict
     lines = []
     for body in bodies:
         lines += [{"index": index}, body]
-    try:
-        answers = client.msearch(body=lines)["responses"]
-    except NotFoundError:
+    answer = _answer_of(lambda: client.msearch(body=lines))
+    if answer is None:
         return None
-    except OpenSearchConnectionError as error:
-        raise SearchUnavailable("OpenSearch is not reachable") from error
-    except OpenSearchException as error:
-        raise SearchUnavailable(f"OpenSearch could not run the search: {error}") from error
+    answers = answer["responses"]
     errors = [answer["error"] for answer in answers if "error" in answer]
     if any(error.get("type") == "index_not_found_exception" for error in errors):
         return None

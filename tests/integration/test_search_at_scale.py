@@ -91,3 +91,15 @@ def test_the_home_page_counts_every_record_exactly_whatever_the_window(small_win
     home = small_window.get("/?lang=en").get_data(as_text=True)
 
     assert f"{len(_visible(demo_archives)):,} records you may see." in home
+
+
+def test_before_any_harvest_the_two_requests_answer_no_records(harvested_app):
+    from portal.access.identity import ANONYMOUS
+    from portal.opensearch import build_client
+    from portal.search.params import SearchParams
+    from portal.search.service import SearchService
+
+    service = SearchService(build_client(harvested_app.config["OPENSEARCH_URL"]), "no-such-records-alias")
+    result = service.search(ANONYMOUS, SearchParams(q="quyết định"))
+
+    assert (result.total, result.hits, result.facets) == (0, [], {})
