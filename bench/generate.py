@@ -596,44 +596,66 @@ def index_stats(client, index: str) -> tuple[int, int, int]:
 def load_index(client, total: int, seed: int = DEFAULT_SEED, prefix: str = BENCH_PREFIX, chunk_size: int = 500,
                threads: int = 2, progress=None) -> LoadReport:
     """Create a fresh bench index behind the bench alias and fill it with `total` records."""
-    from opensearchpy import helpers
+    return IndexLoader(client, total, seed, prefix, chunk_size, threads, progress).load_up_to(total)
 
-    alias, _ = bench_index_names(prefix)
-    dropped = drop_bench_indices(client, prefix)
-    if dropped and progress:
-        progress(f"removed earlier benchmark indices: {', '.join(dropped)}")
-    generation = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
-    index = source_index_name(prefix, BENCH_SOURCE, generation)
-    client.indices.create(index=index, body={**INDEX_BODY, "aliases": {alias: {}}})
-    restored_interval = INDEX_BODY["settings"].get("refresh_interval")  # None: the default
-    client.indices.put_settings(index=index, body={"index": {"refresh_interval": "-1"}})
 
-    actions = ({"_op_type": "index", "_index": index, "_id": doc["id"], "_source": doc}
-               for doc in generate_records(total, seed))
-    done = failed = 0
-    errors: list[str] = []
-    started = time.perf_counter()
-    step = max(1, total // 10)
-    try:
-        for ok, info in helpers.parallel_bulk(client, actions, thread_count=threads, chunk_size=chunk_size,
-                                              queue_size=threads, raise_on_error=False,
-                                              raise_on_exception=True, request_timeout=120):
-            done += 1
-            if not ok:
-                failed += 1
-                if len(errors) < 5:
-                    errors.append(str(info)[:500])
-            if progress and done % step == 0:
-                elapsed = time.perf_counter() - started
-                progress(f"  {done:>9,} / {total:,} records  {done / elapsed:,.0f} docs/s")
-    finally:
-        client.indices.put_settings(index=index, body={"index": {"refresh_interval": restored_interval}})
-    seconds = time.perf_counter() - started
-    client.indices.refresh(index=index)
-    client.indices.flush(index=index)
-    store_bytes, docs_count, segments = index_stats(client, index)
-    return LoadReport(index, alias, done, failed, seconds, done / seconds if seconds else 0.0, store_bytes,
-                      docs_count, segments, errors)
+class IndexLoader:
+    """A fresh bench index filled in steps: the first `n` records of one catalogue of `final_total`, then
+    more of the same catalogue (`--sizes 200000,1000000`: the catalogue grows, what was there stays)."""
+
+    def __init__(self, client, final_total: int, seed: int = DEFAULT_SEED, prefix: str = BENCH_PREFIX,
+                 chunk_size: int = 500, threads: int = 2, progress=None):
+        self.client = client
+        self.final_total = final_total
+        self.chunk_size = chunk_size
+        self.threads = threads
+        self.progress = progress
+        self.alias, _ = bench_index_names(prefix)
+        dropped = drop_bench_indices(client, prefix)
+        if dropped and progress:
+            progress(f"removed earlier benchmark indices: {', '.join(dropped)}")
+        generation = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+        self.index = source_index_name(prefix, BENCH_SOURCE, generation)
+        client.indices.create(index=self.index, body={**INDEX_BODY, "aliases": {self.alias: {}}})
+        self.records = generate_records(final_total, seed)
+        self.loaded = 0
+
+    def load_up_to(self, total: int) -> LoadReport:
+        """Add records until the index holds `total` (at most the catalogue's final total)."""
+        from opensearchpy import helpers
+
+        client, index = self.client, self.index
+        wanted = min(total, self.final_total) - self.loaded
+        restored_interval = INDEX_BODY["settings"].get("refresh_interval")  # None: the default
+        client.indices.put_settings(index=index, body={"index": {"refresh_interval": "-1"}})
+        actions = ({"_op_type": "index", "_index": index, "_id": doc["id"], "_source": doc}
+                   for doc in itertools.islice(self.records, max(0, wanted)))
+        done = failed = 0
+        errors: list[str] = []
+        started = time.perf_counter()
+        step = max(1, wanted // 10)
+        try:
+            for ok, info in helpers.parallel_bulk(client, actions, thread_count=self.threads,
+                                                  chunk_size=self.chunk_size, queue_size=self.threads,
+                                                  raise_on_error=False, raise_on_exception=True,
+                                                  request_timeout=120):
+                done += 1
+                if not ok:
+                    failed += 1
+                    if len(errors) < 5:
+                        errors.append(str(info)[:500])
+                if self.progress and done % step == 0:
+                    elapsed = time.perf_counter() - started
+                    self.progress(f"  {self.loaded + done:>9,} / {total:,} records  {done / elapsed:,.0f} docs/s")
+        finally:
+            client.indices.put_settings(index=index, body={"index": {"refresh_interval": restored_interval}})
+        self.loaded += done
+        seconds = time.perf_counter() - started
+        client.indices.refresh(index=index)
+        client.indices.flush(index=index)
+        store_bytes, docs_count, segments = index_stats(client, index)
+        return LoadReport(index, self.alias, done, failed, seconds, done / seconds if seconds else 0.0,
+                          store_bytes, docs_count, segments, errors)
 
 
 def human_bytes(size: int) -> str:

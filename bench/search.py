@@ -5,16 +5,20 @@ gunicorn on a free local port, and sends the same seeded mix of searches (`bench
 three targets, one target and one concurrency level at a time (within a level the targets take
 turns in a few rounds, so background load on a shared machine falls on all of them alike):
 
-  raw   POST bench-records/_search with the very body the portal builds for an anonymous reader
-        (`build_search(ANONYMOUS, parse_search_params(...))`, permission filter included)
+  base  POST bench-records/_search with the body the portal built before issue 21
+        (`bench.baseline_query`, a frozen copy of that code), the baseline of the speed-up
+  raw   POST bench-records/_msearch with the very requests the portal sends for an anonymous reader
+        (`search_requests(ANONYMOUS, parse_search_params(...))`: hits and facets, permission filter in both)
   api   GET /api/v1/search?...   (the JSON API)
   page  GET /search?...          (the HTML results page)
 
 It prints docs/s and the index size, then p50/p95/p99 and throughput per target and level, and
-the p95 ratios api/raw (goal ≤ 1.2) and page/raw (goal ≤ 1.5). A script that prints figures,
-never a test; all traffic goes to 127.0.0.1; indices are deleted at the end unless --keep.
+the p95 ratios api/raw (goal ≤ 1.2) and page/raw (goal ≤ 1.5), and raw/base (goal ≤ 0.5 at a
+million records). With `--sizes 200000,1000000` one catalogue is loaded in steps and measured at
+each. A script that prints figures, never a test; all traffic goes to 127.0.0.1; indices are
+deleted at the end unless --keep.
 
-    python -m bench.search --records 200000 --queries-per-level 300
+    python -m bench.search --sizes 200000,1000000 --queries-per-level 100 --levels 1,8
 """
 from __future__ import annotations
 
@@ -46,14 +50,15 @@ from bench.generate import (
     drop_bench_indices,
     human_bytes,
     index_stats,
-    load_index,
+    IndexLoader,
     print_load_report,
 )
 from bench.queries import Query, build_query_mix
 
 REPO = Path(__file__).resolve().parent.parent
-TARGETS = ("raw", "api", "page")
+TARGETS = ("base", "raw", "api", "page")
 GOALS = {"api": 1.2, "page": 1.5}  # p95 of the target at most this times raw's p95
+SPEED_UP_GOAL = 0.5  # p95 of the new body at most this times the baseline body's (issue 21)
 REQUEST_TIMEOUT = 60
 
 
@@ -99,7 +104,11 @@ class Portal:
     def __enter__(self) -> Portal:
         from app import create_app
 
+        from cryptography.fernet import Fernet
+
         os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))  # this process only: no warning
+        # The portal refuses to start without the key of readers' personal data; the bench stores none.
+        os.environ.setdefault("PERSONAL_DATA_KEY", Fernet.generate_key().decode())
         self.app = create_app(self.config())
         try:  # search does not need the database today; the audit log of searches will
             from portal.database import upgrade_schema
@@ -175,26 +184,32 @@ class Request:
     method: str
     url: str
     body: bytes | None = None
+    content_type: str = "application/json"
 
     def send(self, session: requests.Session) -> requests.Response:
         if self.method == "POST":
-            return session.post(self.url, data=self.body, headers={"Content-Type": "application/json"},
+            return session.post(self.url, data=self.body, headers={"Content-Type": self.content_type},
                                 timeout=REQUEST_TIMEOUT)
         return session.get(self.url, timeout=REQUEST_TIMEOUT)
 
 
 def build_requests(queries: list[Query], portal_url: str, opensearch_url: str, alias: str, max_size: int,
                    max_window: int) -> dict[str, list[Request]]:
+    from bench.baseline_query import build_search as build_baseline_search
     from portal.access.identity import ANONYMOUS
     from portal.search.params import parse_search_params
-    from portal.search.query import build_search
+    from portal.search.query import search_requests
 
     targets: dict[str, list[Request]] = {t: [] for t in TARGETS}
     for query in queries:
         params = parse_search_params(MultiDict(list(query.args)), max_size, max_window)
-        body = json.dumps(build_search(ANONYMOUS, params), ensure_ascii=False).encode()
+        lines = [line for body in search_requests(ANONYMOUS, params) for line in ({}, body)]
+        body = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
+        baseline = json.dumps(build_baseline_search(ANONYMOUS, params), ensure_ascii=False).encode()
         address = urlencode(list(query.args))
-        targets["raw"].append(Request(query.kind, "POST", f"{opensearch_url}/{alias}/_search", body))
+        targets["base"].append(Request(query.kind, "POST", f"{opensearch_url}/{alias}/_search", baseline))
+        targets["raw"].append(Request(query.kind, "POST", f"{opensearch_url}/{alias}/_msearch", body,
+                                      "application/x-ndjson"))
         targets["api"].append(Request(query.kind, "GET", f"{portal_url}/api/v1/search?{address}"))
         targets["page"].append(Request(query.kind, "GET", f"{portal_url}/search?{address}"))
     return targets
@@ -275,10 +290,32 @@ def run_phase(target: str, requests_: list[Request], clients: int, time_limit: f
     return phase
 
 
+def hits_answer(answer: dict) -> dict:
+    """The answer holding the hits: the first of an `_msearch` (the portal's request), or a `_search`'s."""
+    return answer["responses"][0] if "responses" in answer else answer
+
+
 def warm_up_and_check(targets: dict[str, list[Request]], clients: int = 4) -> list[str]:
-    """Send every query once to each target (untimed) and check the portal's totals equal raw's."""
+    """Send every query once to each target (untimed) and check the portal's totals equal raw's,
+    and the new body's first page of hits equals the baseline's (the same records, same order)."""
     problems = []
     totals: dict[str, list] = {}
+    first_ids: dict[str, list] = {}
+    for target in ("base", "raw"):
+        def ids_of(request: Request):
+            try:
+                answer = hits_answer(request.send(requests.Session()).json())
+                return [hit["_id"] for hit in answer["hits"]["hits"]], answer["hits"]["total"]
+            except (requests.RequestException, ValueError, KeyError) as error:
+                return f"error {type(error).__name__}", None
+
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            first_ids[target] = list(pool.map(ids_of, targets[target]))
+    differing = [i for i, (base, new) in enumerate(zip(first_ids["base"], first_ids["raw"])) if base[0] != new[0]]
+    log(f"warm-up: the new body's page of hits equals the baseline's for "
+        f"{len(targets['raw']) - len(differing)} of {len(targets['raw'])} queries")
+    for index in differing[:10]:
+        log(f"  differs: {targets['api'][index].url}")
     for target in ("raw", "api"):
         def total_of(request: Request, target=target):
             try:
@@ -288,7 +325,7 @@ def warm_up_and_check(targets: dict[str, list[Request]], clients: int = 4) -> li
             if response.status_code != 200:
                 return f"HTTP {response.status_code}"
             answer = response.json()
-            return answer["hits"]["total"]["value"] if target == "raw" else answer["total"]
+            return hits_answer(answer)["hits"]["total"]["value"] if target == "raw" else answer["total"]
 
         with ThreadPoolExecutor(max_workers=clients) as pool:
             totals[target] = list(pool.map(total_of, targets[target]))
@@ -379,11 +416,65 @@ def _loopback_only(url: str) -> str:
     return url.rstrip("/")
 
 
+def speed_ups(phases: list[Phase], levels: list[int]) -> dict[int, float]:
+    """p95 of the new body over the baseline body's, at each level (raw OpenSearch both)."""
+    by_key = {(p.target, p.clients): p for p in phases}
+    ratios = {}
+    for clients in levels:
+        base, new = by_key.get(("base", clients)), by_key.get(("raw", clients))
+        if base and new and base.latencies and new.latencies:
+            ratios[clients] = new.percentile(95) / base.percentile(95)
+    return ratios
+
+
+def print_speed_ups(ratios: dict[int, float], records: int, out=sys.stdout) -> None:
+    print(f"\nthe new body against the baseline (raw OpenSearch, same index), goal p95 ≤ {SPEED_UP_GOAL}× at a "
+          f"million records", file=out)
+    for clients, ratio in ratios.items():
+        print(f"{clients:>7} client(s): p95 new/baseline {ratio:.2f}", file=out)
+
+
+def clear_request_cache(opensearch_url: str, alias: str) -> None:
+    """Empty the shard request cache of the bench index. The portal's facets request (size 0) is cached
+    by OpenSearch until the next refresh; the bench sends each query to several targets and levels, so
+    without this every facets request after the first would be a cache hit and the new request would
+    look faster than a first search is. (Pages 2, 3, … of one search do reuse it: docs/scaling.md.)"""
+    requests.post(f"{opensearch_url}/{alias}/_cache/clear", params={"request": "true"},
+                  timeout=REQUEST_TIMEOUT).raise_for_status()
+
+
+def measure(targets: dict[str, list[Request]], levels: list[int], rounds_wanted: int,
+            time_limit: float, clear_cache=lambda: None) -> list[Phase]:
+    """Every target at every level; within a level the targets take turns round by round, in a
+    rotating order, so a change in the shared machine's background load hits all alike. The request
+    cache is emptied before each target's turn (`clear_cache`)."""
+    phases = []
+    turn = 0
+    count = len(targets["raw"])
+    for clients in levels:
+        merged = {t: Phase(t, clients) for t in TARGETS}
+        rounds = max(1, min(rounds_wanted, count // (4 * clients)))
+        bounds = [count * r // rounds for r in range(rounds + 1)]
+        log(f"  {clients:>2} client(s): {rounds} round(s) of the {len(TARGETS)} targets ...")
+        for start, end in zip(bounds, bounds[1:]):
+            shift = turn % len(TARGETS)
+            order = TARGETS[shift:] + TARGETS[:shift]
+            turn += 1
+            for target in order:
+                clear_cache()
+                merged[target].merge(run_phase(target, targets[target][start:end], clients, time_limit / rounds))
+        phases += merged.values()
+    return phases
+
+
 def main(argv: list[str] | None = None) -> int:
     from portal.opensearch import build_client
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=20_000, help="synthetic records to load (20,000)")
+    parser.add_argument("--sizes", default="",
+                        help="load one catalogue in steps and measure at each, e.g. 200000,1000000 "
+                             "(instead of --records)")
     parser.add_argument("--queries-per-level", type=int, default=200,
                         help="queries each target gets at each concurrency level (200)")
     parser.add_argument("--levels", default="1,8,16", help="concurrent clients, comma-separated (1,8,16)")
@@ -401,6 +492,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     opensearch_url = _loopback_only(args.opensearch_url)
     levels = [int(v) for v in args.levels.split(",") if v.strip()]
+    sizes = sorted(int(v) for v in args.sizes.split(",") if v.strip()) or [args.records]
+    if args.skip_load and len(sizes) > 1:
+        raise SystemExit("--skip-load measures the index as it is: give --sizes without it")
     started = time.perf_counter()
 
     client = build_client(opensearch_url, timeout=120)
@@ -410,21 +504,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.getloadavg()[0]:.1f} at the start")
 
     exit_code = 0
+    by_size: dict[int, dict[str, object]] = {}
     try:
-        if args.skip_load:
-            if not client.indices.exists_alias(name=alias):
-                raise SystemExit(f"--skip-load: there is no {alias}; run once with --keep first")
-            index = sorted(client.indices.get_alias(name=alias))[-1]
-            store, docs, segments = index_stats(client, index)
-            print(f"index {index} (alias {alias}), reused")
-            print(f"index size: {store:,} bytes ({human_bytes(store)}), {docs:,} docs, {segments} segments")
-        else:
-            log(f"loading {args.records:,} records (seed {args.seed}) ...")
-            report = load_index(client, args.records, args.seed, progress=log)
-            print_load_report(report)
-            if report.failed:
-                return 1
-
+        loader = None if args.skip_load else IndexLoader(client, sizes[-1], args.seed, progress=log)
         queries = build_query_mix(args.queries_per_level, args.seed)
         mix = Counter(q.kind for q in queries)
         with Portal(args.server, opensearch_url, args.workers, args.threads) as portal:
@@ -434,32 +516,42 @@ def main(argv: list[str] | None = None) -> int:
             targets = build_requests(queries, portal.url, opensearch_url, alias,
                                      portal.app.config["SEARCH_MAX_PAGE_SIZE"],
                                      portal.app.config["SEARCH_MAX_WINDOW"])
-            log("warming up (every query once to each target, untimed) ...")
-            problems = warm_up_and_check(targets)
-            for problem in problems[:10]:
-                print(f"CHECK FAILED: {problem}")
-            if problems:
-                exit_code = 1
-            phases = []
-            turn = 0
-            for clients in levels:
-                merged = {t: Phase(t, clients) for t in TARGETS}
-                # The machine is shared: the query list is cut into rounds and the targets take turns
-                # round by round, in a rotating order, so a change in background load hits all alike.
-                rounds = max(1, min(args.rounds, len(queries) // (4 * clients)))
-                bounds = [len(queries) * r // rounds for r in range(rounds + 1)]
-                log(f"  {clients:>2} client(s): {rounds} round(s) of the three targets ...")
-                for start, end in zip(bounds, bounds[1:]):
-                    order = TARGETS[turn % 3:] + TARGETS[:turn % 3]
-                    turn += 1
-                    for target in order:
-                        merged[target].merge(run_phase(target, targets[target][start:end], clients,
-                                                       args.phase_time_limit / rounds))
-                phases += merged.values()
-            if any(p.errors for p in phases):
-                log(f"server log (last lines):\n{portal.server_log()}")
-        print_results(phases, levels)
-        print_kinds(phases, levels[0])
+            for size in sizes:
+                records = size
+                if loader is None:
+                    index = sorted(client.indices.get_alias(name=alias))[-1] \
+                        if client.indices.exists_alias(name=alias) else None
+                    if index is None:
+                        raise SystemExit(f"--skip-load: there is no {alias}; run once with --keep first")
+                    store, records, segments = index_stats(client, index)
+                    print(f"\nindex {index} (alias {alias}), reused")
+                    print(f"index size: {store:,} bytes ({human_bytes(store)}), {records:,} docs, {segments} segments")
+                else:
+                    log(f"loading up to {size:,} records (seed {args.seed}) ...")
+                    report = loader.load_up_to(size)
+                    print(f"\n=== {size:,} records ===")
+                    print_load_report(report)
+                    if report.failed:
+                        return 1
+                log("warming up (every query once to each target, untimed) ...")
+                problems = warm_up_and_check(targets)
+                for problem in problems[:10]:
+                    print(f"CHECK FAILED: {problem}")
+                if problems:
+                    exit_code = 1
+                phases = measure(targets, levels, args.rounds, args.phase_time_limit,
+                                 lambda: clear_request_cache(opensearch_url, alias))
+                if any(p.errors for p in phases):
+                    log(f"server log (last lines):\n{portal.server_log()}")
+                print(f"\n--- {records:,} records; load average {os.getloadavg()[0]:.1f} ---")
+                print_results(phases, levels)
+                print_kinds(phases, levels[0])
+                ratios = speed_ups(phases, levels)
+                print_speed_ups(ratios, records)
+                by_size[records] = {"phases": phases, "ratios": ratios}
+        print_growth(by_size, levels)
+        last_size = max(by_size) if by_size else 0
+        ratios = by_size[last_size]["ratios"] if by_size else {}
     finally:
         if args.keep:
             print(f"kept {alias}")
@@ -468,7 +560,27 @@ def main(argv: list[str] | None = None) -> int:
             print(f"deleted {', '.join(dropped) or 'nothing'}")
         print(f"total run time {time.perf_counter() - started:,.0f} s; load average {os.getloadavg()[0]:.1f} "
               f"at the end")
+    print(f"p95 at {last_size} records, new/baseline: "
+          + ", ".join(f"{ratio:.2f} at {clients} client{'s' if clients > 1 else ''}"
+                      for clients, ratio in ratios.items()))
     return exit_code
+
+
+def print_growth(by_size: dict[int, dict], levels: list[int], out=sys.stdout) -> None:
+    """How each target's p95 grows with the catalogue, from the first size measured to the last."""
+    if len(by_size) < 2:
+        return
+    first, last = min(by_size), max(by_size)
+    print(f"\ngrowth of p95 from {first:,} to {last:,} records ({last / first:.1f}× the records)", file=out)
+    print(f"{'clients':>7} {'target':<6} {'p95 first':>10} {'p95 last':>10} {'growth':>7}", file=out)
+    for clients in levels:
+        for target in ("base", "raw"):
+            cells = [next((p for p in by_size[size]["phases"] if p.target == target and p.clients == clients), None)
+                     for size in (first, last)]
+            if not all(c and c.latencies for c in cells):
+                continue
+            before, after = (c.percentile(95) * 1000 for c in cells)
+            print(f"{clients:>7} {target:<6} {before:>10.1f} {after:>10.1f} {after / before:>6.2f}×", file=out)
 
 
 if __name__ == "__main__":

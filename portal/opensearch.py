@@ -77,11 +77,36 @@ def records_alias() -> str:
 def run_search(client: OpenSearch, index: str, body: dict, **params) -> dict | None:
     """Run one search; None when the index does not exist yet (nothing harvested), and
     SearchUnavailable when OpenSearch cannot answer."""
+    return _answer_of(lambda: client.search(index=index, body=body, **params))
+
+
+def _answer_of(request):
+    """The answer of `request()`; None when the index does not exist yet, SearchUnavailable when OpenSearch
+    cannot answer."""
     try:
-        return client.search(index=index, body=body, **params)
+        return request()
     except NotFoundError:
         return None
     except OpenSearchConnectionError as error:
         raise SearchUnavailable("OpenSearch is not reachable") from error
     except OpenSearchException as error:
         raise SearchUnavailable(f"OpenSearch could not run the search: {error}") from error
+
+
+def run_msearch(client: OpenSearch, index: str, bodies: list[dict]) -> list[dict] | None:
+    """Run several searches of one index in one request (OpenSearch runs them side by side); their answers
+    in order. None when the index does not exist yet, SearchUnavailable when any search cannot be answered
+    (a page shows all of its parts or none)."""
+    lines = []
+    for body in bodies:
+        lines += [{"index": index}, body]
+    answer = _answer_of(lambda: client.msearch(body=lines))
+    if answer is None:
+        return None
+    answers = answer["responses"]
+    errors = [answer["error"] for answer in answers if "error" in answer]
+    if any(error.get("type") == "index_not_found_exception" for error in errors):
+        return None
+    if errors:
+        raise SearchUnavailable(f"OpenSearch could not run the search: {errors[0].get('reason', errors[0])}")
+    return answers

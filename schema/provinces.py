@@ -69,6 +69,21 @@ def resolve_origin(name: str) -> OriginProvince | None:
 
 
 @lru_cache(maxsize=1)
+def former_units() -> dict[str, OriginProvince]:
+    """Code → each of the 63 provinces before 1 July 2025, with its name and the one of the 34 it is part of
+    now (`vietnamadminunits`' legacy table): the labels of the origin facet, read here rather than from
+    the index (a terms sub-aggregation per bucket costs every search a pass over its hits)."""
+    from vietnamadminunits.database import query
+
+    units = {}
+    for row in query("SELECT DISTINCT provinceCode, province FROM admin_units_legacy"):
+        origin = resolve_origin(row["province"])
+        if origin is not None:
+            units[origin.code] = origin
+    return units
+
+
+@lru_cache(maxsize=1)
 def province_centres() -> dict[str, tuple[float, float]]:
     """Code → (latitude, longitude) of each of the 34 provinces' centre, as `vietnamadminunits` gives it."""
     from vietnamadminunits.database import get_data

@@ -115,12 +115,14 @@ def _paging_parameters(max_page_size: int, max_window: int) -> list[dict]:
     return [
         _query("page", (
             f"Page of results, from 1. Only the first {max_window:,} results can be paged through "
-            f"(`page` × `size` ≤ {max_window:,}); go further with `search_after`."
+            f"(`page` × `size` ≤ {max_window:,}); go further with `search_after`, in date or reference order."
         ), {"type": "integer", "minimum": 1, "maximum": max_window, "default": 1}),
         _query("size", "Hits a page.", {"type": "integer", "minimum": 1, "maximum": max_page_size, "default": 20}),
         _query("search_after", (
             "The `next_search_after` token of a previous answer: the hits after those, for reading past the "
-            "page window. Send it with the same query, filters and sort, and without `page` (or with page 1)."
+            "page window. Send it with the same query, filters and sort, and without `page` (or with page 1). "
+            "Sorts `date_asc`, `date_desc` and `reference` only: relevance order (hits of equal score in the "
+            "index's order) stops at the page window."
         ), {"type": "string"}),
     ]
 
@@ -194,15 +196,24 @@ def _schemas() -> dict:
     }
     search_result = {
         "type": "object",
-        "required": ["total", "page", "size", "hits", "facets"],
+        "required": ["total", "total_relation", "page", "size", "hits", "facets"],
         "properties": {
-            "total": {"type": "integer", "minimum": 0, "description": "Records matching, of those the caller may see."},
+            "total": {"type": "integer", "minimum": 0, "description": (
+                "Records matching, of those the caller may see: counted exactly up to the pages one may page "
+                "through (`page` × `size` ≤ the window), past that the window's size, with `total_relation` "
+                "`gte`.")},
+            "total_relation": {"type": "string", "enum": ["eq", "gte"], "description": (
+                "`eq`: `total` is the number of records matching; `gte`: more match than `total` (page on "
+                "with `search_after`, sorted by date or reference code, to reach them). Facet counts are always "
+                "exact.")},
             "page": {"type": "integer", "minimum": 1},
             "size": {"type": "integer", "minimum": 1},
             "hits": {"type": "array", "items": _ref("SearchHit")},
             "facets": _ref("Facets"),
             "next_search_after": _nullable(
-                "string", description="Token for the hits after these (see `search_after`); null on the last page."),
+                "string", description=(
+                    "Token for the hits after these (see `search_after`); null on the last page, and in "
+                    "relevance order.")),
             "did_you_mean": {
                 "type": "string",
                 "description": (

@@ -101,6 +101,6 @@ class ResultExportService:
         """
         # One request of `limit` hits: within OpenSearch's result window, and past the API's
         # page-size cap on purpose (that cap is for people paging, not for an export).
-        window = replace(params, page=1, size=self.limit, search_after=None)
+        window = replace(params, page=1, size=self.limit, search_after=None, total_bound=None)  # total exact
         result = self.search.search(identity, window)
         return ResultExport(result.total, [export_row(hit, permalink) for hit in result.hits[:self.limit]])

@@ -66,7 +66,7 @@ def saved_params(saved: SavedSearch) -> SearchParams:
     config = current_app.config
     params = parse_search_params(MultiDict(parse_qsl(saved.query, keep_blank_values=False)),
                                  config["SEARCH_MAX_PAGE_SIZE"], config["SEARCH_MAX_WINDOW"])
-    return replace(params, page=1, size=MAILED_HITS, search_after=None)
+    return replace(params, page=1, size=MAILED_HITS, search_after=None, total_bound=None)  # the mail counts all
 
 
 def saved_narrowing(db: Session, search: SearchService, saved: SavedSearch) -> tuple[dict, ...]:

@@ -10,14 +10,12 @@ class Facet:
     field: str
     parameter: str  # the SearchParams attribute that filters on it
     size: int = 50
-    label_field: str | None = None  # where a bucket's label comes from, when not from code
-    successor_field: str | None = None  # for former provinces: the current one they became
 
 
 FACETS = (
-    Facet("holding_province", "holding_province", "province", label_field="holding_province_name.raw"),
-    Facet("origin_province", "origin_province", "origin_province", label_field="origin_province_name.raw",
-          successor_field="origin_province_current"),
+    # Province labels come from the province tables (portal.search.service), not from the index.
+    Facet("holding_province", "holding_province", "province"),
+    Facet("origin_province", "origin_province", "origin_province"),
     Facet("level", "level", "level"),
     Facet("access", "access", "access"),
     Facet("doc_type", "doc_type.raw", "doc_type"),

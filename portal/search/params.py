@@ -55,6 +55,10 @@ class SearchParams:
     size: int = 20
     # Deep paging past the page window: the sort values of the last hit seen (API only).
     search_after: tuple | None = None
+    # Hits are counted exactly up to this many, past it "more than" (None: all of them). Counting
+    # every hit of a common word at a million records is what kept OpenSearch from skipping the
+    # hits that cannot reach the page (issue 21); the pages one may page through are counted exactly.
+    total_bound: int | None = None
 
     @property
     def offset(self) -> int:
@@ -107,6 +111,7 @@ def parse_search_params(args, max_size: int = 100, max_window: int = 10_000) -> 
         page=page,
         size=size,
         search_after=search_after,
+        total_bound=max_window,
     )
 
 
@@ -114,7 +119,6 @@ def parse_search_params(args, max_size: int = 100, max_window: int = 10_000) -> 
 # checked against them, so a forged or stale token is a 400, never a failed search.
 _CODE = (str, type(None))  # a record without a reference code sorts with null
 SORT_VALUE_TYPES = {
-    "relevance": ((int, float), _CODE, str),
     "date_asc": (int, str),
     "date_desc": (int, str),
     "reference": (_CODE, str),
@@ -130,6 +134,8 @@ def encode_search_after(sort: str, sort_values: list) -> str:
 def _search_after(token: str | None, sort: str) -> tuple | None:
     if not token:
         return None
+    if sort not in SORT_VALUE_TYPES:  # relevance: its hits are ordered by score alone, ties by the index's order
+        raise SearchParamError("search_after", "search_after pages by date or reference code, not by relevance")
     try:
         decoded = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):

@@ -2,8 +2,14 @@
 taking the identity, the parameters and the body, and returning the body (after InvenioRDM).
 
 The permission filter is one link of the chain and sits in the main query, so hits, totals,
-facets and highlights all see only what the identity may see; facet selections go in the
-post filter, so each facet still counts the values not chosen.
+facets and highlights all see only what the identity may see.
+
+A search is two requests sent together (`search_requests`, one `_msearch`): the hits, scored and
+narrowed by the facet selections, without aggregations, their total counted only up to a bound;
+and the facets, over the same matching records unscored (the clauses that only order the hits left
+out), each facet under the other facets' selections so it still counts the values not chosen. At a
+million records the aggregations made every hit be scored, and the scoring made every facet wait
+(issue 21).
 """
 from __future__ import annotations
 
@@ -36,6 +42,10 @@ PHRASE_FIELDS = ["reference_code.folded^6", "doc_number.folded^6", "title^3", "t
                  "description", "description.folded",
                  "holding_province_name.folded", "origin_province_name.folded"]
 PHRASE_BOOST = 4
+# The phrase and exact-spelling boosts score the best hits again (a rescore of this many per shard) rather
+# than every hit: at a million records, checking word positions in every hit of a common word was most of a
+# search's time (issue 21). A fixed window, so that every page within it is cut from one ordering.
+RESCORE_WINDOW = 500
 # Typed with diacritics, a query means that spelling: records holding every word exactly as
 # typed ("Hòa") come before those matching only once folded ("Hóa", "Hoa"), whatever the field.
 # Metadata only: restricted full text must not sway the ranking either.
@@ -73,19 +83,23 @@ def query_string_clause(text: str, fields: list[str]) -> dict:
     }
 
 
+def _matching_clause(identity: Identity, q: str, metadata_fields: list[str], content_fields: list[str]) -> dict:
+    # Full text counts only where the identity may read it: otherwise a hit would reveal
+    # what a restricted record's content says.
+    readable_content = {
+        "bool": {"must": [query_string_clause(q, content_fields)], "filter": [content_filter(identity)]}
+    }
+    return {"bool": {"should": [query_string_clause(q, metadata_fields), readable_content],
+                     "minimum_should_match": 1}}
+
+
 def apply_query_string(body: dict, identity: Identity, params: SearchParams) -> dict:
     if not params.q:
         body["query"] = {"bool": {"must": [{"match_all": {}}], "filter": []}}
         return body
-    # Full text counts only where the identity may read it: otherwise a hit would reveal
-    # what a restricted record's content says.
-    readable_content = {
-        "bool": {"must": [query_string_clause(params.q, CONTENT_FIELDS)], "filter": [content_filter(identity)]}
-    }
     body["query"] = {
         "bool": {
-            "must": [{"bool": {"should": [query_string_clause(params.q, METADATA_FIELDS), readable_content],
-                               "minimum_should_match": 1}}],
+            "must": [_matching_clause(identity, params.q, METADATA_FIELDS, CONTENT_FIELDS)],
             "should": [{"multi_match": {"query": params.q, "type": "phrase", "fields": PHRASE_FIELDS,
                                         "boost": PHRASE_BOOST}}],
             "filter": [],
@@ -95,6 +109,21 @@ def apply_query_string(body: dict, identity: Identity, params: SearchParams) -> 
         body["query"]["bool"]["should"].append(
             {"constant_score": {"filter": query_string_clause(params.q, EXACT_FIELDS),
                                 "boost": EXACT_SPELLING_BOOST}})
+    return body
+
+
+# A word found in an exact field is found in its folded twin (the same text, folded alike at index and query
+# time), so the folded fields alone match the same records: what the facets count, with half the fields.
+FOLDED_METADATA_FIELDS = [field.split("^")[0] for field in METADATA_FIELDS if ".folded" in field]
+FOLDED_CONTENT_FIELDS = ["content.folded"]
+
+
+def apply_matching_query_string(body: dict, identity: Identity, params: SearchParams) -> dict:
+    """The records apply_query_string matches, through the folded fields only and without boosts."""
+    if not params.q:
+        return apply_query_string(body, identity, params)
+    body["query"] = {"bool": {"must": [_matching_clause(identity, params.q, FOLDED_METADATA_FIELDS,
+                                                        FOLDED_CONTENT_FIELDS)], "filter": []}}
     return body
 
 
@@ -147,16 +176,28 @@ def _facet_filters(params: SearchParams) -> dict[str, dict]:
     return filters
 
 
+def apply_facet_selections(body: dict, identity: Identity, params: SearchParams) -> dict:
+    """The hits are those of every facet value chosen (the facets request counts the others)."""
+    body["query"]["bool"]["filter"].extend(_facet_filters(params).values())
+    return body
+
+
+def apply_matching_only(body: dict, identity: Identity, params: SearchParams) -> dict:
+    """The facets count every record the search matches: its required clauses and filters, unscored (the
+    phrase and exact-spelling boosts only order the hits). No hits, no total."""
+    query = body["query"]["bool"]
+    body["query"] = {"bool": {"filter": query["must"] + query["filter"]}}
+    body["size"] = 0
+    body["track_total_hits"] = False
+    return body
+
+
 def apply_facets(body: dict, identity: Identity, params: SearchParams) -> dict:
     selected = _facet_filters(params)
     aggs = {}
     for facet in FACETS:
         others = [f for name, f in selected.items() if name != facet.name]
         terms = {"terms": {"field": facet.field, "size": facet.size}}
-        if facet.label_field:
-            terms["aggs"] = {"label": {"terms": {"field": facet.label_field, "size": 1}}}
-        if facet.successor_field:
-            terms.setdefault("aggs", {})["successor"] = {"terms": {"field": facet.successor_field, "size": 1}}
         aggs[facet.name] = {"filter": {"bool": {"filter": others}}, "aggs": {"values": terms}}
     aggs[YEAR_FACET] = {
         "filter": {"bool": {"filter": list(selected.values())}},
@@ -164,13 +205,13 @@ def apply_facets(body: dict, identity: Identity, params: SearchParams) -> dict:
                                           "min_doc_count": 1}}},
     }
     body["aggs"] = aggs
-    if selected:
-        body["post_filter"] = {"bool": {"filter": list(selected.values())}}
     return body
 
 
 _SORTS = {
-    "relevance": [{"_score": "desc"}, {"reference_code": "asc"}, {"id": "asc"}],
+    # By score alone: OpenSearch rescores only a score-ordered search. Pages of equal scores keep the
+    # index's order; relevance pages stop at the page window (search_after pages by date or reference).
+    "relevance": [{"_score": "desc"}],
     "date_asc": [{"date_start": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
     "date_desc": [{"date_start": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
     "reference": [{"reference_code": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
@@ -182,13 +223,25 @@ def apply_sort(body: dict, identity: Identity, params: SearchParams) -> dict:
     return body
 
 
+def apply_rescore(body: dict, identity: Identity, params: SearchParams) -> dict:
+    """The boosts that only order the hits score the first RESCORE_WINDOW hits again: the same sum as when
+    they were clauses of the query, for those hits."""
+    boosts = body["query"]["bool"].get("should")
+    if params.sort != "relevance" or not boosts:
+        return body
+    del body["query"]["bool"]["should"]
+    body["rescore"] = {"window_size": RESCORE_WINDOW, "query": {
+        "rescore_query": {"bool": {"should": boosts}}, "query_weight": 1, "rescore_query_weight": 1}}
+    return body
+
+
 def apply_pagination(body: dict, identity: Identity, params: SearchParams) -> dict:
     if params.search_after is not None:
         body["search_after"] = list(params.search_after)
     else:
         body["from"] = params.offset
     body["size"] = params.size
-    body["track_total_hits"] = True
+    body["track_total_hits"] = True if params.total_bound is None else params.total_bound
     return body
 
 
@@ -212,21 +265,43 @@ def apply_source_filter(body: dict, identity: Identity, params: SearchParams) ->
     return body
 
 
-SEARCH_CHAIN: tuple[Step, ...] = (
-    apply_query_string,
+# What the search matches, for whom: the hits and the facets match the same records.
+FILTER_CHAIN: tuple[Step, ...] = (
     apply_field_queries,
     apply_permission_filter,
     apply_date_range,
-    apply_facets,
+)
+SEARCH_CHAIN: tuple[Step, ...] = (apply_query_string,) + FILTER_CHAIN + (
+    apply_facet_selections,
     apply_sort,
+    apply_rescore,
     apply_pagination,
     apply_highlight,
     apply_source_filter,
 )
+FACET_CHAIN: tuple[Step, ...] = (apply_matching_query_string,) + FILTER_CHAIN + (
+    apply_matching_only,
+    apply_facets,
+)
+
+
+def _run_chain(chain: tuple[Step, ...], identity: Identity, params: SearchParams) -> dict:
+    body: dict = {}
+    for step in chain:
+        body = step(body, identity, params)
+    return body
 
 
 def build_search(identity: Identity, params: SearchParams) -> dict:
-    body: dict = {}
-    for step in SEARCH_CHAIN:
-        body = step(body, identity, params)
-    return body
+    """The request of the hits (and their total)."""
+    return _run_chain(SEARCH_CHAIN, identity, params)
+
+
+def build_facet_search(identity: Identity, params: SearchParams) -> dict:
+    """The request of the facets' counts."""
+    return _run_chain(FACET_CHAIN, identity, params)
+
+
+def search_requests(identity: Identity, params: SearchParams) -> list[dict]:
+    """The hits and the facets, for one `_msearch`."""
+    return [build_search(identity, params), build_facet_search(identity, params)]

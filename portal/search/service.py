@@ -11,13 +11,14 @@ from opensearchpy import OpenSearch
 from portal.access.identity import Identity
 from portal.access.policy import can_read_content
 from portal.labels import access_label, former_province_label, language_label, level_label, province_label
-from portal.opensearch import run_search
+from portal.opensearch import run_msearch, run_search
 from portal.search.facets import FACETS, YEAR_FACET, YEAR_INTERVAL
 from portal.search.highlights import shape_fragments
 from portal.search.params import SearchParams, encode_search_after
-from portal.search.query import HIGHLIGHT_FIELDS, build_search
+from portal.search.query import HIGHLIGHT_FIELDS, search_requests
 from portal.search.spelling import SpellingService
 from portal.search.twins import build_twin_search, twins_of
+from schema.provinces import former_units
 
 HIT_FIELDS = ("id", "title", "level", "holding_province", "origin_province", "date_start",
               "date_end", "access", "reference_code")
@@ -33,10 +34,17 @@ class SearchResult:
     params: SearchParams
     next_search_after: str | None = None  # token for the hits after these, when there are more
     did_you_mean: str | None = None  # a better spelling of the query, for few or no results
+    # "eq": `total` is the number of hits; "gte": there are at least `total` (params.total_bound reached).
+    total_relation: str = "eq"
+
+    @property
+    def total_is_lower_bound(self) -> bool:
+        return self.total_relation == "gte"
 
     def as_api(self) -> dict:
-        answer = {"total": self.total, "page": self.params.page, "size": self.params.size,
-                  "hits": self.hits, "facets": self.facets, "next_search_after": self.next_search_after}
+        answer = {"total": self.total, "total_relation": self.total_relation, "page": self.params.page,
+                  "size": self.params.size, "hits": self.hits, "facets": self.facets,
+                  "next_search_after": self.next_search_after}
         if self.did_you_mean:
             answer["did_you_mean"] = self.did_you_mean
         return answer
@@ -54,23 +62,25 @@ class SearchService:
         of its own, so only the page and the search API ask for them. `extra_filters` narrow the
         search further (a saved search's alert: records harvested since the last one), beside the
         permission filter, never instead of it."""
-        body = build_search(identity, params)
-        body["query"]["bool"]["filter"].extend(extra_filters)
-        answer = run_search(self.client, self.alias, body)
-        if answer is None:
+        bodies = search_requests(identity, params)
+        for body in bodies:
+            body["query"]["bool"]["filter"].extend(extra_filters)
+        answers = run_msearch(self.client, self.alias, bodies)
+        if answers is None:
             return SearchResult(0, [], {}, params)  # nothing harvested yet
+        answer, facet_answer = answers
         raw_hits = answer["hits"]["hits"]
         hits = [self._shape_hit(identity, hit) for hit in raw_hits]
         next_token = None
-        if raw_hits and len(raw_hits) == params.size and raw_hits[-1].get("sort"):
+        if raw_hits and len(raw_hits) == params.size and raw_hits[-1].get("sort") and params.sort != "relevance":
             next_token = encode_search_after(params.sort, raw_hits[-1]["sort"])
-        total = answer["hits"]["total"]["value"]
+        total, total_relation = answer["hits"]["total"]["value"], answer["hits"]["total"]["relation"]
         if with_twins:
             self._add_twins(identity, hits)
         did_you_mean = SpellingService(self.client, self.alias).did_you_mean(identity, params, total) \
             if with_spelling else None
-        return SearchResult(total, hits, self._shape_facets(answer.get("aggregations", {})), params,
-                            next_token, did_you_mean)
+        return SearchResult(total, hits, self._shape_facets(facet_answer.get("aggregations", {})), params,
+                            next_token, did_you_mean, total_relation)
 
     def _add_twins(self, identity: Identity, hits: list[dict]) -> None:
         body = build_twin_search(identity, hits)
@@ -109,13 +119,15 @@ class SearchService:
 
 
 def _facet_label(name: str, bucket: dict) -> str:
-    label_buckets = bucket.get("label", {}).get("buckets", [])
-    if name in ("holding_province", "origin_province"):
-        label = province_label(bucket["key"], label_buckets[0]["key"] if label_buckets else None)
-        successors = bucket.get("successor", {}).get("buckets", [])
-        if successors and successors[0]["key"] != bucket["key"]:
-            return former_province_label(label, province_label(successors[0]["key"]))
-        return label
+    if name == "holding_province":
+        return province_label(bucket["key"])
+    if name == "origin_province":
+        unit = former_units().get(bucket["key"])
+        if unit is None:
+            return province_label(bucket["key"])
+        if unit.current_code != unit.code:
+            return former_province_label(unit.name, province_label(unit.current_code))
+        return unit.name
     if name == "language":
         return language_label(bucket["key"])
     if name == "level":

@@ -66,7 +66,7 @@ def candidate_queries(text: str, proposals: dict[tuple[int, int], list[str]]) ->
 def count_body(identity: Identity, params: SearchParams) -> dict:
     """The reader's own search for `params`, asking only how many records it finds."""
     body = build_search(identity, dataclasses.replace(params, page=1, size=0, search_after=None))
-    for unused in ("aggs", "highlight", "sort", "from"):
+    for unused in ("aggs", "highlight", "sort", "from", "rescore"):
         body.pop(unused, None)
     return body
 

@@ -201,7 +201,7 @@ def test_hits_describe_every_field_the_search_service_shapes(document):
 
 def test_search_result_describes_every_facet_and_facets_may_be_empty(document):
     result = _schema(document, "SearchResult")
-    assert {"total", "page", "size", "hits", "facets"} <= set(result["required"])
+    assert {"total", "total_relation", "page", "size", "hits", "facets"} <= set(result["required"])
     facets = _schema(document, "Facets")
     assert set(facets["properties"]) == {facet.name for facet in FACETS} | {YEAR_FACET}
     assert not facets.get("required")  # nothing harvested yet: `facets` is {}

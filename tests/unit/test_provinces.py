@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from schema.provinces import current_provinces, normalise_code, province_name, resolve_origin
+from schema.provinces import current_provinces, former_units, normalise_code, province_name, resolve_origin
 
 
 def test_there_are_34_current_provinces_with_two_digit_codes():
@@ -76,3 +76,12 @@ def test_former_province_once_resolved_can_be_named_from_its_code():
 @pytest.mark.parametrize("named", ["", "   ", "xyz garbage", "Tokyo", "12345"])
 def test_text_that_names_no_province_resolves_to_none(named):
     assert resolve_origin(named) is None
+
+
+def test_the_63_former_provinces_each_name_the_current_one_they_are_part_of():
+    units = former_units()
+
+    assert len(units) == 63
+    assert (units["83"].name, units["83"].current_code) == ("Tỉnh Bến Tre", "86")  # Bến Tre is in Vĩnh Long now
+    assert units["86"].current_code == "86"
+    assert {unit.current_code for unit in units.values()} == set(current_provinces())

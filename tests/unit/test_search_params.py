@@ -10,6 +10,7 @@ from portal.search.params import (
     MAX_QUERY_LENGTH,
     SearchParamError,
     SearchParams,
+    encode_search_after,
     parse_search_params,
     range_end,
     range_start,
@@ -29,7 +30,19 @@ def rejected(pairs, **kwargs) -> SearchParamError:
 # --- defaults ----------------------------------------------------------------------------------------------------
 
 def test_no_arguments_give_the_first_page_of_everything_by_reference():
-    assert parse() == SearchParams(q="", sort="reference", page=1, size=20)
+    assert parse() == SearchParams(q="", sort="reference", page=1, size=20, total_bound=10_000)
+
+
+def test_hits_are_counted_up_to_the_page_window():
+    assert parse().total_bound == 10_000
+    assert parse_search_params(MultiDict(), max_window=500).total_bound == 500
+    assert SearchParams().total_bound is None  # the portal's own counts (home page, alerts, exports): exact
+
+
+def test_a_relevance_search_is_not_paged_by_search_after():
+    token = encode_search_after("relevance", [1.5, "A", "x:1"])
+
+    assert rejected([("q", "x"), ("sort", "relevance"), ("search_after", token)]).parameter == "search_after"
 
 
 def test_a_query_defaults_to_relevance_order():
@@ -43,7 +56,7 @@ def test_empty_arguments_count_as_absent():
     params = parse([("q", ""), ("page", ""), ("size", ""), ("sort", ""), ("from", ""), ("province", " "),
                     ("doc_type", "  "), ("level", "")])
 
-    assert params == SearchParams(sort="reference")
+    assert params == SearchParams(sort="reference", total_bound=10_000)
 
 
 def test_query_is_trimmed_and_made_nfc():

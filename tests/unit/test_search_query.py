@@ -1,4 +1,5 @@
-"""build_search: the OpenSearch request of a search, with the permission filter in the main query."""
+"""build_search and build_facet_search: the OpenSearch requests of a search (its hits, its facets), with the
+permission filter in the main query of both."""
 from __future__ import annotations
 
 import pytest
@@ -8,7 +9,7 @@ from portal.access.identity import ANONYMOUS, Identity
 from portal.access.policy import content_filter, visible_filter
 from portal.search.facets import FACETS, YEAR_FACET
 from portal.search.params import parse_search_params
-from portal.search.query import CONTENT_FIELDS, build_search
+from portal.search.query import CONTENT_FIELDS, FOLDED_METADATA_FIELDS, RESCORE_WINDOW, build_facet_search, build_search, search_requests
 
 STAFF_86 = Identity(user_id="s1", roles=frozenset({"staff"}), province="86")
 
@@ -17,6 +18,12 @@ def search(identity=ANONYMOUS, **args) -> dict:
     pairs = [(name, value) for name, values in args.items()
              for value in (values if isinstance(values, list) else [values])]
     return build_search(identity, parse_search_params(MultiDict(pairs)))
+
+
+def facets(identity=ANONYMOUS, **args) -> dict:
+    pairs = [(name, value) for name, values in args.items()
+             for value in (values if isinstance(values, list) else [values])]
+    return build_facet_search(identity, parse_search_params(MultiDict(pairs)))
 
 
 def query_strings(clause) -> list[dict]:
@@ -66,11 +73,24 @@ def test_staff_search_is_filtered_by_the_staff_visible_filter_which_adds_their_p
     assert {"term": {"holding_province": "86"}} in visible_filter(STAFF_86)["bool"]["should"]
 
 
-def test_permission_filter_sits_in_the_main_query_so_facets_count_only_visible_records():
-    body = search(q="x", province="86")
+def test_permission_filter_sits_in_the_main_query_of_the_hits_and_of_the_facets():
+    for identity in (ANONYMOUS, STAFF_86):
+        hits, counts = search_requests(identity, parse_search_params(MultiDict([("q", "x"), ("province", "86")])))
 
-    assert visible_filter(ANONYMOUS) in body["query"]["bool"]["filter"]
-    assert body["post_filter"] == {"bool": {"filter": [{"terms": {"holding_province": ["86"]}}]}}
+        assert visible_filter(identity) in hits["query"]["bool"]["filter"]
+        assert visible_filter(identity) in counts["query"]["bool"]["filter"]
+        assert {"terms": {"holding_province": ["86"]}} in hits["query"]["bool"]["filter"]
+
+
+def test_facets_match_what_the_hits_match_unscored_and_unboosted():
+    hits, counts = search(q="Hòa"), facets(q="Hòa")
+
+    assert counts["query"]["bool"]["filter"][1:] == hits["query"]["bool"]["filter"]
+    assert {f for qs in query_strings(counts) for f in qs["fields"]} == set(FOLDED_METADATA_FIELDS) | {"content.folded"}
+    assert content_filter(ANONYMOUS) in counts["query"]["bool"]["filter"][0]["bool"]["should"][1]["bool"]["filter"]
+    assert hits["rescore"]["query"]["rescore_query"]["bool"]["should"]  # the boosts order the hits only
+    assert (counts["size"], counts["track_total_hits"]) == (0, False)
+    assert "aggs" not in hits and "highlight" not in counts
 
 
 # --- full text ----------------------------------------------------------------------------------------------------
@@ -128,17 +148,18 @@ def test_query_text_is_passed_as_simple_query_string_leniently_with_and():
 
 # --- facets -------------------------------------------------------------------------------------------------------
 
-def test_facet_selections_go_into_the_post_filter_not_the_main_query():
-    body = search(province=["86", "46"], level="item")
+def test_facet_selections_narrow_the_hits_but_not_the_facets_main_query():
+    hits, counts = search(province=["86", "46"], level="item"), facets(province=["86", "46"], level="item")
 
-    assert body["post_filter"] == {"bool": {"filter": [{"terms": {"holding_province": ["86", "46"]}},
-                                                       {"terms": {"level": ["item"]}}]}}
-    assert "holding_province" not in repr(body["query"])
-    assert "'level'" not in repr(body["query"])
+    assert hits["query"]["bool"]["filter"][-2:] == [{"terms": {"holding_province": ["86", "46"]}},
+                                                    {"terms": {"level": ["item"]}}]
+    assert "post_filter" not in hits
+    assert "holding_province" not in repr(counts["query"])
+    assert "'level'" not in repr(counts["query"])
 
 
 def test_each_facet_counts_under_the_other_selections_but_not_its_own():
-    body = search(province="86", level="item", access="public")
+    body = facets(province="86", level="item", access="public")
     province_terms = {"terms": {"holding_province": ["86"]}}
     level_terms = {"terms": {"level": ["item"]}}
     access_terms = {"terms": {"access": ["public"]}}
@@ -153,25 +174,25 @@ def test_each_facet_counts_under_the_other_selections_but_not_its_own():
     assert facet_filter(YEAR_FACET) == [province_terms, level_terms, access_terms]
 
 
-def test_every_facet_has_an_aggregation_and_without_selections_no_post_filter():
-    body = search()
+def test_every_facet_has_an_aggregation_and_without_selections_no_filter_of_its_own():
+    body = facets()
 
     assert set(body["aggs"]) == {facet.name for facet in FACETS} | {YEAR_FACET}
     assert all(body["aggs"][f.name]["filter"] == {"bool": {"filter": []}} for f in FACETS)
-    assert "post_filter" not in body
 
 
-def test_province_facets_carry_their_names_as_labels():
-    aggs = search()["aggs"]
+def test_facets_count_without_a_sub_aggregation_per_bucket():
+    # Province labels come from the province tables: a terms sub-aggregation per bucket cost every search
+    # a second pass over its hits (issue 21).
+    aggs = facets(q="quyết định")["aggs"]
 
-    assert aggs["holding_province"]["aggs"]["values"]["aggs"]["label"]["terms"]["field"] == "holding_province_name.raw"
-    assert aggs["origin_province"]["aggs"]["values"]["aggs"]["label"]["terms"]["field"] == "origin_province_name.raw"
+    assert all("aggs" not in aggs[facet.name]["aggs"]["values"] for facet in FACETS)
 
 
 def test_doc_type_facet_filters_on_the_keyword_field():
     body = search(doc_type="Quyết định")
 
-    assert body["post_filter"]["bool"]["filter"] == [{"terms": {"doc_type.raw": ["Quyết định"]}}]
+    assert body["query"]["bool"]["filter"][-1] == {"terms": {"doc_type.raw": ["Quyết định"]}}
 
 
 # --- dates --------------------------------------------------------------------------------------------------------
@@ -218,7 +239,20 @@ def test_each_sort_orders_by_its_field_and_breaks_ties_by_id(sort, first_key):
     order = search(q="x", sort=sort)["sort"]
 
     assert first_key in order[0]
-    assert order[-1] == {"id": "asc"}
+    assert order[-1] == ({"_score": "desc"} if sort == "relevance" else {"id": "asc"})  # rescoring needs score alone
+
+
+def test_phrase_and_exact_spelling_boosts_rescore_the_first_hits_with_the_same_weights():
+    body = search(q="Thái Hòa")
+    rescore = body["rescore"]
+
+    assert "should" not in body["query"]["bool"]
+    assert rescore["window_size"] == RESCORE_WINDOW
+    assert (rescore["query"]["query_weight"], rescore["query"]["rescore_query_weight"]) == (1, 1)
+    boosts = rescore["query"]["rescore_query"]["bool"]["should"]
+    assert boosts[0]["multi_match"]["type"] == "phrase"
+    assert boosts[1]["constant_score"]["boost"] == 50  # typed with diacritics: the exact spelling first
+    assert "rescore" not in search(q="Thái Hòa", sort="date_asc") and "rescore" not in search()
 
 
 def test_date_sorts_go_in_opposite_directions_with_undated_records_last():
@@ -228,8 +262,9 @@ def test_date_sorts_go_in_opposite_directions_with_undated_records_last():
     assert descending == {"date_start": {"order": "desc", "missing": "_last"}}
 
 
-def test_pagination_asks_for_the_page_and_exact_totals():
+def test_pagination_asks_for_the_page_and_counts_hits_up_to_the_page_window():
     body = search(page="3", size="25")
 
     assert (body["from"], body["size"]) == (50, 25)
-    assert body["track_total_hits"] is True
+    assert body["track_total_hits"] == 10_000
+    assert build_search(ANONYMOUS, parse_search_params(MultiDict(), max_window=500))["track_total_hits"] == 500
