@@ -12,12 +12,13 @@ from urllib.parse import quote
 
 import pytest
 from lxml import etree
+from sqlalchemy import create_engine
 
 from portal import database
 from portal.audit import actions
 from portal.creators.models import Creator, CreatorName
-from tests.accounts import csrf_token, signed_in_client
-from tests.audit_support import audit_rows
+from tests.accounts import create_user, csrf_token, sign_in, signed_in_client
+from tests.audit_support import audit_rows, make_audit_table_read_only
 from tests.conftest import ServerThread, drop_indices, make_portal
 from tests.eac_cpf_schema import eac_cpf_schema
 from tests.integration.harvest_helpers import FAST_RETRIES
@@ -205,6 +206,43 @@ def test_eac_cpf_export_is_valid_and_holds_only_what_the_reader_may_see(portal):
     restricted = [c for name, c in _creators(portal).items() if name == "Sở Nội vụ" and c.province == "79"][0]
     eac_cpf_schema().assertValid(etree.fromstring(
         portal.test_client().get(f"/api/v1/creators/{restricted.id}/eac-cpf").data))
+
+
+def _rows_for(app, action: str, creator_id: int):
+    return [row for row in audit_rows(app, action) if row.target_id == str(creator_id)]
+
+
+def test_viewing_and_exporting_a_creator_are_audited_with_the_creator_and_the_user(portal):
+    creator_id = _id_of(portal, UBND_BEN_TRE)
+    user_id = create_user(portal, "audited-creators@example.vn")
+    reader = portal.test_client()
+    assert sign_in(reader, "audited-creators@example.vn").status_code == 302
+    assert reader.get(f"/creators/{creator_id}").status_code == 200
+    assert reader.get(f"/api/v1/creators/{creator_id}/eac-cpf").status_code == 200
+    for action, channel in ((actions.CREATOR_VIEW, "page"), (actions.CREATOR_EXPORT, "eac-cpf")):
+        row, = [row for row in _rows_for(portal, action, creator_id) if row.actor == str(user_id)]
+        assert row.outcome == "allowed" and row.target_province == "86"
+        assert json.loads(row.details)["channel"] == channel
+    closed = _id_of(portal, "Công an tỉnh Bến Tre")  # unknown to readers: a denied row, as for a record
+    assert reader.get(f"/creators/{closed}").status_code == 404
+    denied, = [row for row in _rows_for(portal, actions.CREATOR_VIEW, closed) if row.actor == str(user_id)]
+    assert denied.outcome == "denied"
+
+
+def test_a_creator_is_not_shown_when_its_view_cannot_be_audited(portal):
+    creator_id = _id_of(portal, UBND_BEN_TRE)
+    database_url = portal.config["DATABASE_URL"]
+    make_audit_table_read_only(database_url)
+    try:
+        page = portal.test_client().get(f"/creators/{creator_id}")
+        export = portal.test_client().get(f"/api/v1/creators/{creator_id}/eac-cpf")
+    finally:
+        engine = create_engine(database_url)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP TRIGGER audit_log_read_only")
+        engine.dispose()
+    assert page.status_code == 503 and "BT.P01" not in page.text
+    assert export.status_code == 503 and b"BT.P01" not in export.data
 
 
 def test_creators_list_finds_names_typed_without_diacritics(portal):
