@@ -15,6 +15,8 @@ record of its own, with `parent_id` and `path` pointing at its ancestors.
   access         `<accessrestrict>`; a component that says nothing inherits its parent's level
   origin         the first `<controlaccess><geogname>` naming a province, else the parent's, else the
                  `<origination>`, else the holding province
+  creator        `<origination>`'s `<corpname>`, else `<persname>` (but an item's persname is its signer), else
+                 `<famname>`; `creator_type` says which (corporateBody, person, family: EAC-CPF's words)
   items          `<unitid type="số ký hiệu">` (or type doc_number) the document number, `<genreform>`
                  its type, `<origination><persname>` its signer
   files          `<dao>` / `<daoloc>` links (xlink:href or href)
@@ -149,7 +151,7 @@ class _Context:
             "reference_code": reference_code,
             "title": title,
             "description": _paragraphs(_child(unit, "scopecontent")) or None,
-            "creator": clean_text(_text(_child(origination, "corpname"))) or None,
+            **_creator(origination, level),
             "signer": (clean_text(_text(_child(origination, "persname"))) or None) if level == "item" else None,
             "doc_number": doc_number,
             "doc_type": _genreform(did, controlaccess) if level == "item" else None,
@@ -363,6 +365,20 @@ def _language(did) -> str | None:
         if code:
             return _LANGUAGE_CODES.get(code, code)
     return None
+
+
+# The origination's name elements, in the order a creator is taken from, with the type of entity each names.
+_ORIGINATORS = (("corpname", "corporateBody"), ("persname", "person"), ("famname", "family"))
+
+
+def _creator(origination: etree._Element | None, level: str) -> dict:
+    """`creator` and `creator_type` from the origination; an item's persname names its signer, not its creator."""
+    for tag, entity_type in _ORIGINATORS:
+        if tag == "persname" and level == "item":
+            continue
+        if name := clean_text(_text(_child(origination, tag))):
+            return {"creator": name, "creator_type": entity_type}
+    return {"creator": None, "creator_type": None}
 
 
 def _genreform(did, controlaccess: list) -> str | None:

@@ -29,7 +29,7 @@ UBND_BEN_TRE = "Ủy ban nhân dân tỉnh Bến Tre"
 
 
 def _fonds(code: str, title: str, creator: str, place: str, access: str, history: str = "",
-           files: int = 2, file_access: str = "") -> etree._Element:
+           files: int = 2, file_access: str = "", creator_element: str = "corpname") -> etree._Element:
     """An EAD finding aid of one fonds with `files` files, as a provincial archive's catalogue sends it."""
     bioghist = f"<bioghist><p>{history}</p></bioghist>" if history else ""
     restrict = f"<accessrestrict><p>{file_access}</p></accessrestrict>" if file_access else ""
@@ -39,7 +39,8 @@ def _fonds(code: str, title: str, creator: str, place: str, access: str, history
     return etree.fromstring(
         f'<ead xmlns="{EAD}"><eadheader><eadid>{code}</eadid><filedesc><titlestmt><titleproper>{title}'
         f'</titleproper></titlestmt></filedesc></eadheader><archdesc level="fonds"><did><unitid>{code}</unitid>'
-        f"<unittitle>{title}</unittitle><unitdate>1976-2025</unitdate><origination><corpname>{creator}</corpname>"
+        f"<unittitle>{title}</unittitle><unitdate>1976-2025</unitdate><origination><{creator_element}>{creator}"
+        f"</{creator_element}>"
         f"</origination></did><accessrestrict><p>{access}</p></accessrestrict>{bioghist}"
         f"<controlaccess><geogname>{place}</geogname></controlaccess><dsc>{components}</dsc></archdesc></ead>")
 
@@ -52,6 +53,9 @@ BENTRE = {
     "BT.P03": _fonds("BT.P03", "Phông UBND tỉnh Bến Tre (bổ sung)", "UBND tỉnh Bến Tre", "Tỉnh Bến Tre",
                      "Công khai", files=1),
     "BT.P04": _fonds("BT.P04", "Phông Sở Nội vụ tỉnh Bến Tre", "Sở Nội vụ", "Tỉnh Bến Tre", "Công khai", files=1),
+    # A person's own papers: the creator is the person (EAD's persname), not an agency.
+    "BT.P05": _fonds("BT.P05", "Phông cá nhân Phan Văn Trị", "Phan Văn Trị", "Tỉnh Bến Tre", "Công khai", files=1,
+                     creator_element="persname"),
 }
 VINHLONG = {
     # Old-style tone placement, the merged province: one creator with BT.P01's
@@ -116,7 +120,7 @@ def _id_of(app, name: str) -> int:
 def test_the_harvest_reconciles_one_creator_across_spellings_and_the_former_province(portal):
     creators = _creators(portal)
     assert set(creators) == {UBND_BEN_TRE, "Uỷ ban nhân dân tỉnh Bến Tre", "Công an tỉnh Bến Tre",
-                             "UBND tỉnh Bến Tre", "Sở Nội vụ"}
+                             "UBND tỉnh Bến Tre", "Sở Nội vụ", "Phan Văn Trị"}
     # The old-style spelling (Vĩnh Long's) and Bến Tre's meet: Bến Tre is part of Vĩnh Long (86) since 2025.
     assert creators[UBND_BEN_TRE].id == creators["Uỷ ban nhân dân tỉnh Bến Tre"].id
     # The abbreviation stays apart (a doubt for an admin), as does "Sở Nội vụ" of two provinces.
@@ -243,6 +247,18 @@ def test_a_creator_is_not_shown_when_its_view_cannot_be_audited(portal):
         engine.dispose()
     assert page.status_code == 503 and "BT.P01" not in page.text
     assert export.status_code == 503 and b"BT.P01" not in export.data
+
+
+def test_a_fonds_of_a_person_has_a_creator_of_type_person_in_eac_cpf_too(portal):
+    creators = _creators(portal)
+    assert creators["Phan Văn Trị"].entity_type == "person"
+    assert creators[UBND_BEN_TRE].entity_type == "corporateBody"
+    answer = portal.test_client().get(f"/api/v1/creators/{creators['Phan Văn Trị'].id}/eac-cpf")
+    document = etree.fromstring(answer.data)
+    eac_cpf_schema().assertValid(document)
+    assert document.xpath("//eac:entityType/text()", namespaces={"eac": "urn:isbn:1-931666-33-4"}) == ["person"]
+    page = portal.test_client().get(f"/creators/{creators['Phan Văn Trị'].id}?lang=en").text
+    assert "<dd>Person</dd>" in page
 
 
 def test_creators_list_finds_names_typed_without_diacritics(portal):
