@@ -35,6 +35,7 @@ from indexer.mapping.oai_dc import MappedRecord
 from indexer.mapping.text import clean_text
 from indexer.mapping.placement import placement_fields
 from schema.access_policy import DEFAULT_POLICY, AccessPolicy
+from schema.creator_types import EAD_NAME_ELEMENTS
 from schema.file_links import forbidden_address
 from schema.provinces import OriginProvince, resolve_origin
 from schema.record import record_id
@@ -367,8 +368,7 @@ def _language(did) -> str | None:
     return None
 
 
-# The origination's name elements, in the order a creator is taken from, with the type of entity each names.
-_ORIGINATORS = (("corpname", "corporateBody"), ("persname", "person"), ("famname", "family"))
+_ORIGINATORS = tuple((element, entity_type) for entity_type, element in EAD_NAME_ELEMENTS.items())
 
 
 def _creator(origination: etree._Element | None, level: str) -> dict:

@@ -259,6 +259,9 @@ def test_a_fonds_of_a_person_has_a_creator_of_type_person_in_eac_cpf_too(portal)
     assert document.xpath("//eac:entityType/text()", namespaces={"eac": "urn:isbn:1-931666-33-4"}) == ["person"]
     page = portal.test_client().get(f"/creators/{creators['Phan Văn Trị'].id}?lang=en").text
     assert "<dd>Person</dd>" in page
+    # The fonds' finding aid, as the portal exports it, names the person with EAD's persname again.
+    finding_aid = etree.fromstring(portal.test_client().get("/api/v1/finding-aid/bentre:BT.P05?format=ead").data)
+    assert finding_aid.xpath("//ead:origination/ead:persname/text()", namespaces={"ead": EAD}) == ["Phan Văn Trị"]
 
 
 def test_creators_list_finds_names_typed_without_diacritics(portal):
