@@ -206,6 +206,9 @@ def test_eac_cpf_export_is_valid_and_holds_only_what_the_reader_may_see(portal):
     eac_cpf_schema().assertValid(document)
     ns = {"eac": "urn:isbn:1-931666-33-4"}
     assert document.xpath("//eac:nameEntry/eac:part/text()", namespaces=ns)[0] == UBND_BEN_TRE
+    # The other spellings grouped under it (ISAAR(CPF) 5.1.5): further nameEntry, each an alternativeForm.
+    assert document.xpath("//eac:nameEntry[eac:alternativeForm]/eac:part/text()", namespaces=ns) == \
+        ["Uỷ ban nhân dân tỉnh Bến Tre"]
     assert len(document.xpath("//eac:resourceRelation", namespaces=ns)) == 2
     restricted = [c for name, c in _creators(portal).items() if name == "Sở Nội vụ" and c.province == "79"][0]
     eac_cpf_schema().assertValid(etree.fromstring(
