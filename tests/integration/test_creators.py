@@ -266,8 +266,9 @@ def test_a_fonds_of_a_person_has_a_creator_of_type_person_in_eac_cpf_too(portal)
     finding_aid = etree.fromstring(portal.test_client().get("/api/v1/finding-aid/bentre:BT.P05?format=ead").data)
     assert finding_aid.xpath("//ead:origination/ead:persname/text()", namespaces={"ead": EAD}) == ["Phan Văn Trị"]
     # And so does the OAI-PMH provider's oai_ead, for a portal harvesting this one.
-    oai = etree.fromstring(portal.test_client().get("/oai", query_string={
-        "verb": "GetRecord", "identifier": "oai:archives-portal.invalid:bentre:BT.P05", "metadataPrefix": "oai_ead"}).data)
+    asked = {"verb": "GetRecord", "identifier": "oai:archives-portal.invalid:bentre:BT.P05",
+             "metadataPrefix": "oai_ead"}
+    oai = etree.fromstring(portal.test_client().get("/oai", query_string=asked).data)
     assert oai.xpath("//ead:origination/ead:persname/text()", namespaces={"ead": EAD}) == ["Phan Văn Trị"]
 
 
