@@ -98,6 +98,7 @@ MAPPINGS = {
         "title": _text_and_keyword(),
         "description": _text(),
         "creator": _text_and_keyword(),
+        "creator_type": {"type": "keyword"},  # corporateBody, person or family (EAC-CPF's entityType)
         "signer": _text_and_keyword(),
         "doc_number": _keyword_and_text(),
         "doc_type": _text_and_keyword(),

@@ -15,6 +15,8 @@ record of its own, with `parent_id` and `path` pointing at its ancestors.
   access         `<accessrestrict>`; a component that says nothing inherits its parent's level
   origin         the first `<controlaccess><geogname>` naming a province, else the parent's, else the
                  `<origination>`, else the holding province
+  creator        `<origination>`'s `<corpname>`, else `<persname>` (but an item's persname is its signer), else
+                 `<famname>`; `creator_type` says which (corporateBody, person, family: EAC-CPF's words)
   items          `<unitid type="số ký hiệu">` (or type doc_number) the document number, `<genreform>`
                  its type, `<origination><persname>` its signer
   files          `<dao>` / `<daoloc>` links (xlink:href or href)
@@ -33,6 +35,7 @@ from indexer.mapping.oai_dc import MappedRecord
 from indexer.mapping.text import clean_text
 from indexer.mapping.placement import placement_fields
 from schema.access_policy import DEFAULT_POLICY, AccessPolicy
+from schema.creator_types import EAD_NAME_ELEMENTS
 from schema.file_links import forbidden_address
 from schema.provinces import OriginProvince, resolve_origin
 from schema.record import record_id
@@ -149,7 +152,7 @@ class _Context:
             "reference_code": reference_code,
             "title": title,
             "description": _paragraphs(_child(unit, "scopecontent")) or None,
-            "creator": clean_text(_text(_child(origination, "corpname"))) or None,
+            **_creator(origination, level),
             "signer": (clean_text(_text(_child(origination, "persname"))) or None) if level == "item" else None,
             "doc_number": doc_number,
             "doc_type": _genreform(did, controlaccess) if level == "item" else None,
@@ -363,6 +366,19 @@ def _language(did) -> str | None:
         if code:
             return _LANGUAGE_CODES.get(code, code)
     return None
+
+
+_ORIGINATORS = tuple((element, entity_type) for entity_type, element in EAD_NAME_ELEMENTS.items())
+
+
+def _creator(origination: etree._Element | None, level: str) -> dict:
+    """`creator` and `creator_type` from the origination; an item's persname names its signer, not its creator."""
+    for tag, entity_type in _ORIGINATORS:
+        if tag == "persname" and level == "item":
+            continue
+        if name := clean_text(_text(_child(origination, tag))):
+            return {"creator": name, "creator_type": entity_type}
+    return {"creator": None, "creator_type": None}
 
 
 def _genreform(did, controlaccess: list) -> str | None:

@@ -28,6 +28,8 @@ CREATOR_MERGE = "admin.creator_merge"  # two creators (authority records) taken 
 CREATOR_SPLIT = "admin.creator_split"  # a name form taken out of a creator into one of its own
 CREATOR_KEEP_APART = "admin.creator_keep_apart"  # two creators alike in name, decided to be two
 CREATOR_CHANGE = "admin.creator_change"  # what admins say of a creator: its type, its dates of existence
+CREATOR_VIEW = "creator.view"  # a creator's page (its authority record) shown
+CREATOR_EXPORT = "creator.export"  # a creator's EAC-CPF record handed out
 HARVEST_START = "harvest.start"
 HARVEST_END = "harvest.end"
 
@@ -42,7 +44,7 @@ ALL_ACTIONS = (SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, SEARCH, SUGGEST, RECORD_VIEW, 
                EXPORT, REQUEST_CREATE, REQUEST_CHANGE, GRANT_CREATE, GRANT_REVOKE, ROLE_CHANGE, SOURCE_CHANGE,
                SETTING_CHANGE, HARVEST_START, HARVEST_END, ACCOUNT_EXPORT, ACCOUNT_DELETE, AUDIT_EXPORT,
                AUDIT_ARCHIVE, ARCHIVE_CHANGE, CREATOR_MERGE, CREATOR_SPLIT, CREATOR_KEEP_APART,
-               CREATOR_CHANGE)
+               CREATOR_CHANGE, CREATOR_VIEW, CREATOR_EXPORT)
 
 ALLOWED, DENIED, FAILED = "allowed", "denied", "failed"
 OUTCOMES = (ALLOWED, DENIED, FAILED)

@@ -47,6 +47,7 @@ ACTION_LABELS = {
     actions.ARCHIVE_CHANGE: _l("Archive description changed"),
     actions.CREATOR_MERGE: _l("Creators merged"), actions.CREATOR_SPLIT: _l("Creator split"),
     actions.CREATOR_KEEP_APART: _l("Creators kept apart"), actions.CREATOR_CHANGE: _l("Creator described"),
+    actions.CREATOR_VIEW: _l("Creator viewed"), actions.CREATOR_EXPORT: _l("Creator exported (EAC-CPF)"),
     actions.HARVEST_START: _l("Harvest started"), actions.HARVEST_END: _l("Harvest ended"),
     actions.ACCOUNT_EXPORT: _l("Own data downloaded"), actions.ACCOUNT_DELETE: _l("Account deleted"),
     actions.AUDIT_EXPORT: _l("Audit log exported"), actions.AUDIT_ARCHIVE: _l("Audit log archived"),

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from schema.tables import Base, utcnow
 
 # ISAAR(CPF) 5.1.1 type of entity, in EAC-CPF's words.
-ENTITY_TYPES = ("corporateBody", "person", "family")
+CORPORATE_BODY = "corporateBody"  # what a creator is taken for until its source or its admins say otherwise
+ENTITY_TYPES = (CORPORATE_BODY, "person", "family")
 MAX_NAME = 512  # the index keeps `creator.raw` up to this many characters
 MAX_DATES = 100
 MAX_CREATOR_ID = 2**31 - 1  # a creator's number fits the database's integer; a larger one names none
@@ -24,7 +25,7 @@ class Creator(Base):
     __tablename__ = "creators"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    entity_type: Mapped[str] = mapped_column(String(16), default="corporateBody")
+    entity_type: Mapped[str] = mapped_column(String(16), default=CORPORATE_BODY)
     name: Mapped[str] = mapped_column(String(MAX_NAME))  # the authorised form: the first spelling met
     province: Mapped[str] = mapped_column(String(2))  # the current province its first name form belongs to
     # ISAAR(CPF) 5.2.1, as its admins write it ("1976–2025", "thành lập 1976"); no source sends it.

@@ -15,7 +15,7 @@ from opensearchpy import OpenSearch
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.creators.models import MAX_NAME, Creator, CreatorName
+from portal.creators.models import CORPORATE_BODY, ENTITY_TYPES, MAX_NAME, Creator, CreatorName
 from portal.creators.names import name_key
 from portal.opensearch import get_client, records_alias, run_search
 from schema.tables import utcnow
@@ -32,11 +32,13 @@ class ReconcileReport:
 
 
 def name_forms_in_index(client: OpenSearch, alias: str):
-    """Each distinct (creator name as sent, current province) in the index, paged by a composite aggregation."""
+    """Each distinct (creator name as sent, current province, creator_type or None) in the index, paged by a
+    composite aggregation."""
     after = None
     while True:
         composite = {"size": PAGE, "sources": [{"name": {"terms": {"field": "creator.raw"}}},
-                                               {"province": {"terms": {"field": "origin_province_current"}}}]}
+                                               {"province": {"terms": {"field": "origin_province_current"}}},
+                                               {"type": {"terms": {"field": "creator_type", "missing_bucket": True}}}]}
         if after:
             composite["after"] = after
         answer = run_search(client, alias, {"size": 0, "aggs": {"forms": {"composite": composite}}})
@@ -44,26 +46,37 @@ def name_forms_in_index(client: OpenSearch, alias: str):
             return
         result = answer["aggregations"]["forms"]
         for bucket in result["buckets"]:
-            yield bucket["key"]["name"], bucket["key"]["province"]
+            yield bucket["key"]["name"], bucket["key"]["province"], bucket["key"]["type"]
         after = result.get("after_key")
         if not after or len(result["buckets"]) < PAGE:
             return
 
 
+def _typed_name_forms(client: OpenSearch, alias: str) -> dict[tuple[str, str], str | None]:
+    """(name, province) → the type of entity the index gives it, when any record gives one (EAD's
+    persname, famname or corpname); a source that says nothing leaves it to the others."""
+    forms: dict[tuple[str, str], str | None] = {}
+    for name, province, entity_type in name_forms_in_index(client, alias):
+        forms[(name, province)] = forms.get((name, province)) or (entity_type if entity_type in ENTITY_TYPES else None)
+    return forms
+
+
 def reconcile_creators(db: Session, client: OpenSearch, alias: str) -> ReconcileReport:
-    """Adds the name forms (and creators) the index has and the database has not yet; commits."""
+    """Adds the name forms (and creators) the index has and the database has not yet; commits. A new creator
+    takes its type of entity from the index where it says one; an existing creator's is its admins' to change."""
     report = ReconcileReport()
     known = {(form.name, form.province) for form in db.scalars(select(CreatorName))}
     holder = {(form.name_key, form.province): form.creator_id for form in db.scalars(select(CreatorName))}
     now = utcnow()
-    for name, province in name_forms_in_index(client, alias):
+    for (name, province), entity_type in _typed_name_forms(client, alias).items():
         report.name_forms_seen += 1
         key = name_key(name)
         if (name, province) in known or not key or len(name) > MAX_NAME:
             continue
         creator_id = holder.get((key, province))
         if creator_id is None:
-            creator = Creator(name=" ".join(name.split()), province=province, created_at=now, updated_at=now)
+            creator = Creator(name=" ".join(name.split()), province=province, created_at=now, updated_at=now,
+                              entity_type=entity_type or CORPORATE_BODY)
             db.add(creator)
             db.flush()
             creator_id = holder[(key, province)] = creator.id

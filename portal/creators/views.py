@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from portal.access.guard import identity_allowed
 from portal.access.identity import current_identity
+from portal.audit import actions as audit_actions
+from portal.audit.log import record_event
 from portal.creators import decisions
 from portal.creators.eac_cpf import eac_cpf
 from portal.creators.models import MAX_CREATOR_ID, Creator, CreatorName
@@ -42,21 +44,30 @@ def _service() -> CreatorService:
     return CreatorService(get_client(), records_alias())
 
 
-def _view_or_404(creator_id: int):
-    """The creator's view for the current reader; 404 when unknown, or when the reader may see none of it."""
+def _view_or_404(creator_id: int, action: str, channel: str):
+    """The creator's view for the current reader; 404 when unknown, or when the reader may see none of it
+    (audited as denied, like a record's)."""
     db = get_db()
     try:
         creator = live_creator(db, creator_id)
         return creator, _service().view(current_identity(), creator, name_forms(db, creator.id))
     except CreatorNotFound:
+        record_event(action, target_id=str(creator_id), outcome="denied", details={"channel": channel})
         abort(404)
+
+
+def _creator_shown(action: str, creator: Creator, channel: str) -> None:
+    """The audit row for a creator shown or exported, committed before anything of it goes out; raises
+    AuditUnavailable (→ 503, nothing shown) when it cannot be written."""
+    record_event(action, target_id=str(creator.id), target_province=creator.province, details={"channel": channel})
 
 
 @creators_blueprint.get("/creators/<int:creator_id>")
 def creator_page(creator_id: int):
-    creator, view = _view_or_404(creator_id)
-    if creator.id != creator_id:  # merged into another: its address leads there
+    creator, view = _view_or_404(creator_id, audit_actions.CREATOR_VIEW, "page")
+    if creator.id != creator_id:  # merged into another: its address leads there (audited there)
         return redirect(url_for("creators.creator_page", creator_id=creator.id), code=301)
+    _creator_shown(audit_actions.CREATOR_VIEW, creator, "page")
     db = get_db()
     forms = name_forms(db, creator.id)
     # Its admins see every name form, with what splits one out (names readers may not see included: theirs).
@@ -67,7 +78,8 @@ def creator_page(creator_id: int):
 
 @creators_blueprint.get("/api/v1/creators/<int:creator_id>/eac-cpf")
 def creator_eac_cpf(creator_id: int):
-    creator, view = _view_or_404(creator_id)
+    creator, view = _view_or_404(creator_id, audit_actions.CREATOR_EXPORT, "eac-cpf")
+    _creator_shown(audit_actions.CREATOR_EXPORT, creator, "eac-cpf")
     xml = eac_cpf(view, url_for("creators.creator_page", creator_id=creator.id, _external=True),
                   lambda record_id: url_for("records.record_page", record_id=record_id, _external=True))
     response = Response(xml, mimetype="application/xml")

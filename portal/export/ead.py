@@ -11,6 +11,7 @@ from lxml import etree
 
 from portal.export.citation import clean_text, date_span, holding_archive_name, iso_date
 from portal.export.finding_aid import Component, FindingAid
+from schema.creator_types import ead_name_element
 
 EAD_NS = "urn:isbn:1-931666-22-9"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -52,7 +53,8 @@ def _did(parent, component: Component, finding_aid: FindingAid):
         if archive:
             _el(_el(did, "repository"), "corpname", archive)
     if creator := clean_text(record.get("creator")):
-        _el(_el(did, "origination", label="Cơ quan, đơn vị hình thành"), "corpname", creator)
+        origination = _el(did, "origination", label="Cơ quan, đơn vị hình thành")
+        _el(origination, ead_name_element(record.get("creator_type")), creator)
     _el(did, "unittitle", clean_text(record.get("title")) or clean_text(record.get("reference_code")) or record["id"])
     _el(did, "unitid", clean_text(record.get("reference_code")) or record["id"], countrycode="VN",
         identifier=record["id"])

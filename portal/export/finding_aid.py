@@ -21,7 +21,7 @@ MAX_COMPONENTS = 20_000
 _PAGE = 1_000
 # What a finding aid says of a component: its description, never its full text.
 _COMPONENT_FIELDS = [
-    "id", "parent_id", "path", "level", "reference_code", "title", "description", "creator", "signer",
+    "id", "parent_id", "path", "level", "reference_code", "title", "description", "creator", "creator_type", "signer",
     "doc_number", "doc_type", "date_start", "date_end", "language", "sheets", "pages", "extent", "retention",
     "access", "access_reason", "open_after", "holding_province", "holding_province_name", "origin_province_name",
     "subjects", "places", "keywords", "admin_history", "fonds_status", "files.name", "files.media_type",

@@ -12,6 +12,7 @@ from lxml import etree
 
 from portal.oai.dublin_core import ACCESS_WORDING, FONDS_STATUS_WORDING, FileUrl, RecordUrl, date_span, \
     downloadable_files
+from schema.creator_types import ead_name_element
 
 EAD_NS = "urn:isbn:1-931666-22-9"
 EAD_SCHEMA = "http://www.loc.gov/ead/ead.xsd"
@@ -79,7 +80,7 @@ def _describe(unit, record: dict, parent: dict | None, file_url: FileUrl) -> Non
     if record.get("creator") or record.get("signer"):
         origination = _e(did, "origination")
         if record.get("creator"):
-            _e(origination, "corpname", record["creator"])
+            _e(origination, ead_name_element(record.get("creator_type")), record["creator"])
         if record.get("signer"):
             _e(origination, "persname", record["signer"])
     if record.get("language"):

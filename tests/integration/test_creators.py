@@ -12,12 +12,13 @@ from urllib.parse import quote
 
 import pytest
 from lxml import etree
+from sqlalchemy import create_engine
 
 from portal import database
 from portal.audit import actions
 from portal.creators.models import Creator, CreatorName
-from tests.accounts import csrf_token, signed_in_client
-from tests.audit_support import audit_rows
+from tests.accounts import create_user, csrf_token, sign_in, signed_in_client
+from tests.audit_support import audit_rows, make_audit_table_read_only
 from tests.conftest import ServerThread, drop_indices, make_portal
 from tests.eac_cpf_schema import eac_cpf_schema
 from tests.integration.harvest_helpers import FAST_RETRIES
@@ -28,7 +29,7 @@ UBND_BEN_TRE = "Ủy ban nhân dân tỉnh Bến Tre"
 
 
 def _fonds(code: str, title: str, creator: str, place: str, access: str, history: str = "",
-           files: int = 2, file_access: str = "") -> etree._Element:
+           files: int = 2, file_access: str = "", creator_element: str = "corpname") -> etree._Element:
     """An EAD finding aid of one fonds with `files` files, as a provincial archive's catalogue sends it."""
     bioghist = f"<bioghist><p>{history}</p></bioghist>" if history else ""
     restrict = f"<accessrestrict><p>{file_access}</p></accessrestrict>" if file_access else ""
@@ -38,7 +39,8 @@ def _fonds(code: str, title: str, creator: str, place: str, access: str, history
     return etree.fromstring(
         f'<ead xmlns="{EAD}"><eadheader><eadid>{code}</eadid><filedesc><titlestmt><titleproper>{title}'
         f'</titleproper></titlestmt></filedesc></eadheader><archdesc level="fonds"><did><unitid>{code}</unitid>'
-        f"<unittitle>{title}</unittitle><unitdate>1976-2025</unitdate><origination><corpname>{creator}</corpname>"
+        f"<unittitle>{title}</unittitle><unitdate>1976-2025</unitdate><origination><{creator_element}>{creator}"
+        f"</{creator_element}>"
         f"</origination></did><accessrestrict><p>{access}</p></accessrestrict>{bioghist}"
         f"<controlaccess><geogname>{place}</geogname></controlaccess><dsc>{components}</dsc></archdesc></ead>")
 
@@ -51,6 +53,9 @@ BENTRE = {
     "BT.P03": _fonds("BT.P03", "Phông UBND tỉnh Bến Tre (bổ sung)", "UBND tỉnh Bến Tre", "Tỉnh Bến Tre",
                      "Công khai", files=1),
     "BT.P04": _fonds("BT.P04", "Phông Sở Nội vụ tỉnh Bến Tre", "Sở Nội vụ", "Tỉnh Bến Tre", "Công khai", files=1),
+    # A person's own papers: the creator is the person (EAD's persname), not an agency.
+    "BT.P05": _fonds("BT.P05", "Phông cá nhân Phan Văn Trị", "Phan Văn Trị", "Tỉnh Bến Tre", "Công khai", files=1,
+                     creator_element="persname"),
 }
 VINHLONG = {
     # Old-style tone placement, the merged province: one creator with BT.P01's
@@ -115,7 +120,7 @@ def _id_of(app, name: str) -> int:
 def test_the_harvest_reconciles_one_creator_across_spellings_and_the_former_province(portal):
     creators = _creators(portal)
     assert set(creators) == {UBND_BEN_TRE, "Uỷ ban nhân dân tỉnh Bến Tre", "Công an tỉnh Bến Tre",
-                             "UBND tỉnh Bến Tre", "Sở Nội vụ"}
+                             "UBND tỉnh Bến Tre", "Sở Nội vụ", "Phan Văn Trị"}
     # The old-style spelling (Vĩnh Long's) and Bến Tre's meet: Bến Tre is part of Vĩnh Long (86) since 2025.
     assert creators[UBND_BEN_TRE].id == creators["Uỷ ban nhân dân tỉnh Bến Tre"].id
     # The abbreviation stays apart (a doubt for an admin), as does "Sở Nội vụ" of two provinces.
@@ -201,10 +206,70 @@ def test_eac_cpf_export_is_valid_and_holds_only_what_the_reader_may_see(portal):
     eac_cpf_schema().assertValid(document)
     ns = {"eac": "urn:isbn:1-931666-33-4"}
     assert document.xpath("//eac:nameEntry/eac:part/text()", namespaces=ns)[0] == UBND_BEN_TRE
+    # The other spellings grouped under it (ISAAR(CPF) 5.1.5): further nameEntry, each an alternativeForm.
+    assert document.xpath("//eac:nameEntry[eac:alternativeForm]/eac:part/text()", namespaces=ns) == \
+        ["Uỷ ban nhân dân tỉnh Bến Tre"]
     assert len(document.xpath("//eac:resourceRelation", namespaces=ns)) == 2
     restricted = [c for name, c in _creators(portal).items() if name == "Sở Nội vụ" and c.province == "79"][0]
     eac_cpf_schema().assertValid(etree.fromstring(
         portal.test_client().get(f"/api/v1/creators/{restricted.id}/eac-cpf").data))
+
+
+def _rows_for(app, action: str, creator_id: int):
+    return [row for row in audit_rows(app, action) if row.target_id == str(creator_id)]
+
+
+def test_viewing_and_exporting_a_creator_are_audited_with_the_creator_and_the_user(portal):
+    creator_id = _id_of(portal, UBND_BEN_TRE)
+    user_id = create_user(portal, "audited-creators@example.vn")
+    reader = portal.test_client()
+    assert sign_in(reader, "audited-creators@example.vn").status_code == 302
+    assert reader.get(f"/creators/{creator_id}").status_code == 200
+    assert reader.get(f"/api/v1/creators/{creator_id}/eac-cpf").status_code == 200
+    for action, channel in ((actions.CREATOR_VIEW, "page"), (actions.CREATOR_EXPORT, "eac-cpf")):
+        row, = [row for row in _rows_for(portal, action, creator_id) if row.actor == str(user_id)]
+        assert row.outcome == "allowed" and row.target_province == "86"
+        assert json.loads(row.details)["channel"] == channel
+    closed = _id_of(portal, "Công an tỉnh Bến Tre")  # unknown to readers: a denied row, as for a record
+    assert reader.get(f"/creators/{closed}").status_code == 404
+    denied, = [row for row in _rows_for(portal, actions.CREATOR_VIEW, closed) if row.actor == str(user_id)]
+    assert denied.outcome == "denied"
+
+
+def test_a_creator_is_not_shown_when_its_view_cannot_be_audited(portal):
+    creator_id = _id_of(portal, UBND_BEN_TRE)
+    database_url = portal.config["DATABASE_URL"]
+    make_audit_table_read_only(database_url)
+    try:
+        page = portal.test_client().get(f"/creators/{creator_id}")
+        export = portal.test_client().get(f"/api/v1/creators/{creator_id}/eac-cpf")
+    finally:
+        engine = create_engine(database_url)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP TRIGGER audit_log_read_only")
+        engine.dispose()
+    assert page.status_code == 503 and "BT.P01" not in page.text
+    assert export.status_code == 503 and b"BT.P01" not in export.data
+
+
+def test_a_fonds_of_a_person_has_a_creator_of_type_person_in_eac_cpf_too(portal):
+    creators = _creators(portal)
+    assert creators["Phan Văn Trị"].entity_type == "person"
+    assert creators[UBND_BEN_TRE].entity_type == "corporateBody"
+    answer = portal.test_client().get(f"/api/v1/creators/{creators['Phan Văn Trị'].id}/eac-cpf")
+    document = etree.fromstring(answer.data)
+    eac_cpf_schema().assertValid(document)
+    assert document.xpath("//eac:entityType/text()", namespaces={"eac": "urn:isbn:1-931666-33-4"}) == ["person"]
+    page = portal.test_client().get(f"/creators/{creators['Phan Văn Trị'].id}?lang=en").text
+    assert "<dd>Person</dd>" in page
+    # The fonds' finding aid, as the portal exports it, names the person with EAD's persname again.
+    finding_aid = etree.fromstring(portal.test_client().get("/api/v1/finding-aid/bentre:BT.P05?format=ead").data)
+    assert finding_aid.xpath("//ead:origination/ead:persname/text()", namespaces={"ead": EAD}) == ["Phan Văn Trị"]
+    # And so does the OAI-PMH provider's oai_ead, for a portal harvesting this one.
+    asked = {"verb": "GetRecord", "identifier": "oai:archives-portal.invalid:bentre:BT.P05",
+             "metadataPrefix": "oai_ead"}
+    oai = etree.fromstring(portal.test_client().get("/oai", query_string=asked).data)
+    assert oai.xpath("//ead:origination/ead:persname/text()", namespaces={"ead": EAD}) == ["Phan Văn Trị"]
 
 
 def test_creators_list_finds_names_typed_without_diacritics(portal):

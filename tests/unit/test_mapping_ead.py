@@ -145,6 +145,24 @@ def test_fonds_fields_and_item_fields(records):
     assert records["DNO.P01/ML01"]["admin_history"] is None
 
 
+def test_the_creator_type_says_which_origination_element_named_the_creator(records):
+    assert records["DNO.P01"]["creator_type"] == "corporateBody"
+    item = records["DNO.P01/ML01/HS001/VB01"]  # an item's persname is its signer, not its creator
+    assert item["creator"] is None and item["creator_type"] is None
+
+
+@pytest.mark.parametrize("origination, creator, creator_type", [
+    ("<persname>Phan Văn Trị</persname>", "Phan Văn Trị", "person"),
+    ("<famname>Dòng họ Nguyễn Phúc</famname>", "Dòng họ Nguyễn Phúc", "family"),
+    ("<persname>Phan Văn Trị</persname><corpname>Hội Khuyến học</corpname>", "Hội Khuyến học", "corporateBody"),
+])
+def test_a_fonds_of_a_person_or_a_family_has_them_as_its_creator(origination, creator, creator_type):
+    xml = f"""<ead><archdesc level="fonds"><did><unittitle>Phông</unittitle><unitid>A</unitid>
+      <origination>{origination}</origination></did><accessrestrict><p>Công khai</p></accessrestrict></archdesc></ead>"""
+    fonds, = _map(xml)
+    assert (fonds["creator"], fonds["creator_type"]) == (creator, creator_type)
+
+
 def test_digital_objects_become_file_urls():
     mapped = map_ead(etree.fromstring(FINDING_AID.encode()), source_id="lamdong", local_id="DNO.P01",
                      holding_province="68")
