@@ -48,8 +48,9 @@ def reused_result(document: dict | None, limits: str) -> ExtractionResult | None
 class FileTexts:
     """The kept texts of the harvest's index prefix; used from the run's file threads at once."""
 
-    def __init__(self, client: OpenSearch, index_prefix: str, limits: TikaLimits):
+    def __init__(self, client: OpenSearch, index_prefix: str, limits: TikaLimits, reuse: bool = True):
         self.client = client
+        self.reuse = reuse  # False: nothing is found, what Tika reads is still kept
         self.index = file_texts_index_name(index_prefix)
         self.limits = limits_key(limits)
         self._created = False
@@ -58,6 +59,8 @@ class FileTexts:
     def find(self, sha256: str) -> ExtractionResult | None:
         """The text extracted before from the bytes of this checksum (a real-time get: a file met twice in one
         run is read once), or None."""
+        if not self.reuse:
+            return None
         try:
             found = self.client.get(index=self.index, id=sha256, ignore=[404])
         except OpenSearchException as error:

@@ -77,6 +77,9 @@ class HarvestSettings:
     max_list_restarts: int = 2  # after badResumptionToken
     max_record_bytes: int = 10 * 1024 * 1024
     page_window: int = 8  # pages handed to page tasks and not yet done, at most (a run on Celery's workers)
+    # Text kept from an earlier extraction of the same bytes is used instead of Tika's (indexer/file_texts.py).
+    # False: every file goes to Tika and what it reads replaces what was kept (the bench's first harvests).
+    reuse_file_texts: bool = True
 
 
 Progress = Callable[[int, int | None], None]  # (records done, records expected or None)
@@ -106,7 +109,7 @@ class SourceHarvest:
         # One guarded session for the source's list and its files: no link it sends reaches our own services.
         self.http = guarded_session(FileLinkPolicy.for_source(source), pool_size=max(settings.file_threads, 1) + 2)
         self.client = client
-        self.file_texts = FileTexts(client, settings.index_prefix, extractor.limits)  # text kept by checksum
+        self.file_texts = FileTexts(client, settings.index_prefix, extractor.limits, settings.reuse_file_texts)
         self.writer: RecordWriter | None = None
         self.run: HarvestRun | None = None
         self.lease: RunLease | None = None

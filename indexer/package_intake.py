@@ -94,7 +94,7 @@ class _Intake:
         self.run: HarvestRun | None = None
         self.lease: RunLease | None = None
         self.writer: RecordWriter | None = None
-        self.file_texts = FileTexts(client, settings.index_prefix, extractor.limits)  # text kept by checksum
+        self.file_texts = FileTexts(client, settings.index_prefix, extractor.limits, settings.reuse_file_texts)
         self.swapped = False
         # Full runs only: what the new index holds (record id → harvested record values) and the inbox's good
         # packages, both kept back until the alias has moved to the new index.

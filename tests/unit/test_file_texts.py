@@ -106,3 +106,15 @@ def test_opensearch_unreachable_costs_only_the_saving():
     fetched = examine(FileTexts(FakeIndex(down=True), "test-", TikaLimits()), extractor)
 
     assert extractor.calls == 1 and fetched.text == READ.text and not fetched.reused
+
+
+def test_without_reuse_every_file_goes_to_tika_and_its_text_is_still_kept():
+    index = FakeIndex()
+    extractor = CountingExtractor(READ)
+    texts = FileTexts(index, "test-", TikaLimits(), reuse=False)
+
+    examine(texts, extractor)
+    again = examine(texts, extractor)
+
+    assert extractor.calls == 2 and not again.reused
+    assert reused_result(index.documents["ab" * 32], LIMITS).text == READ.text
