@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request, Response
 from demo.fault_provider import FaultProvider, FaultRecord, Faults
 from demo.scans import scan_pdf
 from indexer.text_extraction import TEXT_OCR
+from tests.accounts import signed_in_client
 from tests.conftest import ServerThread, drop_indices
 from tests.integration.harvest_helpers import harvest, indexed, last_run, portal_for
 
@@ -91,5 +92,8 @@ def test_a_full_re_harvest_reads_again_only_changed_and_failed_files(tmp_path_fa
             run = last_run(app)
             assert run.files_extracted == 4 and run.files_reused == 2
             assert "(2 reused)" in second.output
+            admin = signed_in_client(app, "national@example.vn", "national_admin")
+            report = admin.get(f"/admin/harvests/{run.id}?lang=en").get_data(as_text=True)
+            assert "Files whose text was reused" in report and "<dd data-files-reused>2</dd>" in report
         finally:
             drop_indices(app)
