@@ -32,6 +32,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from indexer.errors import HarvestError, IndexUnavailable, LeaseLost, SourceProtocolError, SourceUnavailable
+from indexer.file_texts import FileTexts
 from indexer.mapping.registry import MAPPERS, mapper_for, richest_known
 from indexer.run_log import RunLog
 from indexer.runs import RunClock, RunLease, claim_run
@@ -76,6 +77,9 @@ class HarvestSettings:
     max_list_restarts: int = 2  # after badResumptionToken
     max_record_bytes: int = 10 * 1024 * 1024
     page_window: int = 8  # pages handed to page tasks and not yet done, at most (a run on Celery's workers)
+    # Text kept from an earlier extraction of the same bytes is used instead of Tika's (indexer/file_texts.py).
+    # False: every file goes to Tika and what it reads replaces what was kept (the bench's first harvests).
+    reuse_file_texts: bool = True
 
 
 Progress = Callable[[int, int | None], None]  # (records done, records expected or None)
@@ -105,6 +109,7 @@ class SourceHarvest:
         # One guarded session for the source's list and its files: no link it sends reaches our own services.
         self.http = guarded_session(FileLinkPolicy.for_source(source), pool_size=max(settings.file_threads, 1) + 2)
         self.client = client
+        self.file_texts = FileTexts(client, settings.index_prefix, extractor.limits, settings.reuse_file_texts)
         self.writer: RecordWriter | None = None
         self.run: HarvestRun | None = None
         self.lease: RunLease | None = None
@@ -330,6 +335,9 @@ class SourceHarvest:
         if own_list and run.newest_datestamp and (not self.source.last_datestamp
                                                   or run.newest_datestamp > self.source.last_datestamp):
             self.source.last_datestamp = run.newest_datestamp  # a partial list must not move the source's mark
+        if run.files_extracted:
+            self.log.info("harvest of %s: %d files with text, %d of them reused from an earlier extraction "
+                          "of the same bytes", self.source.id, run.files_extracted, run.files_reused or 0)
         self._close("done-with-errors" if run.failed else "done")
 
     def _close(self, state: str) -> None:

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from indexer.errors import HarvestError, IndexUnavailable, LeaseLost, SourceUnavailable
 from indexer.report_text import without_server_paths
+from indexer.file_texts import FileTexts
 from indexer.files import read_local_file
 from indexer.harvest import awaiting_extraction_query
 from indexer.mapping.text import clean_text
@@ -93,6 +94,7 @@ class _Intake:
         self.run: HarvestRun | None = None
         self.lease: RunLease | None = None
         self.writer: RecordWriter | None = None
+        self.file_texts = FileTexts(client, settings.index_prefix, extractor.limits, settings.reuse_file_texts)
         self.swapped = False
         # Full runs only: what the new index holds (record id → harvested record values) and the inbox's good
         # packages, both kept back until the alias has moved to the new index.
@@ -316,12 +318,13 @@ class _Intake:
                 fetched = read_local_file(str(package_file.path), self.extractor,
                                           name=package_file.path.name, media_type=package_file.media_type,
                                           expected_sha256=package_file.sha256,
-                                          trust_roots=self.settings.signature_trust_roots)
+                                          trust_roots=self.settings.signature_trust_roots, texts=self.file_texts)
                 fetched.entry["package_path"] = (base / package_file.relative).as_posix()
                 entries.append(fetched.entry)
                 if fetched.text:
                     texts.append(fetched.text)
                     self.run.files_extracted += 1
+                    self.run.files_reused = (self.run.files_reused or 0) + fetched.reused
                 else:
                     self.run.files_failed += 1
                 if fetched.extraction_pending:

@@ -428,7 +428,7 @@ def run_report_lines(run: HarvestRun, seconds: float | None = None) -> list[str]
     resumed = f", resumed {run.resumed}×" if run.resumed else ""
     lines = [f"  run {run.id} ({run.mode}{resumed}): {run.state}{took} — added {run.added}, updated {run.updated}, "
              f"deleted {run.deleted}, failed {run.failed}, unchanged {run.unchanged}; files with text "
-             f"{run.files_extracted}, files without {run.files_failed}, file links refused {run.links_refused or 0}"]
+             f"{run.files_extracted} ({run.files_reused or 0} reused), files without {run.files_failed}, file links refused {run.links_refused or 0}"]
     if run.message:
         lines.append(f"  {run.message}")
     if run.resumable:

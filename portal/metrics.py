@@ -107,7 +107,9 @@ class LastHarvestCollector:
                                     "Records of the source's last finished harvest run, by what became of them "
                                     "(failed: the run's record errors)", labels=("source", "state"))
         files = GaugeMetricFamily("portal_harvest_last_run_files",
-                                  "Files of the source's last finished harvest run, with text extracted or not",
+                                  "Files of the source's last finished harvest run, with text extracted or not; "
+                                  "reused: of those with text, the ones whose text an earlier extraction of the same "
+                                  "bytes gave",
                                   labels=("source", "outcome"))
         errors = GaugeMetricFamily("portal_harvest_last_run_errors",
                                    "Errors of the source's last finished run by kind, as its report lists them "
@@ -126,6 +128,7 @@ class LastHarvestCollector:
                 records.add_metric((run.source_id, state), getattr(run, state) or 0)
             files.add_metric((run.source_id, "extracted"), run.files_extracted or 0)
             files.add_metric((run.source_id, "failed"), run.files_failed or 0)
+            files.add_metric((run.source_id, "reused"), run.files_reused or 0)
             for kind, count, _ in sorted(run.error_kinds()):
                 errors.add_metric((run.source_id, kind), count)
             succeeded.add_metric((run.source_id,), 1 if run.state == "done" else 0)

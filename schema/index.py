@@ -22,6 +22,12 @@ def tombstone_index_name(prefix: str = "") -> str:
     return f"{prefix}{RECORDS_ALIAS}-tombstones"
 
 
+def file_texts_index_name(prefix: str = "") -> str:
+    """The index of text already extracted from a file, by the SHA-256 of its bytes (indexer/file_texts.py).
+    Not behind the alias and never read by the portal."""
+    return f"{prefix}file-texts"
+
+
 def source_index_pattern(prefix: str, source_id: str) -> str:
     return f"{prefix}{RECORDS_ALIAS}-{_index_safe(source_id)}-*"
 
@@ -197,6 +203,24 @@ TOMBSTONE_BODY = {
             **{name: MAPPINGS["properties"][name] for name in TOMBSTONE_FIELDS},
             "changed_at": {"type": "date"},
             "deleted": {"type": "boolean"},
+        },
+    },
+}
+
+
+# A file's extracted text and what its `files[]` entry says of the extraction, one document a SHA-256 (its id).
+# Only kept, never searched: the text is not indexed. `limits` names the extraction limits it was read under.
+FILE_TEXTS_BODY = {
+    "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+    "mappings": {
+        "dynamic": "strict",
+        "properties": {
+            "text": {"type": "text", "index": False},
+            "text_source": {"type": "keyword"},
+            "ocr_confidence": {"type": "float"},
+            "ocr_skipped": {"type": "keyword", "index": False},
+            "limits": {"type": "keyword"},
+            "extracted_at": {"type": "date"},
         },
     },
 }

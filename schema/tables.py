@@ -88,6 +88,9 @@ class HarvestRun(Base):
     files_failed: Mapped[int] = mapped_column(Integer, default=0)
     # Added by migration 0009: file links not fetched (outside the source's file hosts, or an address of ours).
     links_refused: Mapped[int] = mapped_column(Integer, default=0)
+    # Added by migration 0019_files_reused: of files_extracted, those whose text an earlier extraction of the
+    # same bytes gave (indexer/file_texts.py), without Tika.
+    files_reused: Mapped[int] = mapped_column(Integer, default=0)
     # {"kind": [{"record": id, "message": text}, ...]}, for the report.
     errors: Mapped[dict] = mapped_column(JSON, default=dict)
     message: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -120,7 +123,7 @@ class HarvestRun(Base):
     def begin(cls, source_id: str, mode: str, lease_owner: str, **fields) -> "HarvestRun":
         """A new running run, its counters at zero now (column defaults apply only when it is first written)."""
         counters = dict.fromkeys(("added", "updated", "deleted", "failed", "unchanged", "processed", "resumed",
-                                  "files_extracted", "files_failed", "links_refused"), 0)
+                                  "files_extracted", "files_failed", "files_reused", "links_refused"), 0)
         return cls(source_id=source_id, mode=mode, state="running", errors={}, lease_owner=lease_owner,
                    heartbeat_at=utcnow(), resumable=False, **{**counters, **fields})
 

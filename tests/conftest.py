@@ -91,8 +91,8 @@ def drop_indices(app) -> None:
     from portal.opensearch import build_client
 
     client = build_client(app.config["OPENSEARCH_URL"])
-    client.indices.delete(index=f"{app.config['OPENSEARCH_INDEX_PREFIX']}records-*",
-                          ignore_unavailable=True)
+    prefix = app.config["OPENSEARCH_INDEX_PREFIX"]
+    client.indices.delete(index=f"{prefix}records-*,{prefix}file-texts", ignore_unavailable=True)
 
 
 def add_demo_sources(app, provider_url: str, only: dict | None = None) -> None:

@@ -40,6 +40,7 @@ class PageBookkeeping:
             run.processed += work.processed
             run.files_extracted += work.files_extracted
             run.files_failed += work.files_failed
+            run.files_reused = (run.files_reused or 0) + work.files_reused
             run.links_refused = (run.links_refused or 0) + work.links_refused
             if work.page.complete_list_size is not None:
                 run.complete_list_size = work.page.complete_list_size

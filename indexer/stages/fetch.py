@@ -23,7 +23,7 @@ class FileFetch:
         h = self.harvest
         work.file_results = [
             h.file_pool.submit(fetch_file, h.http, url, h.extractor, h.settings.http_timeout,
-                               h.settings.signature_trust_roots)
+                               h.settings.signature_trust_roots, h.file_texts)
             for _, _, job_urls in work.file_jobs for url in job_urls]
 
     def collect(self, work: "PageWork") -> None:
@@ -44,6 +44,7 @@ class FileFetch:
                 if fetched.text:
                     texts.append(fetched.text)
                     work.files_extracted += 1
+                    work.files_reused += fetched.reused
                 else:
                     work.files_failed += 1
                 if fetched.extraction_pending:

@@ -33,6 +33,7 @@ class PageWork:
     processed: int = 0
     files_extracted: int = 0
     files_failed: int = 0
+    files_reused: int = 0  # of files_extracted: text taken from an earlier extraction of the same bytes
     links_refused: int = 0
     newest: str | None = None
     futures: list[Future] = field(default_factory=list)

@@ -34,7 +34,7 @@ def add_runs(app) -> datetime:
         older = HarvestRun.begin("vinhlong", "full", "host:1:a", added=1200)
         older.state, older.finished_at = "done", ended - timedelta(days=1)
         last = HarvestRun.begin("vinhlong", "incremental", "host:2:b", added=3, updated=7, unchanged=1190,
-                                failed=2, files_extracted=40, files_failed=1)
+                                failed=2, files_extracted=40, files_failed=1, files_reused=35)
         last.note("mapping", "VL/1", "no title")
         last.note("mapping", "VL/2", "no title")
         last.note("tika", "VL/3", "encrypted")
@@ -60,6 +60,7 @@ def test_each_source_shows_its_last_finished_run(tmp_path_factory, database_url)
     assert value(samples, "portal_harvest_last_run_records", source="vinhlong", state="failed") == 2
     assert value(samples, "portal_harvest_last_run_files", source="vinhlong", outcome="extracted") == 40
     assert value(samples, "portal_harvest_last_run_files", source="vinhlong", outcome="failed") == 1
+    assert value(samples, "portal_harvest_last_run_files", source="vinhlong", outcome="reused") == 35
     assert value(samples, "portal_harvest_last_run_errors", source="vinhlong", kind="mapping") == 2
     assert value(samples, "portal_harvest_last_run_errors", source="vinhlong", kind="tika") == 1
     assert value(samples, "portal_harvest_last_run_succeeded", source="vinhlong") == 0
