@@ -97,3 +97,25 @@ def test_a_full_re_harvest_reads_again_only_changed_and_failed_files(tmp_path_fa
             assert "Files whose text was reused" in report and "<dd data-files-reused>2</dd>" in report
         finally:
             drop_indices(app)
+
+
+def test_migration_0020_goes_down_and_up_again(database_url):
+    from sqlalchemy import create_engine, inspect
+
+    from tests.databases import alembic
+
+    def run_columns(engine):
+        return {column["name"] for column in inspect(engine).get_columns("harvest_runs")}
+
+    alembic(database_url, "upgrade", "0020")
+    engine = create_engine(database_url)
+    try:
+        assert "files_reused" in run_columns(engine)
+        alembic(database_url, "downgrade", "0019")
+        engine.dispose()
+        assert "files_reused" not in run_columns(engine)
+        alembic(database_url, "upgrade", "0020")
+        engine.dispose()
+        assert "files_reused" in run_columns(engine)
+    finally:
+        engine.dispose()
