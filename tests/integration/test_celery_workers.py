@@ -101,6 +101,18 @@ def _owner_pid(run: HarvestRun) -> int:
     return int(run.lease_owner.split(":")[-2])
 
 
+def assert_taken_over_once(app, run: HarvestRun, first: HarvestRun, records, count: int) -> None:
+    """The run that ended is the one first claimed, resumed once, each record counted once, the index
+    equal to the source."""
+    assert len(source_runs(app)) == 1  # taken over, not started again
+    assert (run.id, run.mode, run.state, run.resumed) == (first.id, "full", "done", 1)
+    assert (run.added, run.updated, run.failed, run.processed) == (count, 0, 0, count)
+    assert set(indexed(app)) == live_ids(records)
+    client = build_client(app.config["OPENSEARCH_URL"])
+    alias = alias_name(app.config["OPENSEARCH_INDEX_PREFIX"])
+    assert client.count(index=alias, body={"query": {"term": {"source_id": SOURCE}}})["count"] == count
+
+
 def test_a_run_whose_worker_is_killed_is_taken_over_by_another_worker_from_its_checkpoint(
         tmp_path_factory, database_url):
     records = numbered_records(RECORDS)
@@ -130,13 +142,7 @@ def test_a_run_whose_worker_is_killed_is_taken_over_by_another_worker_from_its_c
                             "the run to end")
 
             assert successor_worker in {w.pid for w in workers} - {first_worker}  # the other worker
-            assert len(source_runs(app)) == 1  # taken over, not started again
-            assert (run.id, run.mode, run.state, run.resumed) == (first.id, "full", "done", 1)
-            assert (run.added, run.updated, run.failed, run.processed) == (RECORDS, 0, 0, RECORDS)
-            assert set(indexed(app)) == live_ids(records)
-            client = build_client(app.config["OPENSEARCH_URL"])
-            alias = alias_name(app.config["OPENSEARCH_INDEX_PREFIX"])
-            assert client.count(index=alias, body={"query": {"term": {"source_id": SOURCE}}})["count"] == RECORDS
+            assert_taken_over_once(app, run, first, records, RECORDS)
 
             # The run ended: its marker with it, so the source can be queued again (and runs incrementally).
             with app.app_context():

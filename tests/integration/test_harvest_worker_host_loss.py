@@ -13,12 +13,11 @@ import signal
 import time
 
 from demo.fault_provider import FaultProvider, Faults, numbered_records
-from portal.opensearch import build_client
-from schema.index import alias_name
 from tests.conftest import ServerThread, drop_indices
-from tests.integration.harvest_helpers import SOURCE, indexed, live_ids, portal_for, source_runs
+from tests.integration.harvest_helpers import SOURCE, portal_for, source_runs
 from tests.integration.test_celery_workers import (LEASE_SECONDS, _forget_queue, _owner_pid, _parent_of,
-                                                   _queue_config, _start_workers, _stop_workers, _wait_for)
+                                                   _queue_config, _start_workers, _stop_workers, _wait_for,
+                                                   assert_taken_over_once)
 
 VISIBILITY_SECONDS = 8
 # A live worker's Redis transport restores unacknowledged messages past their visibility timeout when it
@@ -77,13 +76,7 @@ def test_a_run_whose_whole_worker_host_is_killed_comes_back_after_the_visibility
 
             # The message came back through the visibility timeout (nothing requeued it sooner).
             assert taken_after >= VISIBILITY_SECONDS - 1, taken_after
-            assert len(source_runs(app)) == 1  # taken over, not started again
-            assert (run.id, run.mode, run.state, run.resumed) == (first.id, "full", "done", 1)
-            assert (run.added, run.updated, run.failed, run.processed) == (RECORDS, 0, 0, RECORDS)
-            assert set(indexed(app)) == live_ids(records)
-            client = build_client(app.config["OPENSEARCH_URL"])
-            alias = alias_name(app.config["OPENSEARCH_INDEX_PREFIX"])
-            assert client.count(index=alias, body={"query": {"term": {"source_id": SOURCE}}})["count"] == RECORDS
+            assert_taken_over_once(app, run, first, records, RECORDS)
             assert survivor.poll() is None
         except AssertionError:
             for log in sorted(log_dir.glob("*.log")):  # what the hosts did, beside the failure
