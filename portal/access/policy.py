@@ -6,14 +6,37 @@ second lock on record pages and on highlights). Keep the two in step.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
+from portal.access import clock
 from portal.access.identity import Identity, valid_province
 from portal.access.roles import READ_ALL, READ_OWN_PROVINCE, READ_PUBLIC, REQUEST_ACCESS
 from schema.record import ACCESS_PUBLIC, ACCESS_RESTRICTED
 
 _MATCH_NONE = {"bool": {"must_not": {"match_all": {}}}}
-_OPENED_BY_DATE = {"range": {"open_after": {"lte": "now"}}}
+
+
+OPENING_STEP = timedelta(hours=1)
+
+
+def opening_cutoff() -> datetime:
+    """Records whose open_after is at or before this moment are open: the hour just past, not "now".
+
+    A request that says "now" is never kept in OpenSearch's request cache, so every page of a search
+    would count its facets again; naming the hour makes one search the same request for an hour.
+    A record opens on its open_after date exactly (sources give dates, midnight UTC); one whose
+    open_after has a time opens at the next full hour (`opens_at`), never early."""
+    return clock.now().replace(minute=0, second=0, microsecond=0)
+
+
+def opens_at(open_after: datetime) -> datetime:
+    """The moment a record with this open_after becomes visible: the first full hour at or after it."""
+    hour = open_after.replace(minute=0, second=0, microsecond=0)
+    return hour if hour == open_after else hour + OPENING_STEP
+
+
+def _opened_by_date_filter() -> dict:
+    return {"range": {"open_after": {"lte": opening_cutoff().strftime("%Y-%m-%dT%H:%M:%SZ")}}}
 
 
 def _own_province(identity: Identity) -> str | None:
@@ -26,7 +49,7 @@ def visible_filter(identity: Identity) -> dict:
         return {"match_all": {}}
     if not identity.can(READ_PUBLIC):
         return _MATCH_NONE
-    should = [{"terms": {"access": [ACCESS_PUBLIC, ACCESS_RESTRICTED]}}, _OPENED_BY_DATE]
+    should = [{"terms": {"access": [ACCESS_PUBLIC, ACCESS_RESTRICTED]}}, _opened_by_date_filter()]
     if province := _own_province(identity):
         should.append({"term": {"holding_province": province}})
     return {"bool": {"should": should, "minimum_should_match": 1}}
@@ -38,7 +61,7 @@ def content_filter(identity: Identity) -> dict:
         return {"match_all": {}}
     if not identity.can(READ_PUBLIC):
         return _MATCH_NONE
-    should = [{"term": {"access": ACCESS_PUBLIC}}, _OPENED_BY_DATE]
+    should = [{"term": {"access": ACCESS_PUBLIC}}, _opened_by_date_filter()]
     if province := _own_province(identity):
         should.append({"term": {"holding_province": province}})
     if granted := _grants(identity):
@@ -95,7 +118,7 @@ def _opened_by_date(document: dict) -> bool:
         return False  # an unreadable date opens nothing
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return when <= datetime.now(timezone.utc)
+    return when <= opening_cutoff()
 
 
-__all__ = ["visible_filter", "content_filter", "can_see", "can_read_content"]
+__all__ = ["visible_filter", "content_filter", "can_see", "can_read_content", "opening_cutoff", "opens_at"]

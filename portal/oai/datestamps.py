@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, time, timezone
 
+from portal.access.policy import OPENING_STEP, opens_at
+
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECONDS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -65,6 +67,7 @@ def parse_stored(value) -> datetime | None:
 def datestamp_of(document: dict, now: datetime) -> datetime:
     changed = parse_stored(document.get("changed_at")) or parse_stored(document.get("harvested_at")) or now
     opened = parse_stored(document.get("open_after"))
+    opened = opens_at(opened) if opened else None  # when the permission filter first let it through
     if opened and changed < opened <= now:
         return opened
     return changed
@@ -85,9 +88,11 @@ def datestamp_filter(start: datetime | None, end: datetime | None, now: datetime
     if start is None and end is None:
         return None
     opened_until = min(end, now) if end else now
+    # A record opens on the full hour after its open_after (portal.access.policy.opens_at).
+    opened_from = start - OPENING_STEP if start else None
     return {"bool": {"minimum_should_match": 1, "should": [
         {"range": {"changed_at": _range(start, end)}},
         {"bool": {"must_not": {"exists": {"field": "changed_at"}},
                   "filter": {"range": {"harvested_at": _range(start, end)}}}},
-        {"range": {"open_after": _range(start, opened_until)}},
+        {"range": {"open_after": _range(opened_from, opened_until)}},
     ]}}

@@ -6,7 +6,12 @@ thousand-odd records cross it as a million would cross 10,000.
 """
 from __future__ import annotations
 
+import uuid
+from datetime import datetime, timedelta, timezone
+
 import pytest
+
+from tests.extra_records import extra_records, one_record
 
 WINDOW = 50
 
@@ -103,3 +108,45 @@ def test_before_any_harvest_the_two_requests_answer_no_records(harvested_app):
     result = service.search(ANONYMOUS, SearchParams(q="quyết định"))
 
     assert (result.total, result.hits, result.facets) == (0, [], {})
+
+
+
+def _request_cache_hits(app, marker: str) -> int:
+    """Request-cache hits of the index behind the records alias whose name holds `marker`."""
+    from portal.opensearch import build_client
+    from schema.index import alias_name
+
+    opensearch = build_client(app.config["OPENSEARCH_URL"])
+    [index] = [name for name in opensearch.indices.get_alias(name=alias_name(app.config["OPENSEARCH_INDEX_PREFIX"]))
+               if marker in name]
+    stats = opensearch.indices.stats(index=index, metric="request_cache")
+    return stats["indices"][index]["total"]["request_cache"]["hit_count"]
+
+
+def test_the_pages_of_one_search_count_their_facets_once_even_while_records_wait_to_open(harvested_app, client):
+    """The facets request names the hour records open by, not "now" (which OpenSearch never caches): page 2
+    of a search takes page 1's facet counts from the request cache, with a closed record opening next year
+    in the index, and still counts the record that opened yesterday and not the one still waiting."""
+    word = f"trang{uuid.uuid4().hex[:8]}"
+    base = one_record(harvested_app, {"term": {"access": "public"}})
+    now = datetime.now(timezone.utc)
+
+    def record(key: str, access: str, open_after: datetime | None) -> dict:
+        record_id = f"{base['source_id']}:PAGES/{word}/{key}"
+        return dict(base, id=record_id, title=f"{word} {key}", access=access, files=[], content=None,
+                    path=[*base.get("path", []), record_id], reference_code=f"PAGES.{key}",
+                    open_after=open_after.strftime("%Y-%m-%dT%H:%M:%SZ") if open_after else None)
+
+    records = [record(str(n), "public", None) for n in range(3)] + [
+        record("opened", "closed", now - timedelta(days=1)), record("waiting", "closed", now + timedelta(days=365))]
+    with extra_records(harvested_app, records):
+        first = _search(client, q=word, size=2, page=1)
+        hits_before = _request_cache_hits(harvested_app, "records-extra-")
+        second = _search(client, q=word, size=2, page=2)
+        hits_after = _request_cache_hits(harvested_app, "records-extra-")
+
+    assert first["total"] == second["total"] == 4
+    assert {hit["id"].rsplit("/", 1)[1] for hit in first["hits"] + second["hits"]} == {"0", "1", "2", "opened"}
+    assert first["facets"] == second["facets"]
+    assert {bucket["key"]: bucket["count"] for bucket in first["facets"]["access"]} == {"public": 3, "closed": 1}
+    assert hits_after > hits_before

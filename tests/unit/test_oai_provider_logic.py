@@ -67,14 +67,20 @@ def test_a_datestamp_is_when_the_record_changed_or_opened_whichever_is_later():
     assert format_datestamp(datestamp_of(not_yet, NOW)) == "2025-03-01T08:00:00Z"
 
 
+def test_a_record_opening_within_an_hour_is_dated_by_the_full_hour_the_search_lets_it_through():
+    record = {"changed_at": "2025-03-01T08:00:00+00:00", "access": "closed", "open_after": "2026-01-01T10:30:00Z"}
+    assert format_datestamp(datestamp_of(record, NOW)) == "2026-01-01T11:00:00Z"
+
+
 def test_the_datestamp_filter_takes_changed_opened_and_older_records():
     start, end = parse_range("2025-01-01", "2025-12-31")
     should = datestamp_filter(start, end, NOW)["bool"]["should"]
     assert should[0] == {"range": {"changed_at": {"gte": "2025-01-01T00:00:00Z", "lte": "2025-12-31T23:59:59Z"}}}
     assert should[1]["bool"]["filter"] == {"range": {"harvested_at": {"gte": "2025-01-01T00:00:00Z",
                                                                       "lte": "2025-12-31T23:59:59Z"}}}
+    # opened in the hour before `from`, it became visible on the hour after: inside the range
     assert datestamp_filter(start, None, NOW)["bool"]["should"][2] == {
-        "range": {"open_after": {"gte": "2025-01-01T00:00:00Z", "lte": "2026-06-01T12:00:00Z"}}}
+        "range": {"open_after": {"gte": "2024-12-31T23:00:00Z", "lte": "2026-06-01T12:00:00Z"}}}
     assert datestamp_filter(None, None, NOW) is None
 
 
