@@ -225,8 +225,10 @@ class Phase:
     skipped: int = 0
     bytes: int = 0
     wall: float = 0.0  # summed over the rounds
+    cache_hits: int = 0  # shard request-cache hits while this target's requests ran
 
     def merge(self, other: Phase) -> None:
+        self.cache_hits += other.cache_hits
         self.latencies += other.latencies
         self.kinds += other.kinds
         self.errors.update(other.errors)
@@ -348,9 +350,10 @@ def warm_up_and_check(targets: dict[str, list[Request]], clients: int = 4) -> li
 
 def print_results(phases: list[Phase], levels: list[int], out=sys.stdout) -> bool:
     by_key = {(p.target, p.clients): p for p in phases}
-    print("\nlatency per target and concurrency (ms; req/s = successful requests / wall time)", file=out)
+    print("\nlatency per target and concurrency (ms; req/s = successful requests / wall time; cached = shard "
+          "request-cache hits, the cache emptied before each target's turn)", file=out)
     print(f"{'clients':>7} {'target':<6} {'n':>5} {'err':>4} {'skip':>4} {'p50':>8} {'p95':>8} {'p99':>8} "
-          f"{'req/s':>7} {'KiB/resp':>8}", file=out)
+          f"{'req/s':>7} {'KiB/resp':>8} {'cached':>6}", file=out)
     for clients in levels:
         for target in TARGETS:
             p = by_key.get((target, clients))
@@ -359,7 +362,7 @@ def print_results(phases: list[Phase], levels: list[int], out=sys.stdout) -> boo
             size = p.bytes / len(p.latencies) / 1024 if p.latencies else 0
             print(f"{clients:>7} {target:<6} {len(p.latencies):>5} {sum(p.errors.values()):>4} {p.skipped:>4} "
                   f"{p.percentile(50) * 1000:>8.1f} {p.percentile(95) * 1000:>8.1f} "
-                  f"{p.percentile(99) * 1000:>8.1f} {p.throughput:>7.1f} {size:>8.1f}", file=out)
+                  f"{p.percentile(99) * 1000:>8.1f} {p.throughput:>7.1f} {size:>8.1f} {p.cache_hits:>6}", file=out)
             for reason, count in p.errors.items():
                 print(f"{'':>14}error: {reason} × {count}", file=out)
 
@@ -443,11 +446,18 @@ def clear_request_cache(opensearch_url: str, alias: str) -> None:
                   timeout=REQUEST_TIMEOUT).raise_for_status()
 
 
+def request_cache_hits(opensearch_url: str, alias: str) -> int:
+    answer = requests.get(f"{opensearch_url}/{alias}/_stats/request_cache", timeout=REQUEST_TIMEOUT)
+    answer.raise_for_status()
+    return answer.json()["_all"]["total"]["request_cache"]["hit_count"]
+
+
 def measure(targets: dict[str, list[Request]], levels: list[int], rounds_wanted: int,
-            time_limit: float, clear_cache=lambda: None) -> list[Phase]:
+            time_limit: float, clear_cache=lambda: None, cache_hits=lambda: 0) -> list[Phase]:
     """Every target at every level; within a level the targets take turns round by round, in a
     rotating order, so a change in the shared machine's background load hits all alike. The request
-    cache is emptied before each target's turn (`clear_cache`)."""
+    cache is emptied before each target's turn (`clear_cache`); the hits it gives within a turn (the
+    same search's facets asked again, e.g. by its deeper pages) are counted (`cache_hits`)."""
     phases = []
     turn = 0
     count = len(targets["raw"])
@@ -462,7 +472,10 @@ def measure(targets: dict[str, list[Request]], levels: list[int], rounds_wanted:
             turn += 1
             for target in order:
                 clear_cache()
-                merged[target].merge(run_phase(target, targets[target][start:end], clients, time_limit / rounds))
+                hits_before = cache_hits()
+                phase = run_phase(target, targets[target][start:end], clients, time_limit / rounds)
+                phase.cache_hits = cache_hits() - hits_before
+                merged[target].merge(phase)
         phases += merged.values()
     return phases
 
@@ -540,7 +553,8 @@ def main(argv: list[str] | None = None) -> int:
                 if problems:
                     exit_code = 1
                 phases = measure(targets, levels, args.rounds, args.phase_time_limit,
-                                 lambda: clear_request_cache(opensearch_url, alias))
+                                 lambda: clear_request_cache(opensearch_url, alias),
+                                 lambda: request_cache_hits(opensearch_url, alias))
                 if any(p.errors for p in phases):
                     log(f"server log (last lines):\n{portal.server_log()}")
                 print(f"\n--- {records:,} records; load average {os.getloadavg()[0]:.1f} ---")

@@ -24,3 +24,18 @@ FACETS = (
 
 YEAR_FACET = "year"
 YEAR_INTERVAL = 10
+# The facets request's aggregations: a facet counted under no selection sits at the top by its name; facets
+# counted under the same selections sit together in one filter aggregation named with this prefix.
+FACET_GROUP_PREFIX = "under_selections_"
+
+
+def facet_buckets(aggregations: dict) -> dict[str, list[dict]]:
+    """Each facet's buckets (and the year facet's) from the facets request's aggregations, wherever it sits."""
+    names = {facet.name for facet in FACETS} | {YEAR_FACET}
+    found = {}
+    for key, value in aggregations.items():
+        if key in names:
+            found[key] = value.get("buckets", [])
+        elif key.startswith(FACET_GROUP_PREFIX):
+            found.update({name: inner.get("buckets", []) for name, inner in value.items() if name in names})
+    return found

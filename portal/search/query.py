@@ -13,13 +13,14 @@ million records the aggregations made every hit be scored, and the scoring made 
 """
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from typing import Callable
 
 from portal.access.identity import Identity
 from portal.access.policy import content_filter, visible_filter
-from portal.search.facets import FACETS, YEAR_FACET, YEAR_INTERVAL
+from portal.search.facets import FACET_GROUP_PREFIX, FACETS, YEAR_FACET, YEAR_INTERVAL
 from portal.search.params import SearchParams, range_end, range_start
 
 # Metadata fields a query string searches, with their weights: codes and numbers first,
@@ -193,17 +194,23 @@ def apply_matching_only(body: dict, identity: Identity, params: SearchParams) ->
 
 
 def apply_facets(body: dict, identity: Identity, params: SearchParams) -> dict:
+    """Each facet counts under the other facets' selections. Facets under the same selections share one
+    filter aggregation (FACET_GROUP_PREFIX), and those under none are counted without one: each wrapper is
+    a pass over every matching record, a third of the facets' time at a million records (issue 21)."""
     selected = _facet_filters(params)
-    aggs = {}
-    for facet in FACETS:
-        others = [f for name, f in selected.items() if name != facet.name]
-        terms = {"terms": {"field": facet.field, "size": facet.size}}
-        aggs[facet.name] = {"filter": {"bool": {"filter": others}}, "aggs": {"values": terms}}
-    aggs[YEAR_FACET] = {
-        "filter": {"bool": {"filter": list(selected.values())}},
-        "aggs": {"values": {"histogram": {"field": "year_start", "interval": YEAR_INTERVAL,
-                                          "min_doc_count": 1}}},
-    }
+    counted = {facet.name: {"terms": {"field": facet.field, "size": facet.size}} for facet in FACETS}
+    counted[YEAR_FACET] = {"histogram": {"field": "year_start", "interval": YEAR_INTERVAL, "min_doc_count": 1}}
+    aggs, groups = {}, {}
+    for name, aggregation in counted.items():
+        others = [f for facet, f in selected.items() if facet != name]
+        if not others:
+            aggs[name] = aggregation
+            continue
+        key = json.dumps(others, sort_keys=True)
+        if key not in groups:
+            groups[key] = f"{FACET_GROUP_PREFIX}{len(groups)}"
+            aggs[groups[key]] = {"filter": {"bool": {"filter": others}}, "aggs": {}}
+        aggs[groups[key]]["aggs"][name] = aggregation
     body["aggs"] = aggs
     return body
 

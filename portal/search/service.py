@@ -12,7 +12,7 @@ from portal.access.identity import Identity
 from portal.access.policy import can_read_content
 from portal.labels import access_label, former_province_label, language_label, level_label, province_label
 from portal.opensearch import run_msearch, run_search
-from portal.search.facets import FACETS, YEAR_FACET, YEAR_INTERVAL
+from portal.search.facets import FACETS, YEAR_FACET, YEAR_INTERVAL, facet_buckets
 from portal.search.highlights import shape_fragments
 from portal.search.params import SearchParams, encode_search_after
 from portal.search.query import HIGHLIGHT_FIELDS, search_requests
@@ -102,14 +102,15 @@ class SearchService:
 
     @staticmethod
     def _shape_facets(aggregations: dict) -> dict[str, list[dict]]:
+        counted = facet_buckets(aggregations)
         facets = {}
         for facet in FACETS:
-            buckets = aggregations.get(facet.name, {}).get("values", {}).get("buckets", [])
+            buckets = counted.get(facet.name, [])
             facets[facet.name] = [
                 {"key": b["key"], "label": _facet_label(facet.name, b), "count": b["doc_count"]}
                 for b in buckets
             ]
-        years = aggregations.get(YEAR_FACET, {}).get("values", {}).get("buckets", [])
+        years = counted.get(YEAR_FACET, [])
         facets[YEAR_FACET] = [
             {"key": int(b["key"]), "label": f"{int(b['key'])}–{int(b['key']) + YEAR_INTERVAL - 1}",
              "count": b["doc_count"]}

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.access.identity import ANONYMOUS, Identity
 from portal.access.policy import content_filter, visible_filter
-from portal.search.facets import FACETS, YEAR_FACET
+from portal.search.facets import FACET_GROUP_PREFIX, FACETS, YEAR_FACET, facet_buckets
 from portal.search.params import parse_search_params
 from portal.search.query import CONTENT_FIELDS, FOLDED_METADATA_FIELDS, RESCORE_WINDOW, build_facet_search, build_search, search_requests
 
@@ -173,27 +173,56 @@ def test_facet_selections_narrow_the_hits_but_not_the_facets_main_query():
     assert "'level'" not in repr(counts["query"])
 
 
+def _filters_of_each_facet(body: dict) -> dict[str, list]:
+    """facet name → the selections it is counted under, read from the facets request's aggregations."""
+    found = {}
+    for key, aggregation in body["aggs"].items():
+        if key.startswith(FACET_GROUP_PREFIX):
+            found.update({name: aggregation["filter"]["bool"]["filter"] for name in aggregation["aggs"]})
+        else:
+            found[key] = []
+    return found
+
+
 def test_each_facet_counts_under_the_other_selections_but_not_its_own():
     body = facets(province="86", level="item", access="public")
     province_terms = {"terms": {"holding_province": ["86"]}}
     level_terms = {"terms": {"level": ["item"]}}
     access_terms = {"terms": {"access": ["public"]}}
 
-    def facet_filter(name):
-        return body["aggs"][name]["filter"]["bool"]["filter"]
+    under = _filters_of_each_facet(body)
 
-    assert facet_filter("holding_province") == [level_terms, access_terms]
-    assert facet_filter("level") == [province_terms, access_terms]
-    assert facet_filter("access") == [province_terms, level_terms]
-    assert facet_filter("origin_province") == [province_terms, level_terms, access_terms]
-    assert facet_filter(YEAR_FACET) == [province_terms, level_terms, access_terms]
+    assert under["holding_province"] == [level_terms, access_terms]
+    assert under["level"] == [province_terms, access_terms]
+    assert under["access"] == [province_terms, level_terms]
+    assert under["origin_province"] == [province_terms, level_terms, access_terms]
+    assert under[YEAR_FACET] == [province_terms, level_terms, access_terms]
 
 
-def test_every_facet_has_an_aggregation_and_without_selections_no_filter_of_its_own():
-    body = facets()
+def test_facets_under_the_same_selections_share_one_filter_and_those_under_none_have_none():
+    # Each filter aggregation is a pass over every matching record (issue 21).
+    body = facets(province="86", level="item")
+    groups = [key for key in body["aggs"] if key.startswith(FACET_GROUP_PREFIX)]
 
-    assert set(body["aggs"]) == {facet.name for facet in FACETS} | {YEAR_FACET}
-    assert all(body["aggs"][f.name]["filter"] == {"bool": {"filter": []}} for f in FACETS)
+    assert len(groups) == 3  # under level, under province, under both (the five facets not chosen)
+    assert set(_filters_of_each_facet(body)) == {facet.name for facet in FACETS} | {YEAR_FACET}
+    assert len(facets(level="item")["aggs"]) == 2  # the level facet alone, the others under the level
+
+    plain = facets()["aggs"]
+    assert set(plain) == {facet.name for facet in FACETS} | {YEAR_FACET}
+    assert all("filter" not in aggregation for aggregation in plain.values())
+
+
+def test_facet_buckets_are_read_wherever_the_request_put_them():
+    aggregations = {
+        "level": {"buckets": [{"key": "item", "doc_count": 3}]},
+        f"{FACET_GROUP_PREFIX}0": {"doc_count": 5, "access": {"buckets": [{"key": "public", "doc_count": 5}]},
+                                   YEAR_FACET: {"buckets": [{"key": 1990.0, "doc_count": 5}]}},
+    }
+
+    assert facet_buckets(aggregations) == {"level": [{"key": "item", "doc_count": 3}],
+                                           "access": [{"key": "public", "doc_count": 5}],
+                                           YEAR_FACET: [{"key": 1990.0, "doc_count": 5}]}
 
 
 def test_facets_count_without_a_sub_aggregation_per_bucket():
@@ -201,7 +230,7 @@ def test_facets_count_without_a_sub_aggregation_per_bucket():
     # a second pass over its hits (issue 21).
     aggs = facets(q="quyết định")["aggs"]
 
-    assert all("aggs" not in aggs[facet.name]["aggs"]["values"] for facet in FACETS)
+    assert all("aggs" not in aggs[facet.name] for facet in FACETS)
 
 
 def test_doc_type_facet_filters_on_the_keyword_field():
