@@ -214,8 +214,11 @@ class RedisPageDispatcher:
             (source_id, task.run_id, task.owner, task.number, base64.b64encode(task.content).decode("ascii"),
              task.quiet_repeats), queue=self.config["HARVEST_PAGE_QUEUE"])
 
-    def outcomes(self, run_id: int, owner: str) -> dict[int, str]:
-        return {int(number): outcome.decode() for number, outcome in self.store.hgetall(self._key(run_id, owner)).items()}
+    def outcomes(self, run_id: int, owner: str, numbers: list[int]) -> dict[int, str]:
+        if not numbers:
+            return {}
+        found = self.store.hmget(self._key(run_id, owner), [str(number) for number in numbers])
+        return {number: outcome.decode() for number, outcome in zip(numbers, found) if outcome is not None}
 
     def mark(self, run_id: int, owner: str, number: int, outcome: str) -> None:
         key = self._key(run_id, owner)

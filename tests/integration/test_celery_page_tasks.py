@@ -124,3 +124,23 @@ def test_a_worker_host_lost_whole_gives_its_run_and_pages_back_after_the_visibil
         lost.wait(timeout=30)
 
         _assert_taken_over_and_done(app, first, records)
+
+
+def test_the_coordinator_reads_back_only_the_outcomes_of_the_pages_it_asks_about():
+    """A province's run has tens of thousands of pages: each poll asks for the pages in flight (HMGET), not for
+    every outcome the run has left in Redis."""
+    from portal.harvest_queue import RedisPageDispatcher
+
+    config = _queue_config()
+    dispatcher = RedisPageDispatcher(config)
+    try:
+        for number in range(50):
+            dispatcher.mark(7, "host:1:ab", number, "done")
+        dispatcher.mark(7, "host:1:ab", 50, "the index refused it")
+        dispatcher.mark(7, "other:2:cd", 51, "done")  # another coordinator's page
+
+        assert dispatcher.outcomes(7, "host:1:ab", [49, 50, 51, 52]) == {49: "done", 50: "the index refused it"}
+        assert dispatcher.outcomes(7, "host:1:ab", []) == {}
+    finally:
+        dispatcher.forget(7, "host:1:ab")
+        dispatcher.forget(7, "other:2:cd")
