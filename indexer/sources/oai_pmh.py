@@ -505,7 +505,8 @@ def _whole_number(value: str | None) -> int | None:
 
 
 _HEADER, _METADATA = f"{{{OAI_NS}}}header", f"{{{OAI_NS}}}metadata"
-_IDENTIFIER_TAG, _DATESTAMP_TAG, _SET_SPEC_TAG = (f"{{{OAI_NS}}}{name}" for name in ("identifier", "datestamp", "setSpec"))
+_IDENTIFIER_TAG, _DATESTAMP_TAG, _SET_SPEC_TAG = (f"{{{OAI_NS}}}{name}"
+                                                  for name in ("identifier", "datestamp", "setSpec"))
 
 
 def _parse_record(element: etree._Element) -> OaiRecord:

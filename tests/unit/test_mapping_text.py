@@ -55,7 +55,8 @@ def test_c1_control_characters_are_removed_too():
 @pytest.mark.parametrize("keep_newlines", [False, True])
 def test_cleaning_clean_text_again_changes_nothing(keep_newlines):
     """The oai_dc mapping relies on it: a record's one description, cleaned, is not cleaned a second time."""
-    pieces = ["a", " ", "\n", "\r\n", "\x0b", "\x1c", "\x85", "\u2028", "\xa0", "ò", "o\u0300", "\x01", "\t", "\x7f", "Ư"]
+    pieces = ["a", " ", "\n", "\r\n", "\x0b", "\x1c", "\x85", "\u2028", "\xa0", "ò", "o\u0300", "\x01", "\t",
+              "\x7f", "Ư"]
     generator = random.Random(17)
     for _ in range(20_000):
         value = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 12)))

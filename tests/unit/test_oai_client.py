@@ -334,7 +334,8 @@ def test_comment_before_the_metadata_payload_is_skipped():
 
 def test_header_children_are_read_first_one_wins_and_every_set_is_kept():
     body = list_records_body(
-        b'<record><header status="deleted"><!-- c --><identifier> oai:x:A </identifier><identifier>oai:x:B</identifier>'
+        b'<record><header status="deleted"><!-- c --><identifier> oai:x:A </identifier>'
+        b"<identifier>oai:x:B</identifier>"
         b"<datestamp>2025-01-01</datestamp><datestamp>2030-01-01</datestamp><setSpec>f1</setSpec><setSpec/>"
         b"</header><header><identifier>oai:x:C</identifier></header></record>")
 
