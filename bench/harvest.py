@@ -146,6 +146,7 @@ def harvest_in_process(url: str, source_id: str, prefix: str, tika_url: str,
                        reuse_file_texts: bool = False) -> tuple[float, object]:
     """A run on a scratch database; without `reuse_file_texts` every file goes to Tika (the bench's ×4 copies
     would otherwise be read once)."""
+    from indexer.gc_tuning import freeze_what_is_loaded
     from indexer.harvest import HarvestSettings, harvest_source
     from indexer.text_extraction import TikaExtractor
     from portal.database import connect_args
@@ -161,6 +162,7 @@ def harvest_in_process(url: str, source_id: str, prefix: str, tika_url: str,
     db.add(source)
     db.commit()
     client = OpenSearch(hosts=[OPENSEARCH_URL], timeout=120)
+    freeze_what_is_loaded()  # as `flask harvest` does before its runs
     started = time.perf_counter()
     try:
         run = harvest_source(db, source, client, TikaExtractor(tika_url),

@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from indexer.errors import HarvestError, LeaseLost, RunBusy
+from indexer.gc_tuning import freeze_what_is_loaded
 from indexer.harvest import PageTask, harvest_page
 from indexer.runs import lease_is_stale
 from portal import database
@@ -85,6 +86,7 @@ def _flask_app() -> Flask:
         from portal import create_app
 
         _worker_app = create_app()
+        freeze_what_is_loaded()  # the app and the modules live as long as the process: out of the collector's way
     return _worker_app
 
 
