@@ -144,3 +144,28 @@ def test_the_coordinator_reads_back_only_the_outcomes_of_the_pages_it_asks_about
     finally:
         dispatcher.forget(7, "host:1:ab")
         dispatcher.forget(7, "other:2:cd")
+
+
+def test_a_page_travels_beside_its_message_as_sent_until_its_outcome_is_read():
+    """The page's bytes are kept in Redis as the source sent them (not base64 in the message), for as long as
+    a page task may need them: dropped once the coordinator has read the page's outcome, or forgets the run."""
+    from indexer.harvest import PageTask
+    from portal.harvest_queue import RedisPageDispatcher
+
+    dispatcher = RedisPageDispatcher(_queue_config())
+    page = '<?xml version="1.0"?><OAI-PMH>Hồ sơ \x00\xff</OAI-PMH>'.encode("utf-8", "surrogatepass") + bytes([0, 255])
+    try:
+        for number in range(3):
+            dispatcher.keep(PageTask(9, "host:1:ab", number, page + bytes([number])))
+        assert dispatcher.content(9, "host:1:ab", 1) == page + bytes([1])
+        assert dispatcher.content(9, "other:2:cd", 1) is None
+
+        dispatcher.mark(9, "host:1:ab", 1, "done")
+        assert dispatcher.outcomes(9, "host:1:ab", [0, 1, 2]) == {1: "done"}
+        assert dispatcher.content(9, "host:1:ab", 1) is None  # a page delivered again after that is superseded
+        assert dispatcher.content(9, "host:1:ab", 2) == page + bytes([2])
+
+        dispatcher.forget(9, "host:1:ab")
+        assert dispatcher.content(9, "host:1:ab", 0) is None and dispatcher.content(9, "host:1:ab", 2) is None
+    finally:
+        dispatcher.forget(9, "host:1:ab")
