@@ -13,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select, update
 
 from indexer.errors import HarvestError, RunBusy
+from indexer.gc_tuning import freeze_what_is_loaded
 from indexer.harvest import due_sources, last_run_started, source_sets
 from indexer.signatures import TrustRootsError
 from portal import database
@@ -306,6 +307,7 @@ def harvest_command(source_ids, all_sources, due, full, set_spec, until, record_
         if set_spec not in offered:
             raise click.ClickException(f"{sources[0].id} has no set {set_spec!r}; "
                                        f"`flask sources sets {sources[0].id}` lists them")
+    freeze_what_is_loaded()
     failed = False
     for source in sources:
         source_full, request = full, None

@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from indexer.errors import HarvestError, LeaseLost, RunBusy
+from indexer.gc_tuning import freeze_what_is_loaded
 from indexer.harvest import PageTask, harvest_page
 from indexer.runs import lease_is_stale
 from portal import database
@@ -85,6 +86,7 @@ def _flask_app() -> Flask:
         from portal import create_app
 
         _worker_app = create_app()
+        freeze_what_is_loaded()  # the app and the modules live as long as the process: out of the collector's way
     return _worker_app
 
 
@@ -209,13 +211,35 @@ class RedisPageDispatcher:
     def _key(self, run_id: int, owner: str) -> str:
         return f"{self.config['HARVEST_QUEUE_KEY_PREFIX']}harvest-pages:{run_id}:{owner}"
 
-    def send(self, source_id: str, task: PageTask) -> None:
-        harvest_page_task.apply_async(
-            (source_id, task.run_id, task.owner, task.number, base64.b64encode(task.content).decode("ascii"),
-             task.quiet_repeats), queue=self.config["HARVEST_PAGE_QUEUE"])
+    def _contents_key(self, run_id: int, owner: str) -> str:
+        return f"{self.config['HARVEST_QUEUE_KEY_PREFIX']}harvest-page-contents:{run_id}:{owner}"
 
-    def outcomes(self, run_id: int, owner: str) -> dict[int, str]:
-        return {int(number): outcome.decode() for number, outcome in self.store.hgetall(self._key(run_id, owner)).items()}
+    def send(self, source_id: str, task: PageTask) -> None:
+        """The page's bytes go into Redis as they are (keep); the message names the page. In the message they
+        would be base64 in JSON, and base64 again in kombu's envelope: encoded and decoded four times between
+        the coordinator, the worker's parent process and the page's process."""
+        self.keep(task)
+        harvest_page_task.apply_async((source_id, task.run_id, task.owner, task.number, None, task.quiet_repeats),
+                                      queue=self.config["HARVEST_PAGE_QUEUE"])
+
+    def keep(self, task: PageTask) -> None:
+        """The page's bytes, in a hash of the coordinator's pages in flight (a window of them)."""
+        key = self._contents_key(task.run_id, task.owner)
+        self.store.pipeline().hset(key, str(task.number), task.content).expire(key, MARKER_SECONDS).execute()
+
+    def content(self, run_id: int, owner: str, number: int) -> bytes | None:
+        """The page as the source sent it; None once its coordinator has read its outcome or forgotten the run."""
+        return self.store.hget(self._contents_key(run_id, owner), str(number))
+
+    def outcomes(self, run_id: int, owner: str, numbers: list[int]) -> dict[int, str]:
+        """The outcomes of the pages that have ended; their bytes, no longer needed, are dropped."""
+        if not numbers:
+            return {}
+        found = self.store.hmget(self._key(run_id, owner), [str(number) for number in numbers])
+        ended = {number: outcome.decode() for number, outcome in zip(numbers, found) if outcome is not None}
+        if ended:
+            self.store.hdel(self._contents_key(run_id, owner), *(str(number) for number in ended))
+        return ended
 
     def mark(self, run_id: int, owner: str, number: int, outcome: str) -> None:
         key = self._key(run_id, owner)
@@ -223,19 +247,24 @@ class RedisPageDispatcher:
         self.store.expire(key, MARKER_SECONDS)
 
     def forget(self, run_id: int, owner: str) -> None:
-        self.store.delete(self._key(run_id, owner))
+        self.store.delete(self._key(run_id, owner), self._contents_key(run_id, owner))
 
 
 @celery.task(bind=True, name=PAGE_TASK_NAME, max_retries=10, acks_late=True, reject_on_worker_lost=True)
-def harvest_page_task(self, source_id: str, run_id: int, owner: str, number: int, content: str,
+def harvest_page_task(self, source_id: str, run_id: int, owner: str, number: int, content: str | None,
                       quiet_repeats: bool = False) -> str:
-    """Imports one page of a run another process coordinates; its outcome goes to the coordinator."""
+    """Imports one page of a run another process coordinates; its outcome goes to the coordinator. The page is
+    in Redis beside the message (`content` None), or base64 in the message (sent before that was so)."""
     with _flask_app().app_context():
         config = current_app.config
+        dispatcher = RedisPageDispatcher(config)
+        page = base64.b64decode(content) if content is not None else dispatcher.content(run_id, owner, number)
+        if page is None:  # its outcome was read already (a page delivered again), or its run has ended
+            return "superseded"
         db = database.get_db()
         source = db.get(Source, source_id)
         redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
-        task = PageTask(run_id, owner, number, base64.b64decode(content), quiet_repeats or redelivered)
+        task = PageTask(run_id, owner, number, page, quiet_repeats or redelivered)
         try:
             extractor, settings = harvest_tools(config)
             outcome = harvest_page(db, source, get_client(), extractor, task, settings) if source else "no such source"
@@ -247,7 +276,7 @@ def harvest_page_task(self, source_id: str, run_id: int, owner: str, number: int
             log.exception("page %s of run %s of %s broke", number, run_id, source_id)
             outcome = f"unexpected error: {type(error).__name__}: {error}"
         if outcome != "superseded":
-            RedisPageDispatcher(config).mark(run_id, owner, number, outcome)
+            dispatcher.mark(run_id, owner, number, outcome)
         log.info("page %s of run %s of %s: %s", number, run_id, source_id, outcome,
                  extra={"source": source_id, "run": run_id})
         return outcome

@@ -33,6 +33,8 @@ _ENGLISH_MY = re.compile(rf"^{_MONTH},?\s+(\d{{4}})$")
 _DECADE = re.compile(r"^(\d{3})0s$")
 _APPROXIMATE = re.compile(r"^(?:ca\.?|circa|c\.|approx\.?|approximately|about)\s*", re.IGNORECASE)
 _OPEN_RANGE = re.compile(r"^(\d{4})\s*[-–]$")
+_YEARS_AROUND_SLASH = re.compile(r"\d{4}.*/.*\d{4}")
+_YEAR_DASH_YEAR = re.compile(r"\d{4}-\d{4}")
 _ONE_SIDED_DASH = re.compile(r"\s+[-–—]\s*|\s*[-–—]\s+")
 
 
@@ -44,9 +46,9 @@ def parse_date_range(text: str | None) -> tuple[str, str] | None:
     if match := _OPEN_RANGE.match(text):
         return _year(int(match[1]))
     for separator in ("/", " - ", "–", "—", " đến ", " to ", "-"):
-        if separator == "/" and not re.search(r"\d{4}.*/.*\d{4}", text):
+        if separator == "/" and not _YEARS_AROUND_SLASH.search(text):
             continue  # a slash inside "03/1976" is not an interval
-        if separator == "-" and not re.fullmatch(r"\d{4}-\d{4}", text):
+        if separator == "-" and not _YEAR_DASH_YEAR.fullmatch(text):
             continue  # "1976-03-05" is one day, "1975-1980" two years
         if separator in text:
             first, _, last = text.partition(separator)

@@ -51,14 +51,14 @@ class PageBookkeeping:
             for kind, record, message in h.drain_retry_notes() + work.notes:
                 h.note(kind, record, message)
             run.count_statements(work.unrecognised_access)
+            if checkpoint:  # set before _remember's flush: the run's row is written once a page
+                run.checkpoint_token = work.page.token
+                run.resumable = work.page.token is not None
             identifiers = [r.identifier for r in work.page.records if r.identifier]
             objects = {o.identifier: o for o in self.objects(identifiers)}
             for oai_record, kind, message in work.failures:
                 self._object_failed(objects, oai_record, kind, message)
             self._remember(list(work.pending.values()), objects, work.known, work.write_failures)
-            if checkpoint:
-                run.checkpoint_token = work.page.token
-                run.resumable = work.page.token is not None
         # Pages are committed together when they come fast: the checkpoint is then a little older, never wrong.
         if final or time.monotonic() - h.last_commit >= h.settings.commit_seconds:
             h.lease.commit()  # fenced: a run taken over meanwhile commits nothing

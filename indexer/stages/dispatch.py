@@ -52,8 +52,9 @@ class PageDispatcher(Protocol):
     def send(self, source_id: str, task: PageTask) -> None:
         """Queues the page for a worker."""
 
-    def outcomes(self, run_id: int, owner: str) -> dict[int, str]:
-        """The pages of this coordinator that have ended: number → DONE or why the page could not be written."""
+    def outcomes(self, run_id: int, owner: str, numbers: list[int]) -> dict[int, str]:
+        """Which of these pages of this coordinator have ended: number → DONE or why the page could not be
+        written (asked for the pages in flight only: a province's run has tens of thousands)."""
 
     def forget(self, run_id: int, owner: str) -> None:
         """The run's outcomes are no longer needed."""
@@ -138,7 +139,7 @@ class DispatchedGather:
         """Waits a moment for pages to end; moves the checkpoint over those done in order. A page that could
         not be written stops the run there (resumable from the checkpoint before it)."""
         h = self.harvest
-        outcomes = self.dispatcher.outcomes(h.run.id, h.lease.owner)
+        outcomes = self.dispatcher.outcomes(h.run.id, h.lease.owner, list(range(self.settled, len(self.tokens))))
         moved = False
         while self.settled < len(self.tokens) and self.settled in outcomes:
             outcome = outcomes[self.settled]
@@ -151,8 +152,12 @@ class DispatchedGather:
             run = h.run
             run.checkpoint_token = self.tokens[self.settled - 1]
             run.resumable = run.checkpoint_token is not None
-            h.lease.commit()  # fenced like every write; only the checkpoint's columns are changed here
-            h.last_commit = time.monotonic()
+            # Fenced like every write; only the checkpoint's columns are changed here. Pages that end fast are
+            # committed together, as a run in one process commits them: the checkpoint is then a little older,
+            # never wrong, and _read_run commits the last one.
+            if time.monotonic() - h.last_commit >= h.settings.commit_seconds:
+                h.lease.commit()
+                h.last_commit = time.monotonic()
         else:
             time.sleep(self.poll_seconds)
             if time.monotonic() - h.last_commit >= h.beat_seconds:

@@ -124,3 +124,48 @@ def test_a_worker_host_lost_whole_gives_its_run_and_pages_back_after_the_visibil
         lost.wait(timeout=30)
 
         _assert_taken_over_and_done(app, first, records)
+
+
+def test_the_coordinator_reads_back_only_the_outcomes_of_the_pages_it_asks_about():
+    """A province's run has tens of thousands of pages: each poll asks for the pages in flight (HMGET), not for
+    every outcome the run has left in Redis."""
+    from portal.harvest_queue import RedisPageDispatcher
+
+    config = _queue_config()
+    dispatcher = RedisPageDispatcher(config)
+    try:
+        for number in range(50):
+            dispatcher.mark(7, "host:1:ab", number, "done")
+        dispatcher.mark(7, "host:1:ab", 50, "the index refused it")
+        dispatcher.mark(7, "other:2:cd", 51, "done")  # another coordinator's page
+
+        assert dispatcher.outcomes(7, "host:1:ab", [49, 50, 51, 52]) == {49: "done", 50: "the index refused it"}
+        assert dispatcher.outcomes(7, "host:1:ab", []) == {}
+    finally:
+        dispatcher.forget(7, "host:1:ab")
+        dispatcher.forget(7, "other:2:cd")
+
+
+def test_a_page_travels_beside_its_message_as_sent_until_its_outcome_is_read():
+    """The page's bytes are kept in Redis as the source sent them (not base64 in the message), for as long as
+    a page task may need them: dropped once the coordinator has read the page's outcome, or forgets the run."""
+    from indexer.harvest import PageTask
+    from portal.harvest_queue import RedisPageDispatcher
+
+    dispatcher = RedisPageDispatcher(_queue_config())
+    page = '<?xml version="1.0"?><OAI-PMH>Hồ sơ \x00\xff</OAI-PMH>'.encode("utf-8", "surrogatepass") + bytes([0, 255])
+    try:
+        for number in range(3):
+            dispatcher.keep(PageTask(9, "host:1:ab", number, page + bytes([number])))
+        assert dispatcher.content(9, "host:1:ab", 1) == page + bytes([1])
+        assert dispatcher.content(9, "other:2:cd", 1) is None
+
+        dispatcher.mark(9, "host:1:ab", 1, "done")
+        assert dispatcher.outcomes(9, "host:1:ab", [0, 1, 2]) == {1: "done"}
+        assert dispatcher.content(9, "host:1:ab", 1) is None  # a page delivered again after that is superseded
+        assert dispatcher.content(9, "host:1:ab", 2) == page + bytes([2])
+
+        dispatcher.forget(9, "host:1:ab")
+        assert dispatcher.content(9, "host:1:ab", 0) is None and dispatcher.content(9, "host:1:ab", 2) is None
+    finally:
+        dispatcher.forget(9, "host:1:ab")

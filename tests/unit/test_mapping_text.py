@@ -1,6 +1,7 @@
 """clean_text: one Unicode form, no control characters, no stray whitespace."""
 from __future__ import annotations
 
+import random
 import unicodedata
 
 import pytest
@@ -49,3 +50,15 @@ def test_c1_control_characters_are_removed_too():
     cleaned = clean_text("Công\x9fvăn\x81số")
 
     assert not any(unicodedata.category(ch) == "Cc" for ch in cleaned)
+
+
+@pytest.mark.parametrize("keep_newlines", [False, True])
+def test_cleaning_clean_text_again_changes_nothing(keep_newlines):
+    """The oai_dc mapping relies on it: a record's one description, cleaned, is not cleaned a second time."""
+    pieces = ["a", " ", "\n", "\r\n", "\x0b", "\x1c", "\x85", "\u2028", "\xa0", "ò", "o\u0300", "\x01", "\t",
+              "\x7f", "Ư"]
+    generator = random.Random(17)
+    for _ in range(20_000):
+        value = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 12)))
+        cleaned = clean_text(value, keep_newlines=keep_newlines)
+        assert clean_text(cleaned, keep_newlines=keep_newlines) == cleaned, repr(value)

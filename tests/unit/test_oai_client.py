@@ -332,6 +332,28 @@ def test_comment_before_the_metadata_payload_is_skipped():
     assert record.metadata.tag == "{http://www.openarchives.org/OAI/2.0/oai_dc/}dc"
 
 
+def test_header_children_are_read_first_one_wins_and_every_set_is_kept():
+    body = list_records_body(
+        b'<record><header status="deleted"><!-- c --><identifier> oai:x:A </identifier>'
+        b"<identifier>oai:x:B</identifier>"
+        b"<datestamp>2025-01-01</datestamp><datestamp>2030-01-01</datestamp><setSpec>f1</setSpec><setSpec/>"
+        b"</header><header><identifier>oai:x:C</identifier></header></record>")
+
+    [record] = list(canned_client(body).list_records("oai_dc"))
+
+    assert (record.identifier, record.datestamp, record.deleted) == ("oai:x:A", "2025-01-01", True)
+    assert record.set_specs == ["f1", ""] and record.metadata is None
+
+
+@pytest.mark.parametrize("content", [bytes([byte]) for byte in range(256)] + [
+    "\ufffe".encode(), "\uffff".encode(), "\ufffd".encode(), "Hòa \uf8ff".encode(), b"\xef\xbf", b"\xef\xbf\xbe\x01"])
+def test_the_fast_control_character_check_finds_what_the_pattern_finds(content):
+    from indexer.sources.oai_pmh import _CONTROL_CHARACTERS, _has_control_characters
+
+    padded = b"<a>" + content + b"</a>"
+    assert _has_control_characters(padded) == bool(_CONTROL_CHARACTERS.search(padded))
+
+
 # --- local identifiers --------------------------------------------------------------------------------------------
 
 def test_local_identifier_drops_the_oai_scheme_and_repository():
