@@ -144,9 +144,10 @@ def test_a_run_whose_worker_is_killed_is_taken_over_by_another_worker_from_its_c
             assert successor_worker in {w.pid for w in workers} - {first_worker}  # the other worker
             assert_taken_over_once(app, run, first, records, RECORDS)
 
-            # The run ended: its marker with it, so the source can be queued again (and runs incrementally).
+            # The run ended: its marker with it, so the source can be queued again (and runs incrementally). The
+            # task lets the marker go just after it writes the run's end, so the test waits for that moment.
             with app.app_context():
-                assert enqueue_harvest(app.config, SOURCE) is not None
+                _wait_for(lambda: enqueue_harvest(app.config, SOURCE) is not None, 30, "the run's marker to go")
             _wait_for(lambda: len(source_runs(app)) == 2 and source_runs(app)[1].state == "done", 120, "the next run")
             assert (source_runs(app)[1].mode, source_runs(app)[1].added) == ("incremental", 0)
         finally:
