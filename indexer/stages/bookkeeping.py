@@ -82,6 +82,7 @@ class PageBookkeeping:
         h = self.harvest
         run = h.run
         new_records: dict[str, dict] = {}
+        counts = dict.fromkeys(("added", "updated", "unchanged", "deleted"), 0)  # onto the run once, not a record
         wanted = {d["id"] for taken in pending for d in taken.documents} | \
                  {doc_id for taken in pending for doc_id in taken.deleted_ids}
         by_id = {r.record_id: r for rows in known.values() for r in rows}
@@ -115,19 +116,22 @@ class PageBookkeeping:
                         setattr(row, name, value)
                 states.append(state)
                 if not taken.repeat:
-                    setattr(run, state, getattr(run, state) + 1)
+                    counts[state] += 1
             gone = set(taken.deleted_ids) | set(rows)
             for doc_id in gone:
                 row = rows.get(doc_id) or by_id.pop(doc_id, None)
                 if row is not None and row not in h.db.deleted:
                     h.db.delete(row)
                     if not taken.repeat:
-                        run.deleted += 1
+                        counts["deleted"] += 1
                     states.append("deleted")
                 elif taken.record.deleted:
                     states.append("deleted")  # deleted before we ever held it: nothing to remove
             state = next((s for s in ("failed", "added", "updated", "deleted", "unchanged") if s in states), "unchanged")
             self._set_object(objects, taken.record, state, error)
+        for state, count in counts.items():
+            if count:
+                setattr(run, state, getattr(run, state) + count)
         h.db.flush()  # deletions first: a record may come back under the same id
         # Core INSERTs of many rows a statement: the ORM's unit of work (and its bulk path) is too slow for pages.
         if new_records:
