@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 import time
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 
 from indexer.sources.oai_pmh import OaiRecord, local_identifier
 from indexer.stages.page import PageWork, Pending
@@ -17,11 +17,23 @@ if TYPE_CHECKING:
     from indexer.harvest import SourceHarvest
 
 
+# The page's lookups, built once with their parameters left open: building a statement and its cache key
+# costs about as much as running it (SQLAlchemy 2.0), four times a page.
+KNOWN_BY_IDENTIFIER = select(HarvestedRecord).where(
+    HarvestedRecord.source_id == bindparam("source_id"),
+    HarvestedRecord.identifier.in_(bindparam("identifiers", expanding=True)))
+KNOWN_BY_RECORD_ID = select(HarvestedRecord).where(
+    HarvestedRecord.source_id == bindparam("source_id"),
+    HarvestedRecord.record_id.in_(bindparam("record_ids", expanding=True)))
+RUN_OBJECTS = select(HarvestObject).where(
+    HarvestObject.run_id == bindparam("run_id"),
+    HarvestObject.identifier.in_(bindparam("identifiers", expanding=True)))
+
+
 def known_records_query(source_id: str, identifiers: list[str]):
     """What the index holds of these source identifiers (a finding aid's identifier holds many records).
     Asked on every page: ix_harvested_records_identifier keeps it from reading all of the source's rows."""
-    return select(HarvestedRecord).where(HarvestedRecord.source_id == source_id,
-                                         HarvestedRecord.identifier.in_(set(identifiers)))
+    return KNOWN_BY_IDENTIFIER.params(source_id=source_id, identifiers=sorted(set(identifiers)))
 
 
 class PageBookkeeping:
@@ -70,13 +82,14 @@ class PageBookkeeping:
         h = self.harvest
         run = h.run
         new_records: dict[str, dict] = {}
+        counts = dict.fromkeys(("added", "updated", "unchanged", "deleted"), 0)  # onto the run once, not a record
         wanted = {d["id"] for taken in pending for d in taken.documents} | \
                  {doc_id for taken in pending for doc_id in taken.deleted_ids}
         by_id = {r.record_id: r for rows in known.values() for r in rows}
         missing = wanted - set(by_id)
         if missing:
-            by_id.update((r.record_id, r) for r in h.db.scalars(select(HarvestedRecord).where(
-                HarvestedRecord.source_id == h.source.id, HarvestedRecord.record_id.in_(missing))))
+            by_id.update((r.record_id, r) for r in h.db.scalars(
+                KNOWN_BY_RECORD_ID, {"source_id": h.source.id, "record_ids": list(missing)}))
         for taken in pending:
             states = []
             rows = {r.record_id: r for r in known.get(taken.record.identifier, [])}
@@ -103,19 +116,22 @@ class PageBookkeeping:
                         setattr(row, name, value)
                 states.append(state)
                 if not taken.repeat:
-                    setattr(run, state, getattr(run, state) + 1)
+                    counts[state] += 1
             gone = set(taken.deleted_ids) | set(rows)
             for doc_id in gone:
                 row = rows.get(doc_id) or by_id.pop(doc_id, None)
                 if row is not None and row not in h.db.deleted:
                     h.db.delete(row)
                     if not taken.repeat:
-                        run.deleted += 1
+                        counts["deleted"] += 1
                     states.append("deleted")
                 elif taken.record.deleted:
                     states.append("deleted")  # deleted before we ever held it: nothing to remove
             state = next((s for s in ("failed", "added", "updated", "deleted", "unchanged") if s in states), "unchanged")
             self._set_object(objects, taken.record, state, error)
+        for state, count in counts.items():
+            if count:
+                setattr(run, state, getattr(run, state) + count)
         h.db.flush()  # deletions first: a record may come back under the same id
         # Core INSERTs of many rows a statement: the ORM's unit of work (and its bulk path) is too slow for pages.
         if new_records:
@@ -130,14 +146,14 @@ class PageBookkeeping:
         h = self.harvest
         if not identifiers:
             return []
-        return list(h.db.scalars(select(HarvestObject).where(
-            HarvestObject.run_id == h.run.id, HarvestObject.identifier.in_(set(identifiers)))))
+        return list(h.db.scalars(RUN_OBJECTS, {"run_id": h.run.id, "identifiers": list(set(identifiers))}))
 
     def known_records(self, identifiers: list[str]) -> dict[str, list[HarvestedRecord]]:
         h = self.harvest
         known: dict[str, list[HarvestedRecord]] = {}
         if identifiers:
-            for row in h.db.scalars(known_records_query(h.source.id, identifiers)):
+            for row in h.db.scalars(KNOWN_BY_IDENTIFIER, {"source_id": h.source.id,
+                                                          "identifiers": list(set(identifiers))}):
                 known.setdefault(row.identifier, []).append(row)
         return known
 
