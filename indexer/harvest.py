@@ -77,6 +77,9 @@ class HarvestSettings:
     max_list_restarts: int = 2  # after badResumptionToken
     max_record_bytes: int = 10 * 1024 * 1024
     page_window: int = 8  # pages handed to page tasks and not yet done, at most (a run on Celery's workers)
+    # A page no worker process has started after this long is imported by its coordinator itself: a fleet whose
+    # every process coordinates a run would otherwise wait for ever on pages none of them is free to take.
+    page_stall_seconds: float = 15.0
     # Text kept from an earlier extraction of the same bytes is used instead of Tika's (indexer/file_texts.py).
     # False: every file goes to Tika and what it reads replaces what was kept (the bench's first harvests).
     reuse_file_texts: bool = True
@@ -127,7 +130,8 @@ class SourceHarvest:
         self.oai = OaiPmhClient(source.url, self.http, timeout=settings.http_timeout, retry=settings.retry,
                                 on_retry=self._note_retry, max_record_bytes=settings.max_record_bytes)
         # Pages imported here, or (a dispatcher given) by page tasks in any worker process.
-        self.gather = DispatchedGather(self, dispatcher, settings.page_window) if dispatcher else ListGather(self)
+        self.gather = DispatchedGather(self, dispatcher, settings.page_window, settings.page_stall_seconds) \
+            if dispatcher else ListGather(self)
         self.files = FileFetch(self)
         self.importer, self.bookkeeping = PageImport(self), PageBookkeeping(self)
 

@@ -116,6 +116,8 @@ def load_config(instance_path: str) -> dict:
         "HARVEST_PAGE_QUEUE": os.environ.get("HARVEST_PAGE_QUEUE")
         or os.environ.get("HARVEST_QUEUE", "harvest") + "-pages",
         "HARVEST_PAGE_WINDOW": _int("HARVEST_PAGE_WINDOW", 8),
+        # A page no process has started after this many seconds is imported by its run's coordinator itself.
+        "HARVEST_PAGE_STALL_SECONDS": float(os.environ.get("HARVEST_PAGE_STALL_SECONDS", "15")),
         # PEM bundle of the roots a PDF signer must chain to; empty: no signature shows as valid.
         "SIGNATURE_TRUST_ROOTS": os.environ.get("SIGNATURE_TRUST_ROOTS", ""),
         # Outgoing mail (verification, password reset, notifications); the demo uses a local sink.

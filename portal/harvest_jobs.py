@@ -29,6 +29,7 @@ def harvest_settings(config, trust_roots=None) -> HarvestSettings:
                           max_wait=config.get("HARVEST_RETRY_MAX_WAIT", 120.0)),
         lease_seconds=config.get("HARVEST_LEASE_SECONDS", 300),
         page_window=config.get("HARVEST_PAGE_WINDOW", 8),
+        page_stall_seconds=config.get("HARVEST_PAGE_STALL_SECONDS", 15.0),
     )
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
 import uuid
 
 import redis
@@ -247,7 +248,37 @@ class RedisPageDispatcher:
         self.store.expire(key, MARKER_SECONDS)
 
     def forget(self, run_id: int, owner: str) -> None:
-        self.store.delete(self._key(run_id, owner), self._contents_key(run_id, owner))
+        self.store.delete(self._key(run_id, owner), self._contents_key(run_id, owner), self._claims_key(run_id, owner))
+
+    def _claims_key(self, run_id: int, owner: str) -> str:
+        return f"{self.config['HARVEST_QUEUE_KEY_PREFIX']}harvest-page-claims:{run_id}:{owner}"
+
+    def claim(self, run_id: int, owner: str, number: int, claimant: str) -> bool:
+        """Whether `claimant` may import the page: the first to ask has it, and keeps it when it asks again (a
+        task retried or delivered again after its process was lost keeps its id)."""
+        key = self._claims_key(run_id, owner)
+        first, holder, _ = self.store.pipeline().hsetnx(key, str(number), claimant).hget(key, str(number)) \
+            .expire(key, MARKER_SECONDS).execute()
+        return bool(first) or (holder or b"").decode() == claimant
+
+    def take_back(self, source_id: str, task: PageTask) -> bool:
+        if not self.claim(task.run_id, task.owner, task.number, f"coordinator:{task.owner}"):
+            return False
+        db = current_app.extensions["db_sessionmaker"]()  # not the coordinator's: the page commits on its own
+        try:
+            for _ in range(5):
+                try:
+                    outcome = import_page_here(db, self.config, source_id, task)
+                    break
+                except IntegrityError as error:  # as a page task would, the page is tried again
+                    db.rollback()
+                    outcome = f"unexpected error: {type(error).__name__}: {error}"
+                    time.sleep(0.5)
+        finally:
+            db.close()
+        if outcome != "superseded":
+            self.mark(task.run_id, task.owner, task.number, outcome)
+        return True
 
 
 @celery.task(bind=True, name=PAGE_TASK_NAME, max_retries=10, acks_late=True, reject_on_worker_lost=True)
@@ -258,25 +289,37 @@ def harvest_page_task(self, source_id: str, run_id: int, owner: str, number: int
     with _flask_app().app_context():
         config = current_app.config
         dispatcher = RedisPageDispatcher(config)
+        if not dispatcher.claim(run_id, owner, number, self.request.id):
+            return "superseded"  # its coordinator took it back (no process had started it)
         page = base64.b64decode(content) if content is not None else dispatcher.content(run_id, owner, number)
         if page is None:  # its outcome was read already (a page delivered again), or its run has ended
             return "superseded"
-        db = database.get_db()
-        source = db.get(Source, source_id)
         redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
         task = PageTask(run_id, owner, number, page, quiet_repeats or redelivered)
         try:
-            extractor, settings = harvest_tools(config)
-            outcome = harvest_page(db, source, get_client(), extractor, task, settings) if source else "no such source"
+            outcome = import_page_here(database.get_db(), config, source_id, task)
         except IntegrityError as error:  # another page booked one of its records at the same moment (listed twice)
             raise self.retry(exc=error, countdown=0.5)
-        except HarvestError as error:
-            outcome = str(error) or type(error).__name__
-        except Exception as error:  # the coordinator stops the run there, with this message; nothing is lost
-            log.exception("page %s of run %s of %s broke", number, run_id, source_id)
-            outcome = f"unexpected error: {type(error).__name__}: {error}"
         if outcome != "superseded":
             dispatcher.mark(run_id, owner, number, outcome)
-        log.info("page %s of run %s of %s: %s", number, run_id, source_id, outcome,
-                 extra={"source": source_id, "run": run_id})
         return outcome
+
+
+def import_page_here(db, config, source_id: str, task: PageTask) -> str:
+    """One page of a run imported in this process with this session: "done", "superseded", or why the page
+    could not be written (the coordinator stops the run there; nothing is lost). IntegrityError is raised:
+    another page booked one of its records at the same moment, and the page is tried again."""
+    source = db.get(Source, source_id)
+    try:
+        extractor, settings = harvest_tools(config)
+        outcome = harvest_page(db, source, get_client(), extractor, task, settings) if source else "no such source"
+    except IntegrityError:
+        raise
+    except HarvestError as error:
+        outcome = str(error) or type(error).__name__
+    except Exception as error:
+        log.exception("page %s of run %s of %s broke", task.number, task.run_id, source_id)
+        outcome = f"unexpected error: {type(error).__name__}: {error}"
+    log.info("page %s of run %s of %s: %s", task.number, task.run_id, source_id, outcome,
+             extra={"source": source_id, "run": task.run_id})
+    return outcome

@@ -59,6 +59,11 @@ class PageDispatcher(Protocol):
     def forget(self, run_id: int, owner: str) -> None:
         """The run's outcomes are no longer needed."""
 
+    def take_back(self, source_id: str, task: PageTask) -> bool:
+        """Imports the page in this process (the coordinator's) and leaves its outcome as a page task would,
+        unless a worker process has started it: True if taken back. Each page is started once, by whichever
+        claims it first; the task of a page taken back finds it claimed and does nothing."""
+
 
 class PageLease(RunLease):
     """A page task's hold on the coordinator's run: every write fenced by the coordinator's lease owner, as
@@ -86,10 +91,12 @@ class DispatchedGather:
 
     poll_seconds = 0.05
 
-    def __init__(self, harvest: "SourceHarvest", dispatcher: PageDispatcher, window: int):
+    def __init__(self, harvest: "SourceHarvest", dispatcher: PageDispatcher, window: int, stall_seconds: float = 15.0):
         self.harvest, self.dispatcher, self.window = harvest, dispatcher, max(window, 1)
+        self.stall_seconds = stall_seconds
         self.tokens: list[str | None] = []  # the token after each page sent
         self.settled = 0  # pages done, from the first sent
+        self.waiting: dict[int, tuple[PageTask, float]] = {}  # pages sent and not done: the task, when sent
 
     def walk(self, on_progress=None) -> None:
         h = self.harvest
@@ -104,8 +111,9 @@ class DispatchedGather:
                     for page in list_pages(h, token):
                         if page.complete_list_size is not None:
                             run.complete_list_size = page.complete_list_size
-                        self.dispatcher.send(h.source.id, PageTask(run.id, h.lease.owner, len(self.tokens),
-                                                                   page.content, quiet or h.restarted))
+                        task = PageTask(run.id, h.lease.owner, len(self.tokens), page.content, quiet or h.restarted)
+                        self.dispatcher.send(h.source.id, task)
+                        self.waiting[task.number] = (task, time.monotonic())
                         self.tokens.append(page.token)
                         while len(self.tokens) - self.settled >= self.window:
                             self._settle()
@@ -141,6 +149,8 @@ class DispatchedGather:
         h = self.harvest
         outcomes = self.dispatcher.outcomes(h.run.id, h.lease.owner, list(range(self.settled, len(self.tokens))))
         moved = False
+        for number in outcomes:
+            self.waiting.pop(number, None)
         while self.settled < len(self.tokens) and self.settled in outcomes:
             outcome = outcomes[self.settled]
             if outcome != DONE:
@@ -158,10 +168,31 @@ class DispatchedGather:
             if time.monotonic() - h.last_commit >= h.settings.commit_seconds:
                 h.lease.commit()
                 h.last_commit = time.monotonic()
-        else:
+        elif not self._take_back_a_stalled_page():
             time.sleep(self.poll_seconds)
             if time.monotonic() - h.last_commit >= h.beat_seconds:
                 h.beat()
+
+    def _take_back_a_stalled_page(self) -> bool:
+        """The oldest page no process has started within stall_seconds, imported here: every worker process
+        may be a coordinator waiting on its pages, and then no page would ever start (found by a test with one
+        process). A page a worker has started is left to it, however long it takes."""
+        h = self.harvest
+        stalled = [(sent, number) for number, (_, sent) in self.waiting.items()
+                   if time.monotonic() - sent >= self.stall_seconds]
+        if not stalled:
+            return False
+        number = min(stalled)[1]
+        task = self.waiting[number][0]
+        h.lease.commit()  # the page's booking locks the run's row: nothing of this process may hold it
+        h.last_commit = time.monotonic()
+        if self.dispatcher.take_back(h.source.id, task):
+            h.log.info("page %s: no worker process had started it in %g s; imported by the run's coordinator",
+                       number + 1, self.stall_seconds)
+            del self.waiting[number]  # its outcome is read on the next poll
+        else:
+            self.waiting[number] = (task, time.monotonic())  # a worker has it: wait for it again
+        return True
 
     def _read_run(self) -> None:
         """The counts and report the page tasks committed, read into the coordinator's run."""

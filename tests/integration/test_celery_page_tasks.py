@@ -96,6 +96,40 @@ def test_the_pages_of_one_run_are_imported_by_the_processes_of_every_worker(tmp_
         assert all(done), f"pages done by each worker: {done}"
 
 
+def test_a_coordinator_no_process_is_free_to_help_imports_its_pages_itself(tmp_path_factory, database_url):
+    """One worker of one process: the run's task holds it, so no page task can start. Each page waits
+    HARVEST_PAGE_STALL_SECONDS and is then imported by the coordinator; the page tasks, run once the process
+    is free, find their pages claimed and do nothing. Without the take-back the run never ends."""
+    records = numbered_records(16)
+    with ServerThread(FaultProvider(records, Faults(page_size=PAGE_SIZE, delay=0.05))) as server:
+        app = portal_for(tmp_path_factory, server.url, database_url=database_url, **_queue_config())
+        log_dir = tmp_path_factory.mktemp("workers")
+        queue = app.config["HARVEST_QUEUE"]
+        workers = _start_workers(app, 1, log_dir, concurrency=1, queues=f"{queue},{queue}-pages",
+                                 HARVEST_PAGE_TASKS=1, HARVEST_PAGE_QUEUE=f"{queue}-pages", HARVEST_PAGE_WINDOW=2,
+                                 HARVEST_PAGE_STALL_SECONDS=1)
+        try:
+            queued = app.test_cli_runner().invoke(args=["harvest", "--source", SOURCE, "--full", "--enqueue"])
+            assert f"{SOURCE}: queued" in queued.output, queued.output
+            run = _wait_for(lambda: next((r for r in source_runs(app) if r.state != "running"), None), 120,
+                            "the run to end")
+            log = log_dir / "worker0.log"
+            pages = 16 // PAGE_SIZE
+            _wait_for(lambda: log.read_text().count("succeeded") >= pages + 1, 60, "the page tasks to run")
+
+            assert (run.mode, run.state, run.resumed) == ("full", "done", 0)
+            assert (run.added, run.updated, run.failed, run.deleted, run.processed) == (16, 0, 0, 0, 16)
+            assert log.read_text().count("imported by the run's coordinator") == pages
+            assert len(re.findall(r"Task portal\.harvest_page\[[^\]]+\] succeeded in [0-9.e-]+s: 'superseded'",
+                                  log.read_text())) == pages
+            assert (source_runs(app)[0].added, source_runs(app)[0].processed) == (16, 16)  # nothing counted twice
+            _assert_index_equals_source(app, records)
+        finally:
+            _stop_workers(workers)
+            _forget_queue(app)
+            drop_indices(app)
+
+
 def test_a_run_whose_coordinator_and_page_process_are_killed_resumes_from_the_pages_done_in_order(
         tmp_path_factory, database_url):
     records = numbered_records(48)
