@@ -12,13 +12,13 @@ from portal.opensearch import build_client
 from schema.index import INDEX_BODY, alias_name
 
 
-def _client_and_alias(app):
+def client_and_alias(app):
     return build_client(app.config["OPENSEARCH_URL"]), alias_name(app.config["OPENSEARCH_INDEX_PREFIX"])
 
 
 def one_record(app, *filters: dict, level: str = "item") -> dict:
     """The whole indexed document of one harvested record matching `filters`, lowest id first."""
-    client, alias = _client_and_alias(app)
+    client, alias = client_and_alias(app)
     answer = client.search(index=alias, body={
         "size": 1, "sort": [{"id": "asc"}],
         "query": {"bool": {"filter": [{"term": {"level": level}}, {"exists": {"field": "date_start"}}, *filters]}},
@@ -30,7 +30,7 @@ def one_record(app, *filters: dict, level: str = "item") -> dict:
 
 @contextmanager
 def extra_records(app, records: list[dict]):
-    client, alias = _client_and_alias(app)
+    client, alias = client_and_alias(app)
     index = f"{app.config['OPENSEARCH_INDEX_PREFIX']}records-extra-{uuid.uuid4().hex[:8]}"
     client.indices.create(index=index, body=INDEX_BODY)
     try:

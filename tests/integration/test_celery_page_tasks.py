@@ -25,17 +25,18 @@ PAGE_SIZE = 4
 VISIBILITY_SECONDS = 5  # how long Redis keeps a lost worker's unacknowledged messages from the others
 
 
-def _page_workers(app, log_dir, **settings) -> list:
-    """Two workers of two processes, each taking runs and pages: one process coordinates, three import."""
+def _page_workers(app, log_dir, count: int = 2, concurrency: int = 2, window: int = 4, **settings) -> list:
+    """Workers taking runs and pages (by default two of two processes: one process coordinates, three import)."""
     queue = app.config["HARVEST_QUEUE"]
-    return _start_workers(app, 2, log_dir, concurrency=2, queues=f"{queue},{queue}-pages", HARVEST_PAGE_TASKS=1,
-                          HARVEST_PAGE_QUEUE=f"{queue}-pages", HARVEST_PAGE_WINDOW=4, **settings)
+    return _start_workers(app, count, log_dir, concurrency=concurrency, queues=f"{queue},{queue}-pages",
+                          HARVEST_PAGE_TASKS=1, HARVEST_PAGE_QUEUE=f"{queue}-pages", HARVEST_PAGE_WINDOW=window,
+                          **settings)
 
 
-def _pages_done(log_dir, number: int) -> int:
-    """Page tasks worker `number` ended with their page done (Celery's own line for each task)."""
+def _pages_ended(log_dir, number: int, outcome: str = "done") -> int:
+    """Page tasks worker `number` ended with this outcome (Celery's own line for each task)."""
     text = (log_dir / f"worker{number}.log").read_text()
-    return len(re.findall(r"Task portal\.harvest_page\[[^\]]+\] succeeded in [0-9.e-]+s: 'done'", text))
+    return len(re.findall(rf"Task portal\.harvest_page\[[^\]]+\] succeeded in [0-9.e-]+s: '{outcome}'", text))
 
 
 def _assert_index_equals_source(app, records) -> None:
@@ -46,13 +47,15 @@ def _assert_index_equals_source(app, records) -> None:
 
 
 @contextmanager
-def _page_harvest(tmp_path_factory, database_url: str, records, delay: float, **settings):
-    """A provider of the records, a portal and two page workers with these settings, a full run of the source
-    queued: (portal, workers, their log folder); everything stopped and removed afterwards."""
+def _page_harvest(tmp_path_factory, database_url: str, records, delay: float, workers: dict | None = None,
+                  **settings):
+    """A provider of the records, a portal and page workers (`workers`: _page_workers' count, concurrency,
+    window) with these settings, a full run of the source queued: (portal, workers, their log folder);
+    everything stopped and removed afterwards."""
     with ServerThread(FaultProvider(records, Faults(page_size=PAGE_SIZE, delay=delay))) as server:
         app = portal_for(tmp_path_factory, server.url, database_url=database_url, **{**_queue_config(), **settings})
         log_dir = tmp_path_factory.mktemp("workers")
-        workers = _page_workers(app, log_dir, **settings)
+        workers = _page_workers(app, log_dir, **(workers or {}), **settings)
         try:
             queued = app.test_cli_runner().invoke(args=["harvest", "--source", SOURCE, "--full", "--enqueue"])
             assert f"{SOURCE}: queued" in queued.output, queued.output
@@ -91,7 +94,7 @@ def test_the_pages_of_one_run_are_imported_by_the_processes_of_every_worker(tmp_
         assert (run.added, run.updated, run.failed, run.deleted, run.processed) == (64, 0, 0, 0, 64)
         assert run.complete_list_size == 64
         _assert_index_equals_source(app, records)
-        done = [_pages_done(log_dir, number) for number in range(2)]
+        done = [_pages_ended(log_dir, number) for number in range(2)]
         assert sum(done) == 64 // PAGE_SIZE  # each page imported once
         assert all(done), f"pages done by each worker: {done}"
 
@@ -101,33 +104,21 @@ def test_a_coordinator_no_process_is_free_to_help_imports_its_pages_itself(tmp_p
     HARVEST_PAGE_STALL_SECONDS and is then imported by the coordinator; the page tasks, run once the process
     is free, find their pages claimed and do nothing. Without the take-back the run never ends."""
     records = numbered_records(16)
-    with ServerThread(FaultProvider(records, Faults(page_size=PAGE_SIZE, delay=0.05))) as server:
-        app = portal_for(tmp_path_factory, server.url, database_url=database_url, **_queue_config())
-        log_dir = tmp_path_factory.mktemp("workers")
-        queue = app.config["HARVEST_QUEUE"]
-        workers = _start_workers(app, 1, log_dir, concurrency=1, queues=f"{queue},{queue}-pages",
-                                 HARVEST_PAGE_TASKS=1, HARVEST_PAGE_QUEUE=f"{queue}-pages", HARVEST_PAGE_WINDOW=2,
-                                 HARVEST_PAGE_STALL_SECONDS=1)
-        try:
-            queued = app.test_cli_runner().invoke(args=["harvest", "--source", SOURCE, "--full", "--enqueue"])
-            assert f"{SOURCE}: queued" in queued.output, queued.output
-            run = _wait_for(lambda: next((r for r in source_runs(app) if r.state != "running"), None), 120,
-                            "the run to end")
-            log = log_dir / "worker0.log"
-            pages = 16 // PAGE_SIZE
-            _wait_for(lambda: log.read_text().count("succeeded") >= pages + 1, 60, "the page tasks to run")
+    pages = 16 // PAGE_SIZE
+    with _page_harvest(tmp_path_factory, database_url, records, delay=0.05,
+                       workers={"count": 1, "concurrency": 1, "window": 2}, HARVEST_PAGE_STALL_SECONDS=1) \
+            as (app, _, log_dir):
+        run = _wait_for(lambda: next((r for r in source_runs(app) if r.state != "running"), None), 120,
+                        "the run to end")
+        log = log_dir / "worker0.log"
+        _wait_for(lambda: log.read_text().count("succeeded") >= pages + 1, 60, "the page tasks to run")
 
-            assert (run.mode, run.state, run.resumed) == ("full", "done", 0)
-            assert (run.added, run.updated, run.failed, run.deleted, run.processed) == (16, 0, 0, 0, 16)
-            assert log.read_text().count("imported by the run's coordinator") == pages
-            assert len(re.findall(r"Task portal\.harvest_page\[[^\]]+\] succeeded in [0-9.e-]+s: 'superseded'",
-                                  log.read_text())) == pages
-            assert (source_runs(app)[0].added, source_runs(app)[0].processed) == (16, 16)  # nothing counted twice
-            _assert_index_equals_source(app, records)
-        finally:
-            _stop_workers(workers)
-            _forget_queue(app)
-            drop_indices(app)
+        assert (run.mode, run.state, run.resumed) == ("full", "done", 0)
+        assert (run.added, run.updated, run.failed, run.deleted, run.processed) == (16, 0, 0, 0, 16)
+        assert log.read_text().count("imported by the run's coordinator") == pages
+        assert _pages_ended(log_dir, 0, "superseded") == pages
+        assert (source_runs(app)[0].added, source_runs(app)[0].processed) == (16, 16)  # nothing counted twice
+        _assert_index_equals_source(app, records)
 
 
 def test_a_run_whose_coordinator_and_page_process_are_killed_resumes_from_the_pages_done_in_order(

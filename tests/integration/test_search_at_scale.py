@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.extra_records import extra_records, one_record
+from tests.extra_records import client_and_alias, extra_records, one_record
 
 WINDOW = 50
 
@@ -113,12 +113,8 @@ def test_before_any_harvest_the_two_requests_answer_no_records(harvested_app):
 
 def _request_cache_hits(app, marker: str) -> int:
     """Request-cache hits of the index behind the records alias whose name holds `marker`."""
-    from portal.opensearch import build_client
-    from schema.index import alias_name
-
-    opensearch = build_client(app.config["OPENSEARCH_URL"])
-    [index] = [name for name in opensearch.indices.get_alias(name=alias_name(app.config["OPENSEARCH_INDEX_PREFIX"]))
-               if marker in name]
+    opensearch, alias = client_and_alias(app)
+    [index] = [name for name in opensearch.indices.get_alias(name=alias) if marker in name]
     stats = opensearch.indices.stats(index=index, metric="request_cache")
     return stats["indices"][index]["total"]["request_cache"]["hit_count"]
 
