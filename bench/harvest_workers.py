@@ -1,8 +1,11 @@
 """The harvest on Celery workers, side by side with the thinnest OAI-PMH harvester, in one run.
 
-For each round: the thinnest harvester (bench.harvest.thinnest_harvest: read, parse, bulk; nothing else),
-then a full run of the same list by real `celery worker` processes (HARVEST_PAGE_TASKS: one process
-coordinates the run, N import its pages) for each N of --workers, on a fresh database and index prefix.
+One fleet of real `celery worker` processes for each N of --workers (HARVEST_PAGE_TASKS: one process
+coordinates a run, N import its pages), each on its own database and index prefix, up for the whole bench as
+workers are in production: what a process does once (its app, SQLAlchemy's compiled statements) is not
+charged to a run. For each round: a first full run of a new source (the same list) by each fleet, then the
+thinnest harvester (bench.harvest.thinnest_harvest: read, parse, bulk; nothing else). The warm-up round is
+also printed: the first runs of processes just started.
 A run's time is the database's (started_at → finished_at of the run); its CPU is every worker process's
 (the coordinator's and the page processes', user + system, from /proc) over the records. Printed: records/s
 of each, full(N)/thinnest, CPU ms a record, and the ratio of the largest N to 1.
@@ -18,6 +21,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 from opensearchpy import OpenSearch, helpers
@@ -65,8 +69,6 @@ class Workers:
 
     def __enter__(self) -> "Workers":
         self.flask("db", "upgrade")
-        self.flask("sources", "add", "--id", "bench", "--kind", "oai-pmh", "--url", self.provider_url,
-                   "--province", "86", "--prefix", "oai_dc")
         self.log_path = self.folder / "worker.log"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "portal.harvest_queue", "worker", "--concurrency",
@@ -79,17 +81,31 @@ class Workers:
             if time.monotonic() > deadline or self.process.poll() is not None:
                 raise RuntimeError(f"the workers did not start: {self.log_path.read_text()[-2000:]}")
             time.sleep(0.2)
-        time.sleep(1)  # the pool's processes ready
+        self._wait_until_idle(deadline)
         return self
 
-    def harvest(self) -> dict:
-        """A full run of the source: records, seconds (the run's own), CPU seconds of the worker processes."""
+    def _wait_until_idle(self, deadline: float) -> None:
+        """Until the processes have made their app (worker_process_init) and wait for work: a run's CPU is
+        then the run's own, as on a worker that has been up for a while."""
+        last = -1.0
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            spent = sum(cpu_seconds(pid) for pid in _process_tree(self.process.pid))
+            if spent - last < 0.02:
+                return
+            last = spent
+
+    def harvest(self, source_id: str) -> dict:
+        """The first (full) run of a new source of the provider's list: records, seconds (the run's own), CPU
+        seconds of the worker processes."""
         from schema.tables import HarvestRun
 
+        self.flask("sources", "add", "--id", source_id, "--kind", "oai-pmh", "--url", self.provider_url,
+                   "--province", "86", "--prefix", "oai_dc")
         engine = create_engine(self.database_url)
         pids = _process_tree(self.process.pid)
         before = sum(cpu_seconds(pid) for pid in pids)
-        self.flask("harvest", "--source", "bench", "--full", "--enqueue")
+        self.flask("harvest", "--source", source_id, "--full", "--enqueue")
         try:
             while True:
                 with engine.connect() as connection:
@@ -124,37 +140,39 @@ def bench_workers(records: int, rounds: int, importers: list[int], database_url:
 
     results: dict[str, list[dict]] = {}
     try:
-        for number in range(rounds + 1):
-            documents = None
-            order = importers if number % 2 == 0 else list(reversed(importers))
-            for count in order:
-                with Workers(count, url, database_url) as workers:
+        with ExitStack() as fleets_up:
+            fleets = {count: fleets_up.enter_context(Workers(count, url, database_url)) for count in importers}
+            for number in range(rounds + 1):
+                documents = None
+                order = importers if number % 2 == 0 else list(reversed(importers))
+                label = "warm-up" if number == 0 else f"round {number}"
+                for count in order:
+                    workers = fleets[count]
                     try:
-                        outcome = workers.harvest()
+                        outcome = workers.harvest(f"bench-{number}")
                         if documents is None:
                             documents = [hit["_source"] for hit in helpers.scan(
                                 client, index=f"{workers.prefix}records", query={"query": {"match_all": {}}})]
                     finally:
                         client.indices.delete(index=f"{workers.prefix}*", ignore_unavailable=True)
-                outcome["rate"] = outcome["records"] / outcome["seconds"]
-                label = "warm-up" if number == 0 else f"round {number}"
-                log(f"workers {label}: {count} page process(es): {outcome['records']} records in "
-                    f"{outcome['seconds']:.2f} s = {outcome['rate']:,.0f}/s (run {outcome['state']}, "
-                    f"{outcome['failed']} failed; CPU of the worker processes {outcome['cpu']:.2f} s = "
-                    f"{1000 * outcome['cpu'] / max(outcome['records'], 1):.3f} ms a record)")
+                    outcome["rate"] = outcome["records"] / outcome["seconds"]
+                    log(f"workers {label}: {count} page process(es): {outcome['records']} records in "
+                        f"{outcome['seconds']:.2f} s = {outcome['rate']:,.0f}/s (run {outcome['state']}, "
+                        f"{outcome['failed']} failed; CPU of the worker processes {outcome['cpu']:.2f} s = "
+                        f"{1000 * outcome['cpu'] / max(outcome['records'], 1):.3f} ms a record)")
+                    if number:
+                        results.setdefault(str(count), []).append(outcome)
+                thin_index = f"bench-thin-{uuid.uuid4().hex[:6]}"
+                client.indices.create(index=thin_index, body=INDEX_BODY)
+                try:
+                    started = time.perf_counter()
+                    read = thinnest_harvest(client, url, documents, thin_index)
+                    thin = {"rate": read / (time.perf_counter() - started)}
+                finally:
+                    client.indices.delete(index=thin_index, ignore_unavailable=True)
+                log(f"workers {label}: thinnest harvester {thin['rate']:,.0f}/s")
                 if number:
-                    results.setdefault(str(count), []).append(outcome)
-            thin_index = f"bench-thin-{uuid.uuid4().hex[:6]}"
-            client.indices.create(index=thin_index, body=INDEX_BODY)
-            try:
-                started = time.perf_counter()
-                read = thinnest_harvest(client, url, documents, thin_index)
-                thin = {"rate": read / (time.perf_counter() - started)}
-            finally:
-                client.indices.delete(index=thin_index, ignore_unavailable=True)
-            log(f"workers {'warm-up' if number == 0 else f'round {number}'}: thinnest harvester {thin['rate']:,.0f}/s")
-            if number:
-                results.setdefault("thin", []).append(thin)
+                    results.setdefault("thin", []).append(thin)
     finally:
         provider.kill()
 

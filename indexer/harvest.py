@@ -66,6 +66,7 @@ class HarvestSettings:
     index_prefix: str = ""
     index_layout: IndexLayout = field(default_factory=IndexLayout)  # shards and replicas of a new index
     batch_size: int = 500  # documents a bulk request carries at most
+    import_records: int = 500  # the list's pages are imported together until they hold this many records
     bulk_threads: int = 2  # bulk requests of one page sent at once, when a page needs more than one
     file_threads: int = 2  # files of a page downloaded and sent to Tika at once
     commit_seconds: float = 0.5  # pages written within this time are committed (with their checkpoint) together

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Callable, Iterator
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -40,6 +40,13 @@ from schema.tables import HarvestRun, as_aware, utcnow
 log = logging.getLogger(__name__)
 
 RUNS = HarvestRun.__table__
+
+# The lease's statements, built once: they run several times a page, and SQLAlchemy builds and keys a statement
+# written out anew each time, which cost a page task more than the database's work on them.
+_OURS = (RUNS.c.id == bindparam("run_id")) & (RUNS.c.lease_owner == bindparam("owner")) & (RUNS.c.state == "running")
+RENEW_HEARTBEAT = update(RUNS).where(_OURS).values(heartbeat_at=bindparam("now"))
+HOLD_ROW = update(RUNS).where(_OURS).values(lease_owner=RUNS.c.lease_owner)  # the row locked, nothing changed
+HOLDER = select(RUNS.c.lease_owner, RUNS.c.state).where(RUNS.c.id == bindparam("run_id"))
 ONE_RUNNING_INDEX = "uq_harvest_runs_one_running"
 
 
@@ -248,7 +255,7 @@ class RunLease:
         the database's transaction cannot fence."""
         if self.lost:
             raise self.lost
-        holder = self.db.execute(select(RUNS.c.lease_owner, RUNS.c.state).where(RUNS.c.id == self.run_id)).first()
+        holder = self.db.execute(HOLDER, {"run_id": self.run_id}).first()
         if holder is None or holder.lease_owner != self.owner or holder.state != "running":
             self._lose()
 
@@ -264,9 +271,8 @@ class RunLease:
             while not stop.wait(self.beat_seconds):
                 try:
                     with self.db.get_bind().connect() as connection:
-                        renewed = connection.execute(update(RUNS).where(
-                            RUNS.c.id == self.run_id, RUNS.c.lease_owner == self.owner, RUNS.c.state == "running")
-                            .values(heartbeat_at=self.clock.now())).rowcount
+                        renewed = connection.execute(RENEW_HEARTBEAT, {
+                            "run_id": self.run_id, "owner": self.owner, "now": self.clock.now()}).rowcount
                         connection.commit()
                 except Exception as error:  # the database away for a moment: the next beat tries again
                     self.log.warning("could not renew the heartbeat of run %s: %s", self.run_id, error)
@@ -308,15 +314,14 @@ class RunLease:
         if self.lost:
             raise self.lost
         now = self.clock.now()
-        renewed = self.db.execute(update(RUNS).where(RUNS.c.id == self.run_id, RUNS.c.lease_owner == self.owner,
-                                                     RUNS.c.state == "running").values(heartbeat_at=now)).rowcount
+        renewed = self.db.execute(RENEW_HEARTBEAT, {"run_id": self.run_id, "owner": self.owner, "now": now}).rowcount
         if renewed != 1:
             self._lose()
         set_committed_value(self.run, "heartbeat_at", now)
 
     def _lose(self) -> None:
         self.db.rollback()  # what this process had not committed is not the successor's
-        holder = self.db.execute(select(RUNS.c.lease_owner, RUNS.c.state).where(RUNS.c.id == self.run_id)).first()
+        holder = self.db.execute(HOLDER, {"run_id": self.run_id}).first()
         self.db.rollback()
         now = f"held by {holder.lease_owner}" if holder is not None and holder.lease_owner else \
             holder.state if holder is not None else "gone"

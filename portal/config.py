@@ -116,6 +116,9 @@ def load_config(instance_path: str) -> dict:
         "HARVEST_PAGE_QUEUE": os.environ.get("HARVEST_PAGE_QUEUE")
         or os.environ.get("HARVEST_QUEUE", "harvest") + "-pages",
         "HARVEST_PAGE_WINDOW": _int("HARVEST_PAGE_WINDOW", 8),
+        # The list's pages imported together until they hold this many records: one mapping pass, bulk
+        # request, commit (and page task) for them all. 1: page by page, as the source sends them.
+        "HARVEST_IMPORT_RECORDS": _int("HARVEST_IMPORT_RECORDS", 500),
         # A page no process has started after this many seconds is imported by its run's coordinator itself.
         "HARVEST_PAGE_STALL_SECONDS": float(os.environ.get("HARVEST_PAGE_STALL_SECONDS", "15")),
         # PEM bundle of the roots a PDF signer must chain to; empty: no signature shows as valid.

@@ -3,7 +3,6 @@ the Tika extractor and harvest settings built from the configuration, the run it
 one record, or a package inbox), and its audit rows. Raises HarvestError (RunBusy included)."""
 from __future__ import annotations
 
-import logging
 from typing import Callable
 
 from indexer.harvest import HarvestSettings, PageDispatcher, RetryPolicy, harvest_source, refresh_record
@@ -29,6 +28,7 @@ def harvest_settings(config, trust_roots=None) -> HarvestSettings:
                           max_wait=config.get("HARVEST_RETRY_MAX_WAIT", 120.0)),
         lease_seconds=config.get("HARVEST_LEASE_SECONDS", 300),
         page_window=config.get("HARVEST_PAGE_WINDOW", 8),
+        import_records=config.get("HARVEST_IMPORT_RECORDS", 500),
         page_stall_seconds=config.get("HARVEST_PAGE_STALL_SECONDS", 15.0),
     )
 
@@ -36,8 +36,6 @@ def harvest_settings(config, trust_roots=None) -> HarvestSettings:
 def harvest_tools(config) -> tuple[TikaExtractor, HarvestSettings]:
     """The extractor and settings of a harvest; TrustRootsError when SIGNATURE_TRUST_ROOTS cannot be read
     (a wrong path must not turn every signature into "unknown" unseen)."""
-    # pyHanko logs a traceback for every untrusted signer; the run report already says "unknown".
-    logging.getLogger("pyhanko").setLevel(logging.ERROR)
     trust_roots = load_trust_roots(config["SIGNATURE_TRUST_ROOTS"])
     extractor = TikaExtractor(config["TIKA_SERVER_ENDPOINT"], TikaLimits(
         config["TIKA_MAX_FILE_BYTES"], config["TIKA_TIMEOUT"], config["TIKA_MAX_CHARS"],

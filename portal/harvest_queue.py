@@ -69,6 +69,7 @@ def queue_settings(config) -> dict:
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,  # a worker process holds only the run it is on
+        "worker_proc_alive_timeout": 60,  # a new process creates the portal's app first: on a busy host, seconds
         "task_ignore_result": True,  # the run's report is in the database
         # The portal's logging (portal/logging_setup.py) stays, writing to stderr itself.
         "worker_hijack_root_logger": False,
@@ -98,16 +99,28 @@ def _configure(sender: Celery, **_) -> None:
 
 @worker_process_init.connect
 def _fresh_app_per_process(**_) -> None:
+    """The parent's app, with its connection pools, is not this process's. Its own is made now, as the process
+    starts, not in its first task: a run's first page would otherwise wait (and be charged) for it."""
     global _worker_app
-    _worker_app = None  # the parent's, with its connection pools, is not this process's
+    _worker_app = None
+    _clients.clear()  # nor are its connections to Redis
+    _flask_app()
 
 
 # --- the marker: one queued or running run a source -------------------------------------------------------
 
+_clients: dict[str, redis.Redis] = {}  # this process's client of each broker, its connections pooled
+
+
 def _redis(config) -> redis.Redis:
-    if not config.get("CELERY_BROKER_URL"):
+    """The broker's client, one a process, its connections kept: page tasks ask Redis several things a page,
+    and a client made for each would connect anew each time."""
+    url = config.get("CELERY_BROKER_URL")
+    if not url:
         raise QueueUnavailable("no broker: set CELERY_BROKER_URL or REDIS_URL to queue harvests")
-    return redis.Redis.from_url(config["CELERY_BROKER_URL"], socket_timeout=10)
+    if url not in _clients:
+        _clients[url] = redis.Redis.from_url(url, socket_timeout=10)
+    return _clients[url]
 
 
 def _marker_key(config, source_id: str) -> str:
@@ -220,8 +233,8 @@ class RedisPageDispatcher:
         would be base64 in JSON, and base64 again in kombu's envelope: encoded and decoded four times between
         the coordinator, the worker's parent process and the page's process."""
         self.keep(task)
-        harvest_page_task.apply_async((source_id, task.run_id, task.owner, task.number, None, task.quiet_repeats),
-                                      queue=self.config["HARVEST_PAGE_QUEUE"])
+        harvest_page_task.apply_async((source_id, task.run_id, task.owner, task.number, None, task.quiet_repeats,
+                                       list(task.lengths)), queue=self.config["HARVEST_PAGE_QUEUE"])
 
     def keep(self, task: PageTask) -> None:
         """The page's bytes, in a hash of the coordinator's pages in flight (a window of them)."""
@@ -283,9 +296,10 @@ class RedisPageDispatcher:
 
 @celery.task(bind=True, name=PAGE_TASK_NAME, max_retries=10, acks_late=True, reject_on_worker_lost=True)
 def harvest_page_task(self, source_id: str, run_id: int, owner: str, number: int, content: str | None,
-                      quiet_repeats: bool = False) -> str:
-    """Imports one page of a run another process coordinates; its outcome goes to the coordinator. The page is
-    in Redis beside the message (`content` None), or base64 in the message (sent before that was so)."""
+                      quiet_repeats: bool = False, lengths: list[int] | None = None) -> str:
+    """Imports one page (or pages taken together, of these `lengths`) of a run another process coordinates; its
+    outcome goes to the coordinator. The page is in Redis beside the message (`content` None), or base64 in
+    the message (sent before that was so)."""
     with _flask_app().app_context():
         config = current_app.config
         dispatcher = RedisPageDispatcher(config)
@@ -295,7 +309,7 @@ def harvest_page_task(self, source_id: str, run_id: int, owner: str, number: int
         if page is None:  # its outcome was read already (a page delivered again), or its run has ended
             return "superseded"
         redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
-        task = PageTask(run_id, owner, number, page, quiet_repeats or redelivered)
+        task = PageTask(run_id, owner, number, page, quiet_repeats or redelivered, tuple(lengths or ()))
         try:
             outcome = import_page_here(database.get_db(), config, source_id, task)
         except IntegrityError as error:  # another page booked one of its records at the same moment (listed twice)

@@ -37,7 +37,9 @@ REDACTED = "[redacted]"
 _WERKZEUG_ACCESS_LINE = re.compile(r'\S+ - - \[[^\]]*\] "')
 # Libraries that log every HTTP call (or every plugin) at INFO: kept to their warnings.
 # fontTools writes some forty INFO lines each time fpdf2 subsets a font (a finding aid's PDF).
-_QUIET_LOGGERS = ("opensearch", "urllib3", "pyhanko", "alembic.runtime.plugins", "fontTools")
+_QUIET_LOGGERS = ("opensearch", "urllib3", "alembic.runtime.plugins", "fontTools")
+# pyHanko logs a traceback for every untrusted signer: a harvest's report already says "unknown".
+_ERRORS_ONLY_LOGGERS = ("pyhanko",)
 
 # The attributes every LogRecord has; the others on a record are the fields it was given (`extra=`).
 _RECORD_ATTRIBUTES = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
@@ -134,6 +136,8 @@ def configure_logging(log_format: str, level: str | int = "INFO") -> None:
     root.setLevel(level)
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in _ERRORS_ONLY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 # --- requests ------------------------------------------------------------------------------------------------------

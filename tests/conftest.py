@@ -21,6 +21,11 @@ from demo.oai_provider import create_provider_app
 
 pytest_plugins = ["tests.databases", "tests.keycloak"]
 
+# Page by page, as the source sends them, in every portal and process the tests start: their lists are of a few
+# small pages, and most tests stop or kill a run between two of them. The tests of pages taken together (the
+# default, 500 records) set it themselves.
+os.environ.setdefault("HARVEST_IMPORT_RECORDS", "1")
+
 DEMO_SOURCES = {"vinhlong": "86", "hue": "46", "cantho": "92"}
 
 

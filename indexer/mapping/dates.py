@@ -17,6 +17,7 @@ from datetime import date
 _YEAR_MIN, _YEAR_MAX = 1000, 2100
 
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
+_PLAIN_ISO_DAY = re.compile(r"(\d{4})-(\d\d)-(\d\d)")  # what most sources send: read before any other form
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _YEAR = re.compile(r"^(\d{4})$")
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
@@ -43,6 +44,8 @@ def parse_date_range(text: str | None) -> tuple[str, str] | None:
     if not text:
         return None
     text = " ".join(text.strip().split())
+    if len(text) == 10 and (match := _PLAIN_ISO_DAY.fullmatch(text)):
+        return _day(int(match[1]), int(match[2]), int(match[3]))  # as the forms below would read it, sooner
     if match := _OPEN_RANGE.match(text):
         return _year(int(match[1]))
     for separator in ("/", " - ", "–", "—", " đến ", " to ", "-"):

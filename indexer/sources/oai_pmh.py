@@ -66,6 +66,9 @@ class OaiPage:
     expiration_date: str | None = None
     repaired: str | None = None  # what was wrong with the page as a whole, when it had to be mended
     content: bytes = field(default=b"", repr=False, compare=False)  # as the source sent it: a page task reads it again
+    listed: int = 0  # the records the page lists, counted also when they are not read
+    # Pages taken together (indexer/stages/gather.py, joined_pages): each one's content, in list order.
+    parts: tuple[bytes, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -235,10 +238,11 @@ class OaiPmhClient:
         list_element = root.find("oai:ListRecords", NS)
         if list_element is None:
             raise SourceUnavailable("the answer to ListRecords has no ListRecords element")
-        records = [self._read_record(element, metadata_prefix)
-                   for element in list_element.iterchildren(f"{{{OAI_NS}}}record")] if self.read_records else []
+        elements = list_element.iterchildren(f"{{{OAI_NS}}}record")
+        records = [self._read_record(element, metadata_prefix) for element in elements] if self.read_records else []
         page = _page_with_token(records, list_element.find("oai:resumptionToken", NS))
         page.repaired = repaired
+        page.listed = len(records) if self.read_records else sum(1 for _ in elements)
         return page
 
     def _read_record(self, element: etree._Element, metadata_prefix: str) -> OaiRecord:
@@ -289,6 +293,7 @@ class OaiPmhClient:
             raise SourceUnavailable(f"{self.base_url} answered with XML that is not well-formed and holds no record")
         page = _page_with_token(records, token_element)
         page.repaired = "the page is not well-formed XML; its records were read one by one"
+        page.listed = len(records)
         return page
 
     # --- HTTP ---------------------------------------------------------------------------------------------------

@@ -18,15 +18,14 @@ The queue (which process runs a page task, how its outcome comes back) is the ca
 from __future__ import annotations
 
 import time
+from itertools import accumulate
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import update
-
 from indexer.errors import IndexUnavailable, LeaseLost, SourceProtocolError, SourceUnavailable
 from indexer.mapping.registry import mapper_for
-from indexer.runs import RUNS, RunLease
-from indexer.stages.gather import list_pages
+from indexer.runs import HOLD_ROW, RunLease
+from indexer.stages.gather import joined_pages, list_pages
 from indexer.writer import RecordWriter
 from schema.tables import HarvestRun
 
@@ -44,8 +43,15 @@ class PageTask:
     run_id: int
     owner: str  # the coordinator's lease owner: the page is written only while the run is still its
     number: int  # counted from the page the coordinator started at
-    content: bytes
+    content: bytes  # the page, or pages of the list taken together one after the other (`lengths`)
     quiet_repeats: bool = False  # records this run met before are expected (a run taken up again)
+    lengths: tuple[int, ...] = ()  # of each page in `content`, when it holds more than one
+
+    def pages(self) -> list[bytes]:
+        if not self.lengths:
+            return [self.content]
+        ends = list(accumulate(self.lengths))
+        return [self.content[end - length:end] for end, length in zip(ends, self.lengths)]
 
 
 class PageDispatcher(Protocol):
@@ -72,9 +78,7 @@ class PageLease(RunLease):
     def _renew(self) -> None:
         if self.lost:
             raise self.lost
-        held = self.db.execute(update(RUNS).where(RUNS.c.id == self.run_id, RUNS.c.lease_owner == self.owner,
-                                                  RUNS.c.state == "running")
-                               .values(lease_owner=RUNS.c.lease_owner)).rowcount
+        held = self.db.execute(HOLD_ROW, {"run_id": self.run_id, "owner": self.owner}).rowcount
         if held != 1:
             self._lose()
 
@@ -111,7 +115,9 @@ class DispatchedGather:
                     for page in list_pages(h, token):
                         if page.complete_list_size is not None:
                             run.complete_list_size = page.complete_list_size
-                        task = PageTask(run.id, h.lease.owner, len(self.tokens), page.content, quiet or h.restarted)
+                        parts = page.parts or (page.content,)
+                        task = PageTask(run.id, h.lease.owner, len(self.tokens), b"".join(parts), quiet or h.restarted,
+                                        tuple(len(part) for part in parts) if len(parts) > 1 else ())
                         self.dispatcher.send(h.source.id, task)
                         self.waiting[task.number] = (task, time.monotonic())
                         self.tokens.append(page.token)
@@ -224,9 +230,10 @@ def import_page(harvest: "SourceHarvest", task: PageTask) -> str:
     h.oai.progress.pages = task.number + 1
     try:
         h.writer = _writer_of(h, run)
-        page = h.oai.read_list_page(task.content, run.metadata_prefix)
-        if page is None:
+        pages = [page for part in task.pages() if (page := h.oai.read_list_page(part, run.metadata_prefix))]
+        if not pages:  # noRecordsMatch
             return DONE
+        page = joined_pages(pages)
         work = h.importer.prepare(page, [])
         h.files.collect(work)
         h.importer.submit(work)

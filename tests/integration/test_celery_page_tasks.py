@@ -22,6 +22,7 @@ from tests.integration.test_celery_workers import (_forget_queue, _owner_pid, _p
                                                    _start_workers, _stop_workers, _wait_for)
 
 PAGE_SIZE = 4
+RECORDS_A_TASK = 2 * PAGE_SIZE  # HARVEST_IMPORT_RECORDS: two pages of the list taken together in each page task
 VISIBILITY_SECONDS = 5  # how long Redis keeps a lost worker's unacknowledged messages from the others
 
 
@@ -52,6 +53,7 @@ def _page_harvest(tmp_path_factory, database_url: str, records, delay: float, wo
     """A provider of the records, a portal and page workers (`workers`: _page_workers' count, concurrency,
     window) with these settings, a full run of the source queued: (portal, workers, their log folder);
     everything stopped and removed afterwards."""
+    settings = {"HARVEST_IMPORT_RECORDS": RECORDS_A_TASK, **settings}
     with ServerThread(FaultProvider(records, Faults(page_size=PAGE_SIZE, delay=delay))) as server:
         app = portal_for(tmp_path_factory, server.url, database_url=database_url, **{**_queue_config(), **settings})
         log_dir = tmp_path_factory.mktemp("workers")
@@ -95,7 +97,7 @@ def test_the_pages_of_one_run_are_imported_by_the_processes_of_every_worker(tmp_
         assert run.complete_list_size == 64
         _assert_index_equals_source(app, records)
         done = [_pages_ended(log_dir, number) for number in range(2)]
-        assert sum(done) == 64 // PAGE_SIZE  # each page imported once
+        assert sum(done) == 64 // RECORDS_A_TASK  # each page imported once, two pages a task
         assert all(done), f"pages done by each worker: {done}"
 
 
@@ -104,7 +106,7 @@ def test_a_coordinator_no_process_is_free_to_help_imports_its_pages_itself(tmp_p
     HARVEST_PAGE_STALL_SECONDS and is then imported by the coordinator; the page tasks, run once the process
     is free, find their pages claimed and do nothing. Without the take-back the run never ends."""
     records = numbered_records(16)
-    pages = 16 // PAGE_SIZE
+    pages = 16 // RECORDS_A_TASK  # page tasks: two pages of the list each
     with _page_harvest(tmp_path_factory, database_url, records, delay=0.05,
                        workers={"count": 1, "concurrency": 1, "window": 2}, HARVEST_PAGE_STALL_SECONDS=1) \
             as (app, _, log_dir):

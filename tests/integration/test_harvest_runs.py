@@ -10,6 +10,7 @@ import sys
 import time
 from datetime import datetime, timezone
 
+import pytest
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from sqlalchemy import select
@@ -56,11 +57,13 @@ def _source_indices(app) -> list[str]:
     return sorted(client.indices.get(index=source_index_pattern(app.config["OPENSEARCH_INDEX_PREFIX"], SOURCE)))
 
 
-def test_a_run_killed_with_sigkill_is_resumed_from_its_checkpoint_and_nothing_is_lost_or_doubled(tmp_path_factory):
+@pytest.mark.parametrize("import_records", ["1", "10"])  # page by page, and two pages of 5 taken together
+def test_a_run_killed_with_sigkill_is_resumed_from_its_checkpoint_and_nothing_is_lost_or_doubled(tmp_path_factory,
+                                                                                                 import_records):
     records = numbered_records(40)
     provider = FaultProvider(records, Faults(page_size=5))
     with ServerThread(provider) as server:
-        app = portal_for(tmp_path_factory, server.url)
+        app = portal_for(tmp_path_factory, server.url, HARVEST_IMPORT_RECORDS=int(import_records))
         try:
             assert harvest(app).exit_code == 0
             _change_the_source(records)
@@ -68,7 +71,8 @@ def test_a_run_killed_with_sigkill_is_resumed_from_its_checkpoint_and_nothing_is
             env = {**os.environ, "FLASK_APP": "app", "DATABASE_URL": app.config["DATABASE_URL"],
                    "OPENSEARCH_URL": app.config["OPENSEARCH_URL"],
                    "OPENSEARCH_INDEX_PREFIX": app.config["OPENSEARCH_INDEX_PREFIX"],
-                   "TIKA_SERVER_ENDPOINT": app.config["TIKA_SERVER_ENDPOINT"], "HARVEST_BACKOFF": "0.01"}
+                   "TIKA_SERVER_ENDPOINT": app.config["TIKA_SERVER_ENDPOINT"], "HARVEST_BACKOFF": "0.01",
+                   "HARVEST_IMPORT_RECORDS": import_records}
             process = subprocess.Popen([sys.executable, "-m", "flask", "harvest", "--source", SOURCE],
                                        cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL)
@@ -82,6 +86,7 @@ def test_a_run_killed_with_sigkill_is_resumed_from_its_checkpoint_and_nothing_is
             process.wait()
             killed = last_run(app)
             assert killed.id == 2 and killed.state == "running" and 15 <= killed.processed < 60
+            assert killed.processed % int(import_records) == 0  # booked, and checkpointed, pages taken together
 
             provider.faults.delay = 0
             result = harvest(app)
