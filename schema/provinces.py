@@ -28,6 +28,8 @@ def current_provinces() -> dict[str, str]:
 
 def province_name(code: str) -> str | None:
     """Name of a current province, or of a former one when the code is no longer current."""
+    if name := current_provinces().get(code):  # a code written as the tables write it: every record has one
+        return name
     try:
         code = normalise_code(code)
     except ValueError:

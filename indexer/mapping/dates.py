@@ -44,8 +44,11 @@ def parse_date_range(text: str | None) -> tuple[str, str] | None:
     if not text:
         return None
     text = " ".join(text.strip().split())
+    # The commonest forms, read as the forms below would read them, sooner.
     if len(text) == 10 and (match := _PLAIN_ISO_DAY.fullmatch(text)):
-        return _day(int(match[1]), int(match[2]), int(match[3]))  # as the forms below would read it, sooner
+        return _day(int(match[1]), int(match[2]), int(match[3]))
+    if len(text) == 4 and (match := _YEAR.match(text)):
+        return _year(int(match[1]))
     if match := _OPEN_RANGE.match(text):
         return _year(int(match[1]))
     for separator in ("/", " - ", "–", "—", " đến ", " to ", "-"):
