@@ -46,8 +46,8 @@ class PageImport:
                                        "the source listed this identifier again; it was imported once"))
                 continue
             if oai_record.identifier in work.pending:
-                work.notes.append(("duplicate", oai_record.identifier,
-                                   "the source listed this identifier twice on one page; the later one was kept"))
+                work.notes.append(("duplicate", oai_record.identifier, "the source listed this identifier twice in the "
+                                   "pages imported together; the later one was kept"))
             try:
                 work.pending[oai_record.identifier] = self._take(oai_record, work, repeat=seen is not None)
             except RecordError as error:
