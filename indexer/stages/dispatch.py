@@ -18,8 +18,8 @@ The queue (which process runs a page task, how its outcome comes back) is the ca
 from __future__ import annotations
 
 import time
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import TYPE_CHECKING, Protocol
 
 from indexer.errors import IndexUnavailable, LeaseLost, SourceProtocolError, SourceUnavailable
@@ -48,6 +48,7 @@ class PageTask:
     lengths: tuple[int, ...] = ()  # of each page in `content`, when it holds more than one
 
     def pages(self) -> list[bytes]:
+        """Each page in `content`, as the source sent it."""
         if not self.lengths:
             return [self.content]
         ends = list(accumulate(self.lengths))

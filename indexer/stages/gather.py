@@ -56,6 +56,7 @@ def prefetched(pages: Iterator[OaiPage], on_wait: Callable[[], None] = lambda: N
     finally:
         stop.set()
 
+
 def joined_pages(pages: list[OaiPage]) -> OaiPage:
     """Consecutive pages of a list as one: their records in order, the last one's token (where the list goes
     on after them), and each one's content in `parts`."""
@@ -73,15 +74,18 @@ def joined_pages(pages: list[OaiPage]) -> OaiPage:
 def taken_together(pages: Iterator[OaiPage], records: int) -> Iterator[OaiPage]:
     """The list's pages joined until they hold `records` records. A page is the source's choice, often 100
     records, and each import has costs of its own whatever its size (a page task, the bookkeeping's statements,
-    a bulk request, a commit): measured, a third of the harvester's CPU a record at 100, a page task's too.
-    When the list breaks off, the pages read before are handed on first, as they would be one by one."""
+    a bulk request, a commit): measured at 100 records a page, a fifth of the harvester's CPU a record and a
+    third of a page task's. When the list breaks off, the pages read before are handed on first, as they would
+    be one by one."""
     held: list[OaiPage] = []
+    count = 0
     try:
         for page in pages:
             held.append(page)
-            if sum(page.listed or len(page.records) for page in held) >= records:
+            count += page.listed or len(page.records)
+            if count >= records:
                 yield joined_pages(held)
-                held = []
+                held, count = [], 0
     except (SourceUnavailable, SourceProtocolError):
         if held:
             yield joined_pages(held)
