@@ -66,9 +66,18 @@ class OaiPage:
     expiration_date: str | None = None
     repaired: str | None = None  # what was wrong with the page as a whole, when it had to be mended
     content: bytes = field(default=b"", repr=False, compare=False)  # as the source sent it: a page task reads it again
-    listed: int = 0  # the records the page lists, counted also when they are not read
+    listed: int | None = None  # the records the page lists, counted also when they are not read (default: read)
     # Pages taken together (indexer/stages/gather.py, joined_pages): each one's content, in list order.
     parts: tuple[bytes, ...] = field(default=(), repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.listed is None:
+            self.listed = len(self.records)
+
+    @property
+    def contents(self) -> tuple[bytes, ...]:
+        """Each page's content as the source sent it: the pages taken together, or this one."""
+        return self.parts or (self.content,)
 
 
 @dataclass
@@ -242,7 +251,8 @@ class OaiPmhClient:
         records = [self._read_record(element, metadata_prefix) for element in elements] if self.read_records else []
         page = _page_with_token(records, list_element.find("oai:resumptionToken", NS))
         page.repaired = repaired
-        page.listed = len(records) if self.read_records else sum(1 for _ in elements)
+        if not self.read_records:
+            page.listed = sum(1 for _ in elements)
         return page
 
     def _read_record(self, element: etree._Element, metadata_prefix: str) -> OaiRecord:
@@ -293,7 +303,6 @@ class OaiPmhClient:
             raise SourceUnavailable(f"{self.base_url} answered with XML that is not well-formed and holds no record")
         page = _page_with_token(records, token_element)
         page.repaired = "the page is not well-formed XML; its records were read one by one"
-        page.listed = len(records)
         return page
 
     # --- HTTP ---------------------------------------------------------------------------------------------------

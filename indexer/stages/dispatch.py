@@ -116,7 +116,7 @@ class DispatchedGather:
                     for page in list_pages(h, token):
                         if page.complete_list_size is not None:
                             run.complete_list_size = page.complete_list_size
-                        parts = page.parts or (page.content,)
+                        parts = page.contents
                         task = PageTask(run.id, h.lease.owner, len(self.tokens), b"".join(parts), quiet or h.restarted,
                                         tuple(len(part) for part in parts) if len(parts) > 1 else ())
                         self.dispatcher.send(h.source.id, task)

@@ -68,7 +68,7 @@ def joined_pages(pages: list[OaiPage]) -> OaiPage:
     return OaiPage([record for page in pages for record in page.records], last.token, cursor=last.cursor,
                    complete_list_size=sizes[-1] if sizes else None, expiration_date=last.expiration_date,
                    repaired="; ".join(dict.fromkeys(repaired)) or None, listed=sum(page.listed for page in pages),
-                   parts=tuple(part for page in pages for part in (page.parts or (page.content,))))
+                   parts=tuple(part for page in pages for part in page.contents))
 
 
 def taken_together(pages: Iterator[OaiPage], records: int) -> Iterator[OaiPage]:
@@ -82,7 +82,7 @@ def taken_together(pages: Iterator[OaiPage], records: int) -> Iterator[OaiPage]:
     try:
         for page in pages:
             held.append(page)
-            count += page.listed or len(page.records)
+            count += page.listed
             if count >= records:
                 yield joined_pages(held)
                 held, count = [], 0
