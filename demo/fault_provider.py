@@ -192,7 +192,7 @@ class FaultProvider:
             for name in ("f", "u"):
                 if query[name] and not _datestamp_fits(query[name], self.faults.granularity):
                     return _error("badArgument", f"{query[name]} does not match the granularity")
-        matching = sorted((r for r in self.records if _matches(r, query)), key=lambda r: (r.datestamp, r.local_id))
+        matching = self._matching(query)
         if not matching:
             return _error("noRecordsMatch", "no records")
         size, offset = self.faults.page_size, query["o"]
@@ -211,6 +211,11 @@ class FaultProvider:
             body += (f'<resumptionToken completeListSize="{len(matching)}" cursor="{offset}" '
                      f'expirationDate="2099-01-01T00:00:00Z">{token}</resumptionToken>')
         return f"<ListRecords>{body}</ListRecords>"
+
+    def _matching(self, query: dict) -> list[FaultRecord]:
+        """The records the list holds, in its order. Read again for every page: tests change records between
+        two pages."""
+        return sorted((r for r in self.records if _matches(r, query)), key=lambda r: (r.datestamp, r.local_id))
 
     def _record_xml(self, record: FaultRecord) -> str:
         status = ' status="deleted"' if record.deleted else ""
