@@ -525,8 +525,8 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.workers:
         from bench.harvest_workers import bench_workers
 
-        bench_workers(arguments.workers_records, max(arguments.rounds, 1), [int(n) for n in arguments.workers.split(",")],
-                      DATABASE_URL or None)
+        bench_workers(arguments.workers_records, max(arguments.rounds, 1),
+                      [int(n) for n in arguments.workers.split(",")], DATABASE_URL or None)
     if not arguments.skip_files:
         bench_files(max(arguments.rounds, 1))
     if not arguments.skip_memory:
