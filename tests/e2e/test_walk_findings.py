@@ -174,18 +174,15 @@ def test_a_record_without_a_digital_copy_offers_a_reading_room_visit_that_staff_
 
 
 def _notices_of(app, email: str) -> list[tuple]:
-    """(kind, mail state, attempts, error) of each notice to a person, oldest first."""
+    """(kind, mail state, attempts, error) of each notice to a person, newest first."""
     with app.app_context():
-        from sqlalchemy import select
-
-        from portal.access.models import Notification
-        from portal.auth.models import User
+        from portal.access.notifications import inbox_of
+        from portal.auth.accounts import find_by_email
         from portal.database import get_db
 
         db = get_db()
-        return [(n.kind, n.mail_state, n.mail_attempts, n.mail_error) for n in db.scalars(
-            select(Notification).join(User, User.id == Notification.user_id).where(User.email == email)
-            .order_by(Notification.id))]
+        user = find_by_email(db, email)
+        return [(n.kind, n.mail_state, n.mail_attempts, n.mail_error) for n in inbox_of(db, user.id)] if user else []
 
 
 def test_staff_are_warned_beside_approve_when_a_request_would_open_nothing(browser, screen, portal_server,
